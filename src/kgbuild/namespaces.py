@@ -57,6 +57,7 @@ class KG(DefinedNamespace):
     Organization: URIRef
     PopulationGroup: URIRef
     country: URIRef  # actor -> the country it belongs to
+    demonym: URIRef  # country -> adjective / people name (KB data)
     # --- places
     Place: URIRef
     Region: URIRef
