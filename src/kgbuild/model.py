@@ -64,7 +64,8 @@ class Article:
     """One news article as read from its source.
 
     ``body_end`` is the offset where page furniture (comment forms, video
-    transcript markers) begins; nothing after it yields facts.
+    transcript markers) begins; nothing after it yields facts.  ``excluded``
+    lists spans before it that yield no facts either (photo and video credits).
     """
 
     id: str  # file name (or jsonl id); unique within a build
@@ -76,6 +77,8 @@ class Article:
     publisher: str | None = None
     body_end: int = -1  # -1: the whole text is body
     title_span: tuple[int, int] = (0, 0)
+    # (begin, end) spans inside the body that yield no facts (photo/video credits)
+    excluded: tuple[tuple[int, int], ...] = ()
 
     @property
     def body(self) -> str:
