@@ -224,6 +224,7 @@ _VOID_TAGS = frozenset(
         "param", "source", "track", "wbr",
     }
 )  # fmt: skip
+_SPACES = re.compile(r"\s+")
 _PUBLISHED_META = frozenset(
     {"article:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date"}
 )
@@ -329,7 +330,8 @@ class _MainTextParser(HTMLParser):
             return
         if self._current is None:
             self._current = self._open_block()
-        self._current.parts.append(data)
+        # Source newlines are just spaces in HTML; only <br> breaks a line.
+        self._current.parts.append(_SPACES.sub(" ", data))
 
     def _read_meta(self, attrs: Mapping[str, str | None]) -> None:
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
