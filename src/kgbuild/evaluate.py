@@ -61,8 +61,9 @@ Interpretation choices where FORMAT.md leaves room (all deliberate):
   checked when both seeds are built together: a returned conflict row passes
   when ``?claimA`` and ``?claimB`` are stated (per ``provenance.rq``) in
   articles of ``a`` and ``b``, in either order.
-* Article text for the provenance check is the file's bytes decoded as UTF-8,
-  newlines kept exactly.
+* Article text for the provenance check, and the publication date, are those
+  :func:`kgbuild.articles.read_articles` gives (UTF-8, BOM removed, newlines
+  kept; the sidecar ``.meta.json``).
 
 >>> normalise_label("The Azerbaijan’s Defence-Ministry!")
 'azerbaijan defense ministry'
@@ -84,7 +85,15 @@ from typing import Any, Protocol
 import networkx as nx
 
 from kgbuild.errors import GoldFormatError, InputError
-from kgbuild.model import ACTOR_KINDS, EVENT_KINDS, OUTCOMES, PLACE_KINDS, QUALIFIERS, STANCES
+from kgbuild.model import (
+    ACTOR_KINDS,
+    EVENT_KINDS,
+    OUTCOMES,
+    PLACE_KINDS,
+    QUALIFIERS,
+    STANCES,
+    Article,
+)
 
 __all__ = [
     "QUESTIONS",
@@ -2039,12 +2048,13 @@ def _source_files(sources: Sequence[str | Path]) -> dict[str, Path]:
     return files
 
 
-def _sidecar(path: Path) -> dict[str, Any] | None:
-    meta = path.with_name(f"{path.stem}.meta.json")
-    if not meta.is_file():
-        return None
-    data = json.loads(meta.read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else None
+def _article_meta(article: Article) -> dict[str, Any]:
+    return {
+        "published": article.published.isoformat() if article.published else None,
+        "publisher": article.publisher,
+        "url": article.url,
+        "title": article.title,
+    }
 
 
 def evaluate(
@@ -2076,6 +2086,8 @@ def evaluate(
     """
     from kgbuild.pipeline import build
 
+    from kgbuild.articles import read_articles
+
     gold = load_gold(Path(gold_dir))
     files = _source_files(sources)
     absent = [name for name in gold.articles if name not in files]
@@ -2086,17 +2098,21 @@ def evaluate(
             fix="pass the files or the folder that holds them (for example seeds/)",
         )
     qdir = _queries_dir(queries_dir)
-    metas = {name: _sidecar(files[name]) for name in gold.articles}
+    # The article as the pipeline reads it: its text (provenance offsets) and
+    # its sidecar metadata (publication date for resolving times).
+    texts: dict[str, Article] = {}
+    for name in gold.articles:
+        texts[name] = next(a for a in read_articles([files[name]]) if a.id == name)
+    metas = {name: _article_meta(article) for name, article in texts.items()}
     reports: dict[str, ArticleReport] = {}
     for name, art in gold.articles.items():
-        path = files[name]
-        kg = build([path], settings=settings)
+        kg = build([files[name]], settings=settings)
         reports[name] = score_graph(
             kg,
             art,
             entities=gold.entities,
             article_meta=metas[name],
-            article_text=path.read_bytes().decode("utf-8"),
+            article_text=texts[name].text,
             queries_dir=qdir,
         )
     corpus = None
