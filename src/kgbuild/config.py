@@ -24,8 +24,8 @@ from kgbuild.errors import ConfigError
 
 __all__ = ["FAIL_ON", "Settings", "load_settings"]
 
-#: Severities a SHACL report may fail on, from strictest to most lenient.
-FAIL_ON = ("info", "warning", "violation")
+#: The lowest SHACL severity that fails validation: violations only, or warnings too.
+FAIL_ON = ("violation", "warning")
 
 # Names accepted in TOML and overrides that map to another field.
 _ALIASES = {"n_process": "workers", "kb": "kb_paths", "shapes": "shapes_paths"}
@@ -45,7 +45,7 @@ class Settings:
         query_limit: most rows a query returns.
         strict: treat any unreadable input as fatal.
         fail_on: lowest SHACL severity that fails validation
-            (``"violation"``, ``"warning"`` or ``"info"``).
+            (``"violation"`` or ``"warning"``).
     """
 
     batch_size: int = 4

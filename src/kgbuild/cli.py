@@ -1,0 +1,547 @@
+"""The ``kgbuild`` command line: a thin shell over the library functions of the same names.
+
+Messages go to stderr (results of ``query``/``eval`` and graphs written to
+``-`` go to stdout).  Each error class of :mod:`kgbuild.errors` has one exit
+code: 0 success, 1 the result is not acceptable (shapes violated, articles
+skipped), 2 bad input or usage, 3 query timeout.  A
+:class:`~kgbuild.errors.KgbuildError` is printed without a traceback unless
+``-v`` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kgbuild.config import FAIL_ON, Settings, load_settings
+from kgbuild.errors import InputError, KgbuildError, QueryError
+
+__all__ = ["FORMATS", "cli", "main"]
+
+#: Output formats, and the file suffixes that select them.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "trig": (".trig",),
+    "ttl": (".ttl", ".turtle"),
+    "nq": (".nq", ".nquads"),
+    "nt": (".nt", ".ntriples"),
+    "jsonld": (".jsonld", ".json"),
+}
+_QUERY_FORMATS = ("table", "csv", "tsv", "json")
+_ENGINES = ("rdflib", "oxigraph")
+_PROGRESS_MIN = 5  # show a progress bar only for builds of more articles than this
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kgbuild")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    verbose: bool
+    quiet: bool
+    config_file: Path | None
+    err: Console
+
+    def settings(self, **overrides: Any) -> Settings:
+        return load_settings(config_file=self.config_file, overrides=overrides)
+
+    def say(self, message: str) -> None:
+        """Print a message (rich markup allowed) to stderr unless --quiet."""
+        if not self.quiet:
+            self.err.print(message, highlight=False, soft_wrap=True)
+
+
+class _Group(click.Group):
+    """A group that turns kgbuild's errors into one message and one exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgbuildError as exc:
+            err = Console(stderr=True)
+            if ctx.params.get("verbose"):
+                err.print_exception(show_locals=False)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            ctx.exit(exc.exit_code)
+
+
+def _state(ctx: click.Context) -> _State:
+    state = ctx.find_object(_State)
+    if state is None:  # a command invoked on its own (tests)
+        state = _State(False, False, None, Console(stderr=True))
+        ctx.obj = state
+    return state
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Show progress details and tracebacks.")
+@click.option("-q", "--quiet", is_flag=True, help="Show errors only.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML settings file (top-level keys or [tool.kgbuild]).",
+)
+@click.version_option(_version(), prog_name="kgbuild")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, quiet: bool, config_file: Path | None) -> None:
+    """Build an RDF knowledge graph from news articles, then validate and query it.
+
+    \b
+    Example:
+      kgbuild build seeds/ -o graph.trig
+      kgbuild validate graph.trig
+      kgbuild query graph.trig actors
+    """
+    err = Console(stderr=True)
+    ctx.obj = _State(verbose, quiet, config_file, err)
+    handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
+    logger = logging.getLogger("kgbuild")
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+    ctx.call_on_close(restore)
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _format_for(out: Path | None, given: str | None, *, default: str | None) -> str:
+    """The output format: the given one, else the suffix of ``out``, else ``default``."""
+    if given:
+        return given
+    if out is not None:
+        suffix = out.suffix.lower()
+        for name, suffixes in FORMATS.items():
+            if suffix in suffixes:
+                return name
+    if default is not None:
+        return default
+    raise click.BadParameter(
+        f"cannot tell the format from {str(out)!r}; give --format "
+        f"({'|'.join(FORMATS)}) or a file ending in "
+        f"{', '.join(s for v in FORMATS.values() for s in v)}",
+        param_hint="'-o' / '--output'",
+    )
+
+
+def _check_exists(paths: Sequence[Path], *, what: str) -> None:
+    for path in paths:
+        if not path.exists():
+            raise InputError(
+                f"no such {what}",
+                input=str(path),
+                fix="check the path (relative paths are taken from the current folder)",
+            )
+
+
+def _write_graph(kg: Any, out: Path | None, fmt: str) -> None:
+    """Serialise ``kg`` to ``out`` (atomically, by the library) or to stdout."""
+    if out is not None and str(out) != "-":
+        if not out.parent.exists():
+            raise click.BadParameter(
+                f"folder {str(out.parent)!r} does not exist; create it first",
+                param_hint="'-o' / '--output'",
+            )
+        kg.serialize(out, format=fmt)
+        return
+    with tempfile.TemporaryDirectory(prefix="kgbuild-") as folder:
+        path = Path(folder) / f"graph.{fmt}"
+        kg.serialize(path, format=fmt)
+        sys.stdout.flush()
+        with path.open("rb") as handle:
+            shutil.copyfileobj(handle, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+
+
+@contextmanager
+def _progress_bar(err: Console, *, enabled: bool) -> Iterator[Callable[[int, int | None], None]]:
+    """Yield a ``progress(done, total)`` callback that draws a bar on a terminal."""
+    bar: Progress | None = None
+    task: Any = None
+
+    def update(done: int, total: int | None) -> None:
+        nonlocal bar, task
+        if not enabled:
+            return
+        if bar is None:
+            if (total or done) <= _PROGRESS_MIN:
+                return
+            bar = Progress(
+                TextColumn("building"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            bar.start()
+            task = bar.add_task("articles", total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def _parse_params(values: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise click.BadParameter(
+                f"{value!r} is not NAME=VALUE (for example --param actor=Armenia)",
+                param_hint="'--param'",
+            )
+        params[name] = text
+    return params
+
+
+def _queries_folder() -> Path:
+    from kgbuild.resources import data_dir
+
+    return Path(data_dir("queries"))
+
+
+def _resolve_query(name_or_path: str) -> str:
+    """Read a query file, or a shipped query by bare name (``actors``)."""
+    path = Path(name_or_path)
+    if path.is_file():
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(
+                f"cannot read query file ({exc})", input=name_or_path, fix="give a UTF-8 .rq file"
+            ) from exc
+    folder = _queries_folder()
+    stem = name_or_path.removesuffix(".rq")
+    candidate = folder / f"{stem}.rq"
+    if "/" not in stem and "\\" not in stem and candidate.is_file():
+        return candidate.read_text(encoding="utf-8")
+    known = sorted(p.stem for p in folder.glob("*.rq"))
+    raise QueryError(
+        "no such query file, and no shipped query of that name",
+        input=name_or_path,
+        fix=f"give a .rq file or one of: {', '.join(known) or '(none shipped)'}; "
+        "see kgbuild query --list",
+    )
+
+
+def _print_query_list(out: Console) -> None:
+    from kgbuild.query import list_queries
+
+    table = Table("name", "question", "parameters", title="Shipped queries")
+    for info in list_queries():
+        if isinstance(info, dict):
+            name, question = info.get("name", ""), info.get("question", "")
+            params = info.get("parameters", info.get("params")) or ()
+        else:
+            name, question = getattr(info, "name", ""), getattr(info, "question", "")
+            params = getattr(info, "parameters", getattr(info, "params", None)) or ()
+        shown = ", ".join(str(p) for p in params) if not isinstance(params, str) else params
+        table.add_row(str(name), str(question), shown or "-")
+    out.print(table)
+
+
+# ------------------------------------------------------------------------------ commands
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    help="Graph file to write; '-' or omitted: stdout.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), help="Default: from OUT's suffix."
+)
+@click.option(
+    "--kb",
+    "kb",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Extra knowledge-base file (Turtle); repeatable.",
+)
+@click.option("--strict", is_flag=True, help="Stop at the first unreadable input.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes for spaCy.")
+@click.pass_context
+def build(
+    ctx: click.Context,
+    sources: tuple[Path, ...],
+    out: Path | None,
+    fmt: str | None,
+    kb: tuple[Path, ...],
+    strict: bool,
+    workers: int | None,
+) -> None:
+    """Build a knowledge graph from article files and folders.
+
+    SOURCES are .txt, .html/.htm and .jsonl files, or folders of them.
+
+    \b
+    Example:
+      kgbuild build seeds/ -o graph.trig
+      kgbuild build news.jsonl --format nq > graph.nq
+
+    Exits 1 when some article was skipped (the graph is still written).
+    """
+    state = _state(ctx)
+    _check_exists(sources, what="file or folder")
+    to_stdout = out is None or str(out) == "-"
+    fmt = _format_for(None if to_stdout else out, fmt, default="trig" if to_stdout else None)
+    settings = state.settings(workers=workers, strict=strict or None)
+    if kb:
+        settings = replace(settings, kb_paths=(*settings.kb_paths, *kb))
+
+    import kgbuild
+
+    show_bar = not state.quiet and state.err.is_terminal
+    with _progress_bar(state.err, enabled=show_bar) as progress:
+        kg = kgbuild.build([str(s) for s in sources], settings=settings, progress=progress)
+    _write_graph(kg, out, fmt)
+
+    stats = kg.stats
+    where = "stdout" if to_stdout else str(out)
+    state.say(
+        f"[green]built[/] {escape(where)} ({fmt}): {stats.articles} articles"
+        f" ({stats.skipped} skipped), {stats.triples} triples, {stats.entities} entities,"
+        f" {stats.events} events, {stats.statements} statements, {stats.claims} claims"
+        f" in {stats.seconds:.1f} s"
+    )
+    if stats.articles == 0:
+        state.err.print("[bold red]error:[/] no article could be read", soft_wrap=True)
+        ctx.exit(2)
+    if stats.skipped:
+        state.say(
+            f"[yellow]{stats.skipped} article(s) skipped[/]: see the messages above; "
+            "fix them or rerun with --strict to stop at the first one"
+        )
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option(
+    "--shapes",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Extra SHACL shapes file, besides the shipped ones; repeatable.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the SHACL report graph (Turtle) here.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest severity that fails (default: violation).",
+)
+@click.pass_context
+def validate(
+    ctx: click.Context,
+    graph: Path,
+    shapes: tuple[Path, ...],
+    report_path: Path | None,
+    fail_on: str | None,
+) -> None:
+    """Check a graph file against kgbuild's SHACL shapes.
+
+    \b
+    Example:
+      kgbuild validate graph.trig --report report.ttl
+      kgbuild validate graph.trig --shapes extra.ttl --fail-on warning
+
+    Exits 0 when the graph conforms, 1 when it does not.
+    """
+    state = _state(ctx)
+    _check_exists([graph], what="graph file")
+    settings = state.settings(fail_on=fail_on)
+    import kgbuild
+
+    kg = kgbuild.load(graph)
+    report = kg.validate(shapes=(*settings.shapes_paths, *shapes))
+    if report_path is not None:
+        report.graph.serialize(destination=str(report_path), format="turtle")
+    if not state.quiet:
+        click.echo(str(report), err=True)
+    ctx.exit(report.exit_code(settings.fail_on))
+
+
+@cli.command()
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.argument("queryfile", required=False)
+@click.option("--query", "query_text", help="SPARQL text, instead of QUERYFILE.")
+@click.option(
+    "--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME; repeatable."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(_QUERY_FORMATS), default="table", show_default=True
+)
+@click.option("--engine", type=click.Choice(_ENGINES), default="rdflib", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
+@click.option("--limit", type=click.IntRange(min=1), help="Most rows.")
+@click.option("--list", "list_only", is_flag=True, help="List the shipped queries and exit.")
+@click.pass_context
+def query(
+    ctx: click.Context,
+    graph: Path | None,
+    queryfile: str | None,
+    query_text: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    engine: str,
+    timeout: float | None,
+    limit: int | None,
+    list_only: bool,
+) -> None:
+    """Run a SPARQL SELECT query on a graph file.
+
+    QUERYFILE is a .rq file or the name of a shipped query (see --list).
+
+    \b
+    Example:
+      kgbuild query graph.trig actors
+      kgbuild query graph.trig casualties --format csv > casualties.csv
+      kgbuild query graph.trig --query 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'
+      kgbuild query --list
+    """
+    state = _state(ctx)
+    if list_only:
+        _print_query_list(Console())
+        return
+    if graph is None:
+        raise click.UsageError("give a GRAPH file (or --list)")
+    if (queryfile is None) == (query_text is None):
+        raise click.UsageError("give exactly one of QUERYFILE or --query TEXT")
+    bound = _parse_params(params)
+    _check_exists([graph], what="graph file")
+    settings = state.settings(query_timeout=timeout, query_limit=limit)
+    text = query_text if query_text is not None else _resolve_query(str(queryfile))
+    import kgbuild
+
+    kg = kgbuild.load(graph)
+    result = kg.query(
+        text,
+        params=bound,
+        engine=engine,
+        timeout=settings.query_timeout,
+        limit=settings.query_limit,
+    )
+    if fmt == "table":
+        Console().print(result.to_table(), markup=False, highlight=False)
+    else:
+        rendered = {"csv": result.to_csv, "tsv": result.to_tsv, "json": result.to_json}[fmt]()
+        click.echo(rendered, nl=not str(rendered).endswith("\n"))
+
+
+@cli.command(name="eval")
+@click.option(
+    "--gold",
+    "gold_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of gold annotations (entities.json, *.gold.json).",
+)
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def eval_(ctx: click.Context, gold_dir: Path, sources: tuple[Path, ...], fmt: str) -> None:
+    """Score the graphs built from SOURCES against gold annotations.
+
+    \b
+    Example:
+      kgbuild eval --gold tests/gold seeds/
+      kgbuild eval --gold tests/gold seeds/ --format json > scores.json
+    """
+    state = _state(ctx)
+    _check_exists(sources, what="file or folder")
+    settings = state.settings()
+    from kgbuild.evaluate import evaluate
+
+    try:
+        report = evaluate(gold_dir, list(sources), settings=settings)
+    except FileNotFoundError as exc:
+        raise InputError(
+            str(exc), input=str(gold_dir), fix="pass the folder of the gold articles"
+        ) from exc
+    if fmt == "json":
+        data = report.to_json()
+        click.echo(data if isinstance(data, str) else json.dumps(data, indent=2))
+    else:
+        click.echo(str(report))
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    help="File to write; '-' or omitted: stdout.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), help="Default: from OUT's suffix."
+)
+@click.pass_context
+def export(ctx: click.Context, graph: Path, out: Path | None, fmt: str | None) -> None:
+    """Convert a graph file to another RDF format.
+
+    \b
+    Example:
+      kgbuild export graph.trig -o graph.nq
+      kgbuild export graph.trig --format jsonld > graph.jsonld
+    """
+    state = _state(ctx)
+    _check_exists([graph], what="graph file")
+    to_stdout = out is None or str(out) == "-"
+    fmt = _format_for(None if to_stdout else out, fmt, default="trig" if to_stdout else None)
+    import kgbuild
+
+    kg = kgbuild.load(graph)
+    _write_graph(kg, out, fmt)
+    state.say(f"[green]wrote[/] {escape('stdout' if to_stdout else str(out))} ({fmt})")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line (the ``kgbuild`` console script).
+
+    Args:
+        argv: arguments without the program name; default ``sys.argv[1:]``.
+    """
+    cli.main(args=list(argv) if argv is not None else sys.argv[1:], prog_name="kgbuild")
