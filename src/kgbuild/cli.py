@@ -225,40 +225,25 @@ def _parse_params(values: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def _queries_folder() -> Path:
-    from kgbuild.resources import data_dir
-
-    return Path(data_dir("queries"))
-
-
 def _resolve_query(name_or_path: str) -> str:
     """Read a query file, or a shipped query by bare name (``actors``)."""
     path = Path(name_or_path)
-    if path.is_file():
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QueryError(
-                f"cannot read query file ({exc})", input=name_or_path, fix="give a UTF-8 .rq file"
-            ) from exc
-    folder = _queries_folder()
-    stem = name_or_path.removesuffix(".rq")
-    candidate = folder / f"{stem}.rq"
-    if "/" not in stem and "\\" not in stem and candidate.is_file():
-        return candidate.read_text(encoding="utf-8")
-    known = sorted(p.stem for p in folder.glob("*.rq"))
-    raise QueryError(
-        "no such query file, and no shipped query of that name",
-        input=name_or_path,
-        fix=f"give a .rq file or one of: {', '.join(known) or '(none shipped)'}; "
-        "see kgbuild query --list",
-    )
+    if not path.is_file():
+        from kgbuild.query import named_query
+
+        path = named_query(name_or_path)  # QueryError naming the shipped queries
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(
+            f"cannot read query file ({exc})", input=name_or_path, fix="give a UTF-8 .rq file"
+        ) from exc
 
 
 def _print_query_list(out: Console) -> None:
     from kgbuild.query import list_queries
 
-    table = Table("name", "question", "parameters", title="Shipped queries")
+    table = Table("name", "question", "parameters (? optional)", title="Shipped queries")
     for info in list_queries():
         if isinstance(info, dict):
             name, question = info.get("name", ""), info.get("question", "")
@@ -266,7 +251,10 @@ def _print_query_list(out: Console) -> None:
         else:
             name, question = getattr(info, "name", ""), getattr(info, "question", "")
             params = getattr(info, "parameters", getattr(info, "params", None)) or ()
-        shown = ", ".join(str(p) for p in params) if not isinstance(params, str) else params
+        shown = ", ".join(
+            str(getattr(p, "name", p)) + ("?" if getattr(p, "optional", False) else "")
+            for p in params
+        )
         table.add_row(str(name), str(question), shown or "-")
     out.print(table)
 
@@ -461,7 +449,7 @@ def query(
         limit=settings.query_limit,
     )
     if fmt == "table":
-        Console().print(result.to_table(), markup=False, highlight=False)
+        Console(soft_wrap=True).print(result.to_table(), markup=False, highlight=False)
     else:
         rendered = {"csv": result.to_csv, "tsv": result.to_tsv, "json": result.to_json}[fmt]()
         click.echo(rendered, nl=not str(rendered).endswith("\n"))
