@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from rdflib import BNode, Literal, URIRef
 
-from kgbuild.errors import GoldFormatError
+from kgbuild.errors import GoldFormatError, InputError
 from kgbuild.evaluate import (
     SCORED_QUESTIONS,
     AgreementGold,
@@ -907,3 +907,70 @@ def test_evaluate_seeds_end_to_end(tmp_path: Path) -> None:
     assert report.corpus is not None and report.corpus.total == 11
     assert json.loads(report.to_json())["articles"]
     (tmp_path / "report.txt").write_text(str(report), encoding="utf-8")
+
+
+def test_evaluate_driver_with_a_stand_in_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mini: GoldSet
+) -> None:
+    """The driver's plumbing (sources, queries, conversion, corpus) without spaCy."""
+    import sys
+    from types import ModuleType
+
+    from kgbuild.evaluate import evaluate
+
+    gold_dir = tmp_path / "gold"
+    shutil.copytree(DATA / "mini", gold_dir)
+    corpus = {"same_entity": ["ruritania"], "same_event": ["shelling"], "same_agreement": []}
+    (gold_dir / "corpus.gold.json").write_text(json.dumps(corpus), encoding="utf-8")
+    queries = tmp_path / "queries"
+    queries.mkdir()
+    for q in (*SCORED_QUESTIONS, "provenance"):
+        if q != "roles":  # a missing query is scored as returning nothing
+            (queries / f"{q}.rq").write_text(f"# {q}\nSELECT * WHERE {{}}", encoding="utf-8")
+
+    art = mini.articles["001_mini.txt"]
+    rows = perfect_rows(art, mini.entities)
+    text = (DATA / "mini" / "001_mini.txt").read_text(encoding="utf-8")
+    facts = [r[v] for q, v in (("events", "event"), ("casualties", "claim"), ("statements",
+             "statement")) for r in rows[q]]  # fmt: skip
+    rows["provenance"] = [
+        {"fact": f, "article": "http://x.org/article/001_mini.txt", "begin": 0, "end": 9,
+         "text": text[:9]}
+        for f in facts
+    ]  # fmt: skip
+    built: list[list[Path]] = []
+
+    def term(value: str | int | None) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, int):
+            return Literal(value)
+        return URIRef(value) if value.startswith(("n:", "http")) else Literal(value)
+
+    class StandInGraph:
+        def query(self, sparql: str) -> SimpleNamespace:
+            name = sparql.split("\n", 1)[0][2:]
+            names = sorted({k for r in rows[name] for k in r})
+            table = [tuple(term(r.get(k)) for k in names) for r in rows[name]]
+            return SimpleNamespace(vars=names, rows=table)
+
+    def build(paths: list[Path], *, settings: object | None = None) -> StandInGraph:
+        built.append(list(paths))
+        return StandInGraph()
+
+    fake = ModuleType("kgbuild.pipeline")
+    fake.build = build  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "kgbuild.pipeline", fake)
+
+    report = evaluate(gold_dir, [DATA / "mini"], queries_dir=queries)
+    assert [p.name for paths in built for p in paths] == ["001_mini.txt", "001_mini.txt"]
+    one = report.articles["001_mini.txt"]
+    assert one.missing_queries == ("roles",)
+    assert one.scores["roles"].recall == 0.0
+    assert all(one.scores[q].f1 == 1.0 for q in SCORED_QUESTIONS if q != "roles")
+    assert one.provenance is not None and one.provenance.ok
+    assert report.corpus is not None and (report.corpus.passed, report.corpus.total) == (2, 2)
+    assert "corpus checks: 2/2 passed" in str(report)
+
+    with pytest.raises(InputError, match="not found among the sources"):
+        evaluate(gold_dir, [tmp_path / "queries"], queries_dir=queries)

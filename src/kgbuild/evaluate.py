@@ -2102,7 +2102,8 @@ def evaluate(
     # its sidecar metadata (publication date for resolving times).
     texts: dict[str, Article] = {}
     for name in gold.articles:
-        texts[name] = next(a for a in read_articles([files[name]]) if a.id == name)
+        read = list(read_articles([files[name]]))
+        texts[name] = next((a for a in read if a.id == name), read[0])
     metas = {name: _article_meta(article) for name, article in texts.items()}
     reports: dict[str, ArticleReport] = {}
     for name, art in gold.articles.items():
