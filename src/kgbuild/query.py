@@ -1,0 +1,783 @@
+"""Run SPARQL SELECT queries over a kgbuild graph, safely, with rdflib or Oxigraph.
+
+Safety rules, whatever the engine:
+
+- ``SERVICE`` is refused (no federated calls leave the machine) unless the
+  caller passes ``allow_service=True``;
+- ``FROM`` / ``FROM NAMED`` are always refused: rdflib would dereference them
+  over the network, and kgbuild queries run over the union of all graphs anyway;
+- parameters are bound as RDF terms (rdflib ``initBindings``, Oxigraph
+  ``substitutions``), never spliced into the query text, so a value such as
+  ``x" } ; DROP ALL #`` is just a string to compare with;
+- a query that runs longer than ``timeout`` seconds raises
+  :class:`~kgbuild.errors.QueryTimeout`.
+
+Query files (``queries/*.rq``) start with a comment block that
+:func:`list_queries` reads::
+
+    # Question: Which events happened at or within a place?
+    # Columns: ?place ?event ?kind ?time
+    # Parameters:
+    # param: place - label of a place (optional)
+
+A parameter is the query variable of the same name. ``iri`` after the name
+(``# param: fact iri - ...``) says that a string value is an IRI, otherwise a
+string value is a plain literal.
+
+>>> from rdflib import Graph, Literal, URIRef
+>>> g = Graph()
+>>> _ = g.add((URIRef("urn:x:a"), URIRef("urn:x:label"), Literal("A")))
+>>> result = run_query(g, "SELECT ?s WHERE { ?s <urn:x:label> ?l }", params={"l": "A"})
+>>> result.vars, [str(row[0]) for row in result.rows]
+(('s',), ['urn:x:a'])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import queue
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal as TypingLiteral
+
+import pyoxigraph as ox
+from pyparsing import ParseException, ParseResults
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node
+
+from kgbuild.errors import QueryError, QueryTimeout
+from kgbuild.namespaces import PREFIXES
+from kgbuild.resources import data_dir
+
+__all__ = [
+    "Engine",
+    "QueryInfo",
+    "QueryParameter",
+    "QueryResult",
+    "list_queries",
+    "named_query",
+    "parse_header",
+    "run_named_query",
+    "run_query",
+]
+
+logger = logging.getLogger(__name__)
+
+Engine = TypingLiteral["rdflib", "oxigraph"]
+ParamValue = str | int | float | bool | Decimal | URIRef | Literal
+
+_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_QUERY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]*$')
+_PARAM_LINE = re.compile(
+    r"^#\s*param:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\s+(?P<kind>iri|literal))?"
+    r"\s*(?:[-\u2013:]\s*(?P<description>.*))?$",
+    re.IGNORECASE,
+)
+
+
+# ---------------------------------------------------------------------------
+# Query files and their headers
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryParameter:
+    """A parameter declared in a query file's header.
+
+    Attributes:
+        name: the query variable it binds (without ``?``).
+        description: what to pass.
+        optional: the query also runs without it (the variable stays free).
+        kind: ``"literal"`` (a string value becomes a plain literal) or
+            ``"iri"`` (a string value becomes an IRI).
+    """
+
+    name: str
+    description: str = ""
+    optional: bool = True
+    kind: str = "literal"
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What a query file says about itself in its header.
+
+    Attributes:
+        name: the file name without ``.rq``.
+        path: the file.
+        question: the competency question it answers.
+        parameters: the parameters it accepts.
+        columns: the projected variable names (without ``?``).
+    """
+
+    name: str
+    path: Path
+    question: str
+    parameters: tuple[QueryParameter, ...]
+    columns: tuple[str, ...]
+
+
+def parse_header(sparql: str) -> tuple[str, tuple[str, ...], tuple[QueryParameter, ...]]:
+    """Read the leading comment block of a query.
+
+    Args:
+        sparql: the query text.
+
+    Returns:
+        ``(question, columns, parameters)``; empty values for what is missing.
+
+    >>> parse_header("# Question: Who?\\n# Columns: ?a ?b\\n# param: a iri - x (optional)\\nSELECT")
+    ('Who?', ('a', 'b'), (QueryParameter(name='a', description='x', optional=True, kind='iri'),))
+    """
+    question = ""
+    columns: tuple[str, ...] = ()
+    parameters: list[QueryParameter] = []
+    for raw in sparql.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            break
+        body = line.lstrip("#").strip()
+        lowered = body.lower()
+        if lowered.startswith("question:"):
+            question = body.split(":", 1)[1].strip()
+        elif lowered.startswith("columns:"):
+            columns = tuple(c.lstrip("?$") for c in body.split(":", 1)[1].split() if c.strip())
+        elif lowered.startswith("param:"):
+            match = _PARAM_LINE.match("# " + body)
+            if match is None:
+                continue
+            description = (match["description"] or "").strip()
+            optional = description.lower().endswith("(optional)")
+            if optional:
+                description = description[: -len("(optional)")].rstrip()
+            parameters.append(
+                QueryParameter(
+                    name=match["name"],
+                    description=description,
+                    optional=optional,
+                    kind=(match["kind"] or "literal").lower(),
+                )
+            )
+    return question, columns, tuple(parameters)
+
+
+def _queries_dir() -> Path:
+    return data_dir("queries")
+
+
+def named_query(name: str) -> Path:
+    """Return the path of a shipped query file.
+
+    Args:
+        name: the query's name, with or without ``.rq`` (``"actors"``).
+
+    Returns:
+        The file's path.
+
+    Raises:
+        QueryError: when no shipped query has that name.
+
+    >>> named_query("actors.rq").name
+    'actors.rq'
+    """
+    stem = name[:-3] if name.endswith(".rq") else name
+    folder = _queries_dir()
+    path = folder / f"{stem}.rq"
+    if not _QUERY_NAME.match(stem) or not path.is_file():
+        names = ", ".join(sorted(p.stem for p in folder.glob("*.rq")))
+        raise QueryError(
+            "no such query",
+            input=name,
+            fix=f"use one of: {names} (or pass your own .rq file)",
+        )
+    return path
+
+
+def list_queries() -> list[QueryInfo]:
+    """Describe every shipped query, sorted by name.
+
+    Returns:
+        One :class:`QueryInfo` per ``queries/*.rq`` file.
+    """
+    infos = []
+    for path in sorted(_queries_dir().glob("*.rq")):
+        question, columns, parameters = parse_header(path.read_text(encoding="utf-8"))
+        infos.append(
+            QueryInfo(
+                name=path.stem,
+                path=path,
+                question=question,
+                parameters=parameters,
+                columns=columns,
+            )
+        )
+    return infos
+
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The solutions of a SELECT query.
+
+    Attributes:
+        vars: the projected variable names, without ``?``.
+        rows: one tuple per solution, aligned with ``vars``; unbound values are None.
+            Literals typed ``xsd:string`` are returned as plain literals and
+            integer-derived types (``xsd:nonNegativeInteger`` ...) as ``xsd:integer``,
+            so that both engines give equal rows.
+    """
+
+    vars: tuple[str, ...]
+    rows: tuple[tuple[Node | None, ...], ...]
+
+    def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_dicts(self) -> list[dict[str, Node | None]]:
+        """Return the rows as dictionaries from variable name to term (None when unbound)."""
+        return [dict(zip(self.vars, row, strict=True)) for row in self.rows]
+
+    def to_table(self, *, max_width: int = 60) -> str:
+        """Render the rows as a plain-text table with IRIs shortened by kgbuild's prefixes.
+
+        Args:
+            max_width: cells longer than this are cut with an ellipsis.
+
+        Returns:
+            The table, header and rule first, one line per row.
+        """
+        cells = [[_display(value, max_width) for value in row] for row in self.rows]
+        widths = [len(v) for v in self.vars]
+        for row in cells:
+            widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+        lines = [
+            "  ".join(v.ljust(w) for v, w in zip(self.vars, widths, strict=True)).rstrip(),
+            "  ".join("-" * w for w in widths),
+        ]
+        lines.extend(
+            "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+        )
+        lines.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
+        return "\n".join(lines)
+
+    def to_csv(self) -> str:
+        """Render as SPARQL 1.1 Query Results CSV (values as plain strings, CRLF lines)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(self.vars)
+        for row in self.rows:
+            writer.writerow(["" if value is None else str(value) for value in row])
+        return buffer.getvalue()
+
+    def to_tsv(self) -> str:
+        """Render as SPARQL 1.1 Query Results TSV (terms in N-Triples syntax)."""
+        lines = ["\t".join(f"?{v}" for v in self.vars)]
+        for row in self.rows:
+            lines.append("\t".join("" if value is None else _ntriples(value) for value in row))
+        return "\n".join(lines) + "\n"
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Render as SPARQL 1.1 Query Results JSON.
+
+        Args:
+            indent: JSON indentation (None: one line).
+
+        Returns:
+            The JSON text.
+        """
+        bindings = []
+        for row in self.rows:
+            binding: dict[str, dict[str, str]] = {}
+            for var, value in zip(self.vars, row, strict=True):
+                if value is not None:
+                    binding[var] = _json_term(value)
+            bindings.append(binding)
+        document = {"head": {"vars": list(self.vars)}, "results": {"bindings": bindings}}
+        return json.dumps(document, indent=indent, ensure_ascii=False)
+
+
+def _display(value: Node | None, max_width: int) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, URIRef):
+        text = _shorten(str(value))
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= max_width else text[: max_width - 1] + "\u2026"
+
+
+def _shorten(iri: str) -> str:
+    best = ""
+    best_prefix = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            best, best_prefix = namespace, prefix
+    return f"{best_prefix}:{iri[len(best):]}" if best else iri
+
+
+def _escape_string(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
+
+
+def _ntriples(value: Node) -> str:
+    if isinstance(value, URIRef):
+        return f"<{value}>"
+    if isinstance(value, BNode):
+        return f"_:{value}"
+    if isinstance(value, Literal):
+        text = f'"{_escape_string(str(value))}"'
+        if value.language:
+            return f"{text}@{value.language}"
+        if value.datatype is not None and value.datatype != XSD.string:
+            return f"{text}^^<{value.datatype}>"
+        return text
+    return str(value)
+
+
+def _json_term(value: Node) -> dict[str, str]:
+    if isinstance(value, URIRef):
+        return {"type": "uri", "value": str(value)}
+    if isinstance(value, BNode):
+        return {"type": "bnode", "value": str(value)}
+    if isinstance(value, Literal):
+        term = {"type": "literal", "value": str(value)}
+        if value.language:
+            term["xml:lang"] = value.language
+        elif value.datatype is not None and value.datatype != XSD.string:
+            term["datatype"] = str(value.datatype)
+        return term
+    return {"type": "literal", "value": str(value)}
+
+
+# ---------------------------------------------------------------------------
+# Checking and binding
+# ---------------------------------------------------------------------------
+
+
+def _parse(sparql: str, *, allow_service: bool) -> Any:
+    """Parse with rdflib's SPARQL grammar and enforce the safety rules."""
+    try:
+        parsed = parseQuery(sparql)
+    except ParseException as exc:
+        raise QueryError(
+            f"the SPARQL text cannot be parsed (line {exc.lineno}, column {exc.col}: {exc.msg})",
+            input=_first_line(sparql),
+            fix="correct the syntax; only SELECT queries are accepted",
+        ) from exc
+    except Exception as exc:  # rdflib raises assorted errors for bad prefixes and the like
+        raise QueryError(
+            f"the SPARQL text cannot be parsed ({type(exc).__name__}: {exc})",
+            input=_first_line(sparql),
+            fix="correct the query; declare every prefix it uses",
+        ) from exc
+    query = parsed[1]
+    if getattr(query, "name", "") != "SelectQuery":
+        raise QueryError(
+            f"only SELECT queries can be run, not {getattr(query, 'name', 'this query form')}",
+            input=_first_line(sparql),
+            fix="rewrite it as a SELECT query",
+        )
+    found = _features(parsed)
+    if "from" in found:
+        raise QueryError(
+            "FROM and FROM NAMED are disabled: kgbuild never fetches graphs named in a "
+            "query, and queries already run over the union of all graphs",
+            input=_first_line(sparql),
+            fix="remove the FROM / FROM NAMED clauses",
+        )
+    if "service" in found and not allow_service:
+        raise QueryError(
+            "SERVICE is disabled: federated queries would send data to another endpoint",
+            input=_first_line(sparql),
+            fix="remove the SERVICE clause, or pass allow_service=True if you trust the endpoint",
+        )
+    return parsed
+
+
+def _features(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name == "ServiceGraphPattern":
+                found.add("service")
+            # CompValue.get answers the key's name for a missing key: ask the dict.
+            if dict.get(item, "datasetClause"):
+                found.add("from")
+            stack.extend(item.values())
+        elif isinstance(item, ParseResults | list | tuple):
+            stack.extend(item)
+    return found
+
+
+def _first_line(sparql: str) -> str:
+    for line in sparql.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not re.match(
+            r"(?i)(prefix|base)\s", stripped
+        ):
+            return stripped[:80]
+    return "<empty query>"
+
+
+def _mentions_variable(sparql: str, name: str) -> bool:
+    return re.search(rf"[?$]{re.escape(name)}(?![A-Za-z0-9_])", sparql) is not None
+
+
+def _bind(
+    sparql: str, params: Mapping[str, ParamValue] | None
+) -> dict[str, URIRef | Literal]:
+    """Check the parameters against the query and turn them into RDF terms."""
+    _, _, declared = parse_header(sparql)
+    by_name = {p.name: p for p in declared}
+    bound: dict[str, URIRef | Literal] = {}
+    for name, value in (params or {}).items():
+        if not _VAR_NAME.match(name):
+            raise QueryError(
+                "a parameter name must be a SPARQL variable name (letters, digits, _)",
+                input=name,
+                fix="pass the variable's name without '?'",
+            )
+        if by_name and name not in by_name:
+            raise QueryError(
+                "the query declares no such parameter",
+                input=name,
+                fix=f"use one of: {', '.join(sorted(by_name))}",
+            )
+        if not _mentions_variable(sparql, name):
+            raise QueryError(
+                "the query has no variable of that name to bind",
+                input=name,
+                fix="check the spelling against the query's variables",
+            )
+        kind = by_name[name].kind if name in by_name else "literal"
+        bound[name] = _to_term(name, value, kind)
+    missing = [p.name for p in declared if not p.optional and p.name not in bound]
+    if missing:
+        raise QueryError(
+            f"the query needs the parameter(s) {', '.join(missing)}",
+            input=_first_line(sparql),
+            fix="pass them with params={...} (or --param NAME=VALUE)",
+        )
+    return bound
+
+
+def _to_term(name: str, value: ParamValue, kind: str) -> URIRef | Literal:
+    if isinstance(value, URIRef):
+        term: URIRef | Literal = value
+    elif isinstance(value, Literal):
+        return value
+    elif isinstance(value, BNode):
+        raise QueryError(
+            "a blank node cannot be a parameter value", input=name, fix="pass an IRI or a literal"
+        )
+    elif isinstance(value, str) and kind == "iri":
+        term = URIRef(value)
+    elif isinstance(value, str | int | float | bool | Decimal):
+        return Literal(value)
+    else:
+        raise QueryError(
+            f"unsupported parameter value of type {type(value).__name__}",
+            input=name,
+            fix="pass a string, a number or an rdflib URIRef / Literal",
+        )
+    if not _IRI.match(str(term)):
+        raise QueryError(
+            "not a valid absolute IRI",
+            input=f"{name}={value!s}"[:120],
+            fix="pass a full IRI such as https://w3id.org/kgbuild/id/event/...",
+        )
+    return term
+
+
+# ---------------------------------------------------------------------------
+# Engines
+# ---------------------------------------------------------------------------
+
+
+class _Cancelled(Exception):
+    """Raised inside an abandoned worker thread to stop its evaluation."""
+
+
+class _InterruptibleGraph(Graph):
+    """An in-memory graph whose triple lookups stop once ``cancel`` is set.
+
+    rdflib's SPARQL engine asks the graph for triples at every step, so a
+    timed-out query stops soon after the caller gives up on it instead of
+    running on in its abandoned thread.
+    """
+
+    def __init__(self, cancel: threading.Event) -> None:
+        super().__init__()
+        self._cancel = cancel
+
+    def triples(self, triple: Any) -> Any:  # type: ignore[override]
+        if self._cancel.is_set():
+            raise _Cancelled
+        for found in super().triples(triple):
+            if self._cancel.is_set():
+                raise _Cancelled
+            yield found
+
+
+#: Datatypes derived from xsd:integer. Oxigraph answers them as xsd:integer, so
+#: rdflib's answers are normalised the same way and both engines agree.
+_INTEGER_TYPES = frozenset(
+    XSD[name]
+    for name in (
+        "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
+        "long", "int", "short", "byte",
+        "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+    )
+)
+
+
+def _normalise(term: Node | None) -> Node | None:
+    if isinstance(term, Literal) and not term.language:
+        if term.datatype == XSD.string:
+            return Literal(str(term))
+        if term.datatype in _INTEGER_TYPES:
+            return Literal(str(term), datatype=XSD.integer)
+    return term
+
+
+def _triples_of(dataset: Dataset | Graph) -> Iterable[tuple[Node, Node, Node]]:
+    if isinstance(dataset, Dataset):
+        return ((s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None)))
+    return iter(dataset)
+
+
+def _run_rdflib(
+    dataset: Dataset | Graph,
+    parsed: Any,
+    bound: Mapping[str, URIRef | Literal],
+    limit: int | None,
+    cancel: threading.Event,
+) -> QueryResult:
+    union = _InterruptibleGraph(cancel)
+    for triple in _triples_of(dataset):
+        union.add(triple)  # type: ignore[arg-type]
+    prepared = translateQuery(parsed)
+    result = union.query(prepared, initBindings={Variable(k): v for k, v in bound.items()})
+    variables = tuple(str(v) for v in (result.vars or ()))
+    rows: list[tuple[Node | None, ...]] = []
+    for row in result:
+        if cancel.is_set():
+            raise _Cancelled
+        rows.append(tuple(_normalise(value) for value in row))  # type: ignore[union-attr]
+        if limit is not None and len(rows) >= limit:
+            break
+    return QueryResult(vars=variables, rows=tuple(rows))
+
+
+def _to_ox(term: Node) -> Any:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"cannot pass {term!r} to Oxigraph", fix="use IRIs and literals only")
+
+
+def _from_ox(term: Any) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    return Literal(str(term))
+
+
+def _oxigraph_store(dataset: Dataset | Graph) -> Any:
+    store = ox.Store()
+    if isinstance(dataset, Dataset):
+        data = dataset.serialize(format="nquads", encoding="utf-8")
+        store.load(data, format=ox.RdfFormat.N_QUADS)
+    else:
+        data = dataset.serialize(format="nt", encoding="utf-8")
+        store.load(data, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _run_oxigraph(
+    dataset: Dataset | Graph,
+    sparql: str,
+    bound: Mapping[str, URIRef | Literal],
+    limit: int | None,
+    cancel: threading.Event,
+) -> QueryResult:
+    store = _oxigraph_store(dataset)
+    if cancel.is_set():
+        raise _Cancelled
+    try:
+        solutions = store.query(
+            sparql,
+            use_default_graph_as_union=True,
+            substitutions={ox.Variable(k): _to_ox(v) for k, v in bound.items()},
+        )
+    except SyntaxError as exc:
+        raise QueryError(
+            f"Oxigraph cannot parse the query ({exc})",
+            input=_first_line(sparql),
+            fix="correct the SPARQL syntax",
+        ) from exc
+    variables = tuple(v.value for v in solutions.variables)
+    rows: list[tuple[Node | None, ...]] = []
+    for solution in solutions:
+        if cancel.is_set():
+            raise _Cancelled
+        rows.append(tuple(_normalise(_from_ox(solution[v])) for v in variables))
+        if limit is not None and len(rows) >= limit:
+            break
+    return QueryResult(vars=variables, rows=tuple(rows))
+
+
+def run_query(
+    dataset: Dataset | Graph,
+    sparql: str,
+    *,
+    params: Mapping[str, ParamValue] | None = None,
+    engine: Engine = "rdflib",
+    timeout: float | None = 30,
+    limit: int | None = None,
+    allow_service: bool = False,
+) -> QueryResult:
+    """Run a SELECT query over the union of all graphs of ``dataset``.
+
+    The query runs in a daemon worker thread so that it can be timed out. On
+    timeout the thread is abandoned: the rdflib engine notices at its next
+    triple lookup and stops; the Oxigraph engine stops at its next solution
+    (one long native step may finish first).
+
+    Args:
+        dataset: the graph (a dataset's named graphs are merged; no ``GRAPH``
+            needed). It is copied for each call, so it may change afterwards.
+        sparql: the SELECT query text, with its own PREFIX declarations.
+        params: values for query variables, bound as RDF terms; a string
+            becomes a plain literal, or an IRI when the header declares the
+            parameter ``iri``.
+        engine: ``"rdflib"`` (pure Python) or ``"oxigraph"`` (faster).
+        timeout: seconds before :class:`QueryTimeout`; None waits forever.
+        limit: keep at most this many rows.
+        allow_service: permit ``SERVICE`` (federated) calls.
+
+    Returns:
+        The solutions.
+
+    Raises:
+        QueryError: bad syntax, not a SELECT, ``FROM``/``SERVICE`` used, bad
+            parameters, unknown engine, or an evaluation error.
+        QueryTimeout: the query ran longer than ``timeout``.
+    """
+    if engine not in ("rdflib", "oxigraph"):
+        raise QueryError(
+            "unknown query engine", input=str(engine), fix="use 'rdflib' or 'oxigraph'"
+        )
+    if limit is not None and limit < 0:
+        raise QueryError("limit must be >= 0", input=str(limit), fix="pass a non-negative limit")
+    parsed = _parse(sparql, allow_service=allow_service)
+    bound = _bind(sparql, params)
+    cancel = threading.Event()
+    outcome: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+
+    def work() -> None:
+        try:
+            if engine == "rdflib":
+                result = _run_rdflib(dataset, parsed, bound, limit, cancel)
+            else:
+                result = _run_oxigraph(dataset, sparql, bound, limit, cancel)
+        except _Cancelled:
+            return
+        except BaseException as exc:  # handed over to the caller's thread
+            outcome.put(("error", exc))
+        else:
+            outcome.put(("ok", result))
+
+    logger.debug("running query %r with %s (params: %s)", _first_line(sparql), engine, sorted(bound))
+    worker = threading.Thread(target=work, name="kgbuild-query", daemon=True)
+    worker.start()
+    try:
+        status, payload = outcome.get(timeout=timeout)
+    except queue.Empty:
+        cancel.set()
+        raise QueryTimeout(
+            f"the query ran longer than {timeout:g} s and was stopped",
+            input=_first_line(sparql),
+            fix="add a LIMIT or narrower patterns, use engine='oxigraph', or raise the timeout",
+        ) from None
+    if status == "error":
+        if isinstance(payload, QueryError):
+            raise payload
+        raise QueryError(
+            f"the query failed while running ({type(payload).__name__}: {payload})",
+            input=_first_line(sparql),
+            fix="check the functions and datatypes the query uses",
+        ) from payload
+    result: QueryResult = payload
+    logger.debug("query returned %d rows", len(result.rows))
+    return result
+
+
+def run_named_query(
+    dataset: Dataset | Graph,
+    name: str,
+    **options: Any,
+) -> QueryResult:
+    """Run a shipped query by name; keyword options are those of :func:`run_query`.
+
+    Args:
+        dataset: the graph to query.
+        name: the query's name (``"events"``).
+        **options: passed to :func:`run_query` (params, engine, timeout, limit).
+
+    Returns:
+        The solutions.
+
+    Raises:
+        QueryError: unknown query name, or any error of :func:`run_query`.
+        QueryTimeout: the query ran longer than the timeout.
+    """
+    sparql = named_query(name).read_text(encoding="utf-8")
+    return run_query(dataset, sparql, **options)
