@@ -341,10 +341,38 @@ def _escape_string(text: str) -> str:
     return (
         text.replace("\\", "\\\\")
         .replace('"', '\\"')
+        .replace("'", "\\'")
         .replace("\n", "\\n")
         .replace("\r", "\\r")
         .replace("\t", "\\t")
+        .replace("\b", "\\b")
+        .replace("\f", "\\f")
     )
+
+
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _sparql_term(term: URIRef | Literal) -> str:
+    """Write a term as SPARQL text that cannot break out of its token.
+
+    IRIs were checked against :data:`_IRI` (no ``<>"{}|\\^`` or spaces);
+    literal text is escaped per the SPARQL ECHAR rules.
+    """
+    if isinstance(term, URIRef):
+        if not _IRI.match(str(term)):
+            raise QueryError("not a valid absolute IRI", input=str(term)[:120])
+        return f"<{term}>"
+    text = f'"{_escape_string(str(term))}"'
+    if term.language:
+        if not _LANGUAGE_TAG.match(term.language):
+            raise QueryError("not a valid language tag", input=term.language)
+        return f"{text}@{term.language}"
+    if term.datatype is not None and term.datatype != XSD.string:
+        if not _IRI.match(str(term.datatype)):
+            raise QueryError("not a valid datatype IRI", input=str(term.datatype)[:120])
+        return f"{text}^^<{term.datatype}>"
+    return text
 
 
 def _ntriples(value: Node) -> str:
@@ -578,7 +606,7 @@ def _triples_of(dataset: Dataset | Graph) -> Iterable[tuple[Node, Node, Node]]:
 
 def _run_rdflib(
     dataset: Dataset | Graph,
-    parsed: Any,
+    prepared: Any,
     bound: Mapping[str, URIRef | Literal],
     limit: int | None,
     cancel: threading.Event,
@@ -586,7 +614,6 @@ def _run_rdflib(
     union = _InterruptibleGraph(cancel)
     for triple in _triples_of(dataset):
         union.add(triple)  # type: ignore[arg-type]
-    prepared = translateQuery(parsed)
     result = union.query(prepared, initBindings={Variable(k): v for k, v in bound.items()})
     variables = tuple(str(v) for v in (result.vars or ()))
     rows: list[tuple[Node | None, ...]] = []
@@ -644,6 +671,7 @@ def _oxigraph_store(dataset: Dataset | Graph) -> Any:
 def _run_oxigraph(
     dataset: Dataset | Graph,
     sparql: str,
+    projected: frozenset[str],
     bound: Mapping[str, URIRef | Literal],
     limit: int | None,
     cancel: threading.Event,
@@ -651,11 +679,21 @@ def _run_oxigraph(
     store = _oxigraph_store(dataset)
     if cancel.is_set():
         raise _Cancelled
+    # Oxigraph substitutes terms only for projected variables (SEP-0007); any other
+    # parameter goes into a trailing VALUES clause written from escaped terms.
+    substituted = {k: v for k, v in bound.items() if k in projected}
+    rest = {k: v for k, v in bound.items() if k not in projected}
+    if rest:
+        names = sorted(rest)
+        sparql = (
+            f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) "
+            f"{{ ({' '.join(_sparql_term(rest[n]) for n in names)}) }}\n"
+        )
     try:
         solutions = store.query(
             sparql,
             use_default_graph_as_union=True,
-            substitutions={ox.Variable(k): _to_ox(v) for k, v in bound.items()},
+            substitutions={ox.Variable(k): _to_ox(v) for k, v in substituted.items()},
         )
     except SyntaxError as exc:
         raise QueryError(
@@ -719,15 +757,25 @@ def run_query(
         raise QueryError("limit must be >= 0", input=str(limit), fix="pass a non-negative limit")
     parsed = _parse(sparql, allow_service=allow_service)
     bound = _bind(sparql, params)
+    try:
+        prepared = translateQuery(parsed)
+    except Exception as exc:  # unknown prefixes, bad aggregates, ...
+        raise QueryError(
+            f"the query is not valid SPARQL ({type(exc).__name__}: {exc})",
+            input=_first_line(sparql),
+            fix="declare every prefix it uses and check grouping and aggregates",
+        ) from exc
+    # CompValue.get answers the key's name for a missing key: ask the dict.
+    projected = frozenset(str(v) for v in (dict.get(prepared.algebra, "PV") or ()))
     cancel = threading.Event()
     outcome: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
 
     def work() -> None:
         try:
             if engine == "rdflib":
-                result = _run_rdflib(dataset, parsed, bound, limit, cancel)
+                result = _run_rdflib(dataset, prepared, bound, limit, cancel)
             else:
-                result = _run_oxigraph(dataset, sparql, bound, limit, cancel)
+                result = _run_oxigraph(dataset, sparql, projected, bound, limit, cancel)
         except _Cancelled:
             return
         except BaseException as exc:  # handed over to the caller's thread

@@ -1,0 +1,143 @@
+"""agreements.v1: ceasefires, treaties and deals, with date, broker, parties, provisions.
+
+An agreement noun of :data:`kgbuild.lexicon.AGREEMENT_NOUNS` ("ceasefire", "truce",
+"treaty", "deal" ...) is an agreement mention.  Its date comes from a year modifier
+("the 2020 ceasefire") or a time phrase attached to it ("signed in November 2020"); its
+broker from "X-brokered"/"brokered by X"/"mediated by X"; its parties from "between X
+and Y", and otherwise from the statements about it: the sides accused of violating it,
+the accusers, and the sides called on to respect it.  "an agreement that deployed X"
+records the deployment as a provision.  All mentions of the same kind with compatible
+dates in one article are one agreement.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Token
+
+from .. import lexicon as lx
+from ..model import Agreement
+from ..timex import normalize_time
+from .context import ArticleContext
+from .events import event_at
+
+NAME = "agreements.v1"
+
+
+def _date(ctx: ArticleContext, tok: Token) -> str | None:
+    for t in tok.subtree:
+        if t.ent_type_ == "DATE":
+            ent = next((e for e in tok.doc.ents if e.start <= t.i < e.end), None)
+            if ent is not None:
+                iso = normalize_time(ent.text, ctx.article.published)
+                if iso:
+                    return iso
+    for c in tok.lefts:
+        if re.fullmatch(r"(19|20)\d\d", c.text):
+            return c.text
+    return None
+
+
+def _brokers(ctx: ArticleContext, tok: Token) -> list[str]:
+    out: list[str] = []
+    doc = tok.doc
+    for t in tok.lefts:
+        for s in t.subtree:
+            if s.lower_ in ("brokered", "mediated", "backed") and s.i >= 2 and doc[s.i - 1].text == "-":
+                ref = ctx.ref_at(doc[s.i - 2])
+                if ref is not None:
+                    out.append(ref.key)
+    for c in tok.children:
+        if c.lower_ in ("brokered", "mediated") :
+            for p in c.children:
+                if p.dep_ == "agent" or p.lower_ == "by":
+                    for o in p.children:
+                        ref = ctx.ref_for(o)
+                        if ref is not None:
+                            out.append(ref.key)
+    return out
+
+
+def _parties(ctx: ArticleContext, tok: Token) -> list[str]:
+    out: list[str] = []
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "between":
+            for o in c.children:
+                for r in ctx.conjuncts_refs(o):
+                    out.append(ctx.side_of(r.key) or r.key)
+    return out
+
+
+def extract(ctx: ArticleContext) -> None:
+    found: list[tuple[Token, Agreement]] = []
+    for tok in ctx.doc:
+        kind = lx.AGREEMENT_NOUNS.get(tok.lower_) or lx.AGREEMENT_NOUNS.get(tok.lemma_.lower())
+        if kind is None or tok.pos_ not in ("NOUN", "PROPN"):
+            continue
+        # "ceasefire agreement": one mention, headed by "agreement"
+        if tok.dep_ == "compound" and (lx.AGREEMENT_NOUNS.get(tok.head.lower_) is not None):
+            continue
+        if kind == "agreement":
+            for c in tok.lefts:
+                if c.dep_ == "compound" and c.lower_ in lx.AGREEMENT_NOUNS:
+                    kind = lx.AGREEMENT_NOUNS[c.lower_]
+        if kind == "agreement" and not any(c.lower_ in ("peace", "ceasefire", "truce") for c in tok.lefts):
+            continue  # "agreement" alone is too often not a treaty
+        ev = ctx.span_evidence(tok.sent, NAME)
+        if ctx.excluded(ev.begin, ev.end) or ctx.in_headline(tok):
+            continue
+        provides = []
+        for c in tok.children:
+            if c.dep_ == "relcl":
+                for v in (c, *c.conjuncts):
+                    k = event_at(ctx, v)
+                    if k:
+                        provides.append(k)
+        found.append((tok, Agreement(
+            key=ctx.next_id("g"), evidence=ev, label="", kind=kind, date=_date(ctx, tok),
+            brokers=tuple(_brokers(ctx, tok)), parties=tuple(_parties(ctx, tok)),
+            provides=tuple(provides),
+        )))
+    merged: list[Agreement] = []
+    extra = getattr(ctx, "extra_evidence", {})
+    for tok, ag in found:
+        target = None
+        for i, m in enumerate(merged):
+            if m.kind == ag.kind and (not m.date or not ag.date or m.date[:4] == ag.date[:4]):
+                target = i
+                break
+        if target is None:
+            merged.append(ag)
+            continue
+        m = merged[target]
+        date = max([d for d in (m.date, ag.date) if d], key=len, default=None)
+        merged[target] = Agreement(
+            key=m.key, evidence=m.evidence, label="", kind=m.kind, date=date,
+            brokers=tuple(dict.fromkeys([*m.brokers, *ag.brokers])),
+            parties=tuple(dict.fromkeys([*m.parties, *ag.parties])),
+            provides=tuple(dict.fromkeys([*m.provides, *ag.provides])),
+        )
+        extra.setdefault(m.key, []).append(ag.evidence)
+    ctx.extra_evidence = extra  # type: ignore[attr-defined]
+    ctx.agreement_tokens = {tok.i: ag for tok, ag in found}  # type: ignore[attr-defined]
+    # parties from statements about the agreement: accused violators, accusers, addressees
+    sent_of = {}
+    for ag in merged:
+        parties = list(ag.parties)
+        if not parties:
+            for st in ctx.out.statements:
+                mentions = [t for t, a in found if st.evidence.begin <= t.idx < st.evidence.end]
+                if not mentions:
+                    continue
+                if st.stance in ("Accusation", "Appeal"):
+                    for k in (st.speaker if st.stance == "Accusation" else None, *st.addressees):
+                        side = ctx.side_of(k) if k else None
+                        if side and ctx.entities.get(side) and ctx.entities[side].kind == "Country" and side not in parties:
+                            parties.append(side)
+        label = f"{ag.date[:4] + ' ' if ag.date else ''}{ag.kind} agreement" if ag.kind != "agreement" else f"{ag.date[:4] + ' ' if ag.date else ''}agreement"
+        ctx.out.agreements.append(Agreement(
+            key=ag.key, evidence=ag.evidence, label=label, kind=ag.kind, date=ag.date,
+            brokers=ag.brokers, parties=tuple(parties), provides=ag.provides,
+        ))
+    del sent_of

@@ -1,0 +1,132 @@
+"""Syntactic helpers shared by the extractors (no vocabulary of names here)."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from .context import ArticleContext, Ref
+
+_TIME_EDGE_WORDS = {"early", "late", "on", "in", "during", "at", "by", "since", "until", "throughout"}
+_MODALS = {"would", "will", "could", "should", "might", "may", "must", "shall"}
+_PREVENTING = {"thwart", "repel", "repulse", "prevent", "foil", "suppress", "stop", "halt",
+               "avert", "block", "deny", "reject"}
+_HYPOTHETICAL_HEADS = {"warn", "threaten", "urge", "demand", "call", "appeal", "ask", "stop",
+                       "avoid", "refrain", "prevent"}
+
+
+def governing_verb(tok: Token) -> Token | None:
+    """The nearest verb above ``tok`` (the token itself when it is a verb)."""
+    t = tok
+    for _ in range(12):
+        if t.pos_ in ("VERB", "AUX"):
+            return t
+        if t.head.i == t.i:
+            return None
+        t = t.head
+    return None
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The subject of ``verb``, following conjunctions and auxiliaries upwards."""
+    v: Token | None = verb
+    for _ in range(6):
+        if v is None:
+            return None
+        for child in v.children:
+            if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
+                return child
+        if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ == "VERB":
+            # "accused Armenia of violating": the object of the matrix verb
+            obj = next((c for c in v.head.head.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                return obj
+        if v.dep_ in ("conj", "xcomp", "advcl") and v.head.i != v.i:
+            v = v.head
+            continue
+        if v.dep_ == "relcl":
+            return v.head
+        return None
+    return None
+
+
+def is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
+def hypothetical(tok: Token) -> bool:
+    """True when ``tok`` sits in a clause that is wished, warned about or modal."""
+    t = tok
+    for _ in range(10):
+        if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in t.children):
+            return True
+        if t.lemma_.lower() in _HYPOTHETICAL_HEADS and t.i != tok.i:
+            return True
+        if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in t.children) and t.i == tok.i:
+            return True
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
+
+
+def prevented(tok: Token) -> bool:
+    """True when the event ``tok`` names was thwarted, repelled or prevented."""
+    t = tok
+    for _ in range(4):
+        if t.head.i == t.i:
+            return False
+        t = t.head
+        if t.lemma_.lower() in _PREVENTING:
+            return True
+        if t.pos_ == "VERB":
+            return False
+    return False
+
+
+def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
+    """The time expression that best belongs to ``tok``'s clause, with its preposition
+    ("early on Wednesday morning"), or None."""
+    sent = tok.sent
+    verb = governing_verb(tok) or tok
+    ents = [e for e in sent.ents if e.label_ in ("DATE", "TIME")]
+    if not ents:
+        return None
+    ents = [e for e in ents if _is_time(ctx, e)]
+    subtree = {t.i for t in verb.subtree}
+    inside = [e for e in ents if e.root.i in subtree]
+    if not inside:
+        # a sentence-level adverbial ("Back in 2020, ...") attached to the main verb
+        inside = [e for e in ents if governing_verb(e.root) is not None
+                  and governing_verb(e.root).dep_ == "ROOT"]  # type: ignore[union-attr]
+    if not inside:
+        return None
+    chosen = min(inside, key=lambda e: abs(e.root.i - tok.i))
+    start, end = chosen.start, chosen.end
+    doc = tok.doc
+    # join an adjacent TIME entity ("Wednesday" + "morning")
+    for e in ents:
+        if e.start == end:
+            end = e.end
+    while start > sent.start and doc[start - 1].lower_ in _TIME_EDGE_WORDS:
+        start -= 1
+    if chosen.label_ == "TIME" and not any(ch.is_digit for ch in chosen.text):
+        # "the evening", "the day" alone are too vague to be an event's time
+        if not any(e.label_ == "DATE" for e in ents if e.start <= end and e.end >= start):
+            return None
+    return doc[start:end]
+
+
+def _is_time(ctx: ArticleContext, ent: Span) -> bool:
+    """A DATE/TIME entity that names a point or period (not "44-day-long")."""
+    from ..lexicon import MONTHS, WEEKDAYS
+    from ..timex import normalize_time
+
+    low = ent.text.lower()
+    if any(w in low for w in (*MONTHS, *WEEKDAYS, "yesterday", "today", "tonight", "morning",
+                              "evening", "night", "afternoon")):
+        return True
+    return normalize_time(ent.text, None) is not None and "-" not in ent.text
+
+
+def actor_side(ctx: ArticleContext, ref: Ref | None) -> str | None:
+    return None if ref is None else ctx.side_of(ref.key)

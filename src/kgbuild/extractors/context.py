@@ -1,0 +1,171 @@
+"""The per-article context every extractor reads: the Doc, the knowledge base, and the
+entity references found so far (names, compositional phrases, anaphors).
+
+Extractors run in a fixed order (see :mod:`kgbuild.extractors`); the entity
+extractor fills :attr:`ArticleContext.refs`, later ones read them through
+:meth:`ArticleContext.ref_for`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from ..kb import KnowledgeBase
+from ..model import Article, Evidence, Extraction
+
+__all__ = ["ArticleContext", "EntityInfo", "Ref"]
+
+
+@dataclass
+class Ref:
+    """A reference to an entity from tokens ``[start, end)`` of the Doc."""
+
+    key: str
+    kind: str
+    start: int
+    end: int
+    head: int
+    how: str  # "kb" | "compose" | "pattern" | "ner" | "demonym" | "pronoun" | "anaphor"
+    surface: str
+
+    @property
+    def named(self) -> bool:
+        """True for references that name the entity (not pronouns or anaphors)."""
+        return self.how not in ("pronoun", "anaphor")
+
+
+@dataclass
+class EntityInfo:
+    """What the article says about one entity (merged later across articles)."""
+
+    key: str
+    kind: str
+    label: str
+    alt_labels: set[str] = field(default_factory=set)
+    country: str | None = None
+    is_actor: bool = True
+    is_place: bool = False
+
+
+@dataclass
+class ArticleContext:
+    """Shared state of the extractors for one article."""
+
+    article: Article
+    doc: Doc
+    kb: KnowledgeBase
+    out: Extraction
+    refs: list[Ref] = field(default_factory=list)
+    entities: dict[str, EntityInfo] = field(default_factory=dict)
+    # token index -> refs covering it, innermost last
+    _cover: dict[int, list[Ref]] = field(default_factory=dict)
+    _head: dict[int, Ref] = field(default_factory=dict)
+    counter: int = 0
+
+    # --- evidence -----------------------------------------------------------------------
+    def evidence(self, begin: int, end: int, extractor: str) -> Evidence:
+        """Evidence for characters ``[begin, end)`` of the article text (trimmed)."""
+        text = self.article.text
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        return Evidence(self.article.id, begin, end, text[begin:end], extractor)
+
+    def span_evidence(self, span: Span, extractor: str) -> Evidence:
+        return self.evidence(span.start_char, span.end_char, extractor)
+
+    def excluded(self, begin: int, end: int) -> bool:
+        """True when ``[begin, end)`` overlaps page furniture (credits and the like)."""
+        for b, e in getattr(self.article, "excluded", ()) or ():
+            if begin < e and b < end:
+                return True
+        return False
+
+    def in_headline(self, tok: Token) -> bool:
+        b, e = self.article.title_span
+        return b <= tok.idx < e
+
+    def next_id(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    # --- references -----------------------------------------------------------------------
+    def add_ref(self, ref: Ref) -> None:
+        self.refs.append(ref)
+        for i in range(ref.start, ref.end):
+            self._cover.setdefault(i, []).append(ref)
+        self._head[ref.head] = ref
+
+    def covered(self, start: int, end: int) -> bool:
+        return any(i in self._cover for i in range(start, end))
+
+    def ref_at(self, tok: Token) -> Ref | None:
+        """The reference headed by ``tok``, else the outermost one covering it."""
+        if tok.i in self._head:
+            return self._head[tok.i]
+        refs = self._cover.get(tok.i)
+        if refs:
+            return max(refs, key=lambda r: r.end - r.start)
+        return None
+
+    def ref_for(self, tok: Token, *, depth: int = 0) -> Ref | None:
+        """The entity a noun phrase headed by ``tok`` refers to.
+
+        Looks at the token itself, then partitive and membership phrases
+        ("three of the troops", "members of X"), then compounds and modifiers.
+        """
+        if depth > 4:
+            return None
+        ref = self.ref_at(tok)
+        if ref is not None:
+            return ref
+        for child in tok.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        inner = self.ref_for(pobj, depth=depth + 1)
+                        if inner is not None:
+                            return inner
+        for child in tok.children:
+            if child.dep_ in ("compound", "amod", "poss", "nmod") and child.i in self._head:
+                return self._head[child.i]
+        return None
+
+    def refs_in(self, start: int, end: int) -> list[Ref]:
+        """References starting within tokens ``[start, end)``, outermost only."""
+        out: list[Ref] = []
+        for r in sorted(self.refs, key=lambda r: (r.start, -(r.end - r.start))):
+            if start <= r.start and r.end <= end and not any(
+                o.start <= r.start and r.end <= o.end and o is not r for o in out
+            ):
+                out.append(r)
+        return out
+
+    def conjuncts_refs(self, tok: Token) -> list[Ref]:
+        """The entity of ``tok`` and of its coordinated phrases ("A and B")."""
+        out: list[Ref] = []
+        for t in (tok, *tok.conjuncts):
+            ref = self.ref_for(t)
+            if ref is not None and ref not in out:
+                out.append(ref)
+        return out
+
+    def info(self, key: str) -> EntityInfo | None:
+        return self.entities.get(key)
+
+    def country_of(self, key: str) -> str | None:
+        info = self.entities.get(key)
+        if info is None:
+            return None
+        if info.kind == "Country":
+            return key
+        return info.country
+
+    def side_of(self, key: str | None) -> str | None:
+        """The country an actor stands for, or the actor itself when it has none."""
+        if key is None:
+            return None
+        return self.country_of(key) or key

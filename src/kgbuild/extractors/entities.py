@@ -1,0 +1,544 @@
+"""entities.v1: actors and places named in the text, plus in-article coreference.
+
+Method, in order of trust (a token belongs to at most one named reference):
+
+1. Knowledge-base names: every label and alias of the KB, matched case-insensitively.
+2. Compositional phrases: an owner (a country name, its demonym, a possessive or a
+   possessive pronoun) plus a body noun ("Azerbaijan's defense ministry", "the Armenian
+   Ministry of Defense", "Azeri troops", "its peacekeeping force") give a government
+   body or an armed force of that owner with a canonical label ("Ministry of Defense of
+   X", "Armed Forces of X"); "the X side" is the owner itself.
+3. Place patterns: "the village of X", "X region", "X corridor", "the region of X".
+4. Named-entity spans of spaCy's model not covered above (never in the headline, whose
+   title case confuses it): PERSON (two or more words), ORG, GPE, LOC, FAC.
+5. Anaphors: "it", "its", "they", "their" and "the ministry", "the region" resolve to
+   the most recent *subject* reference of an agreeing kind in the same or the previous
+   two sentences of the paragraph; nothing is resolved across a paragraph with no
+   candidate, since a wrong merge is worse than a missed one.
+"""
+
+from __future__ import annotations
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span, Token
+
+from .. import lexicon as lx
+from ..kb import KBEntity, KnowledgeBase
+from ..model import Mention
+from ..names import match_key, slugify
+from .context import ArticleContext, EntityInfo, Ref
+
+NAME = "entities.v1"
+
+_SINGULAR_ANAPHORS = {"it", "its"}
+_PLURAL_ANAPHORS = {"they", "their", "them"}
+_PERSON_ANAPHORS = {"he", "his", "him", "she", "her"}
+_ORG_KINDS = {"GovernmentBody", "Country", "Organization", "InternationalOrganization", "ArmedForce"}
+_MEMBERSHIP = {"member", "members", "part", "parts", "unit", "units", "some", "one", "none", "all"}
+_KIND_OF_LABEL = {"ner:PERSON": "Person", "ner:ORG": "Organization", "ner:GPE": "Settlement",
+                  "ner:LOC": "Area", "ner:FAC": "Facility", "ner:NORP": "PopulationGroup"}
+
+_matchers: dict[int, PhraseMatcher] = {}
+
+
+def _matcher(ctx: ArticleContext) -> PhraseMatcher:
+    """A PhraseMatcher of every KB name, cached per (vocab, KB)."""
+    ident = id(ctx.kb) ^ id(ctx.doc.vocab)
+    if ident not in _matchers:
+        nlp_vocab = ctx.doc.vocab
+        m = PhraseMatcher(nlp_vocab, attr="LOWER")
+        tokenizer = _tokenizer_for(nlp_vocab)
+        for key, ent in sorted(ctx.kb.entities.items()):
+            names = {ent.label, *ent.alt_labels}
+            m.add(key, [tokenizer(n) for n in sorted(names)])
+        dem = {}
+        for mk, key in ctx.kb.demonyms.items():
+            for d in ctx.kb.entities[key].demonyms:
+                dem.setdefault(key, set()).add(d)
+        for key, words in sorted(dem.items()):
+            m.add("demonym:" + key, [tokenizer(w) for w in sorted(words)])
+        _matchers[ident] = m
+    return _matchers[ident]
+
+
+def _tokenizer_for(vocab):  # type: ignore[no-untyped-def]
+    from ..nlp import load_pipeline
+
+    nlp = load_pipeline()
+    return nlp.make_doc
+
+
+def _register(ctx: ArticleContext, key: str, kind: str, label: str, *, surface: str = "",
+              country: str | None = None, kb_ent: KBEntity | None = None) -> None:
+    info = ctx.entities.get(key)
+    if info is None:
+        is_place = kind in ("Country", "Region", "Settlement", "Route", "Landform", "Area", "Facility")
+        info = EntityInfo(key=key, kind=kind, label=label, country=country,
+                          is_actor=kind not in ("Region", "Settlement", "Route", "Landform", "Area", "Facility"),
+                          is_place=is_place)
+        if kb_ent is not None:
+            info.country = kb_ent.country
+        ctx.entities[key] = info
+    if surface and match_key(surface) != match_key(info.label):
+        info.alt_labels.add(surface)
+
+
+def _kb_entity(kb: KnowledgeBase, key: str) -> KBEntity | None:
+    return kb.entities.get(key)
+
+
+def minted_key(kind: str, label: str) -> str:
+    """The deterministic key of an entity the KB does not know."""
+    return f"entity/{kind.lower()}/{slugify(label)}"
+
+
+def _strip_det(span: Span) -> Span:
+    start = span.start
+    while start < span.end - 1 and span.doc[start].dep_ in ("det", "predet") and span.doc[start].lower_ in ("the", "a", "an", "this", "that", "these", "those"):
+        start += 1
+    return span.doc[start:span.end]
+
+
+def _surface(span: Span) -> str:
+    return _strip_det(span).text.replace("\n", " ").strip()
+
+
+# --- 1. knowledge-base names --------------------------------------------------------------
+def _kb_names(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    matches = _matcher(ctx)(doc)
+    spans = []
+    for match_id, start, end in matches:
+        key = doc.vocab.strings[match_id]
+        spans.append((start, end, key))
+    # longest first; then leftmost
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0], s[2]))
+    taken: set[int] = set()
+    for start, end, key in spans:
+        if any(i in taken for i in range(start, end)):
+            continue
+        # a name must not be a part of a longer capitalised name ("Baku Street")
+        if end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN" and not key.startswith("demonym:") and doc[end].lower_ not in lx.PLACE_HEADS and doc[end].lower_ not in lx.FORCE_HEADS and doc[end].lower_ not in lx.BODY_HEADS:
+            continue
+        taken.update(range(start, end))
+        span = doc[start:end]
+        if key.startswith("demonym:"):
+            ckey = key.split(":", 1)[1]
+            ent = ctx.kb.entities[ckey]
+            _register(ctx, ckey, ent.kind, ent.label, kb_ent=ent)
+            ctx.add_ref(Ref(ckey, ent.kind, start, end, span.root.i, "demonym", span.text))
+            continue
+        ent = ctx.kb.entities[key]
+        _register(ctx, key, ent.kind, ent.label, surface=_surface(span), kb_ent=ent)
+        ctx.add_ref(Ref(key, ent.kind, start, end, span.root.i, "kb", span.text))
+
+
+# --- 2. compositional phrases ---------------------------------------------------------------
+def _owner(ctx: ArticleContext, head: Token) -> tuple[Ref | None, list[Token]]:
+    """The owner of a body noun and the modifier tokens that name it."""
+    mods: list[Token] = []
+    owner: Ref | None = None
+    for child in head.lefts:
+        if child.dep_ == "poss":
+            if child.lower_ in ("its", "their", "his", "her"):
+                owner = _resolve_pronoun(ctx, child)
+            else:
+                owner = ctx.ref_for(child)
+            mods.append(child)
+        elif child.dep_ in ("amod", "compound", "nmod", "npadvmod"):
+            ref = ctx.ref_at(child)
+            if ref is not None and ref.kind in ("Country", "GovernmentBody", "Region") and owner is None:
+                owner = ref
+            mods.append(child)
+            # coordinated demonyms: "Azerbaijani and Armenian forces" handled by caller
+    if owner is None:
+        for child in head.rights:
+            if child.dep_ == "prep" and child.lower_ in ("of", "in"):
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        ref = ctx.ref_for(pobj)
+                        if ref is not None and ref.kind in ("Country", "GovernmentBody", "Region"):
+                            owner = ref
+    return owner, mods
+
+
+def _ministry_type(head: Token) -> str | None:
+    for child in head.children:
+        if child.dep_ in ("compound", "amod") and child.lower_ in lx.MINISTRY_TYPES:
+            return lx.MINISTRY_TYPES[child.lower_]
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for pobj in child.children:
+                if pobj.lower_ in lx.MINISTRY_TYPES:
+                    return lx.MINISTRY_TYPES[pobj.lower_]
+                if pobj.lower_ == "affairs":
+                    for c in pobj.children:
+                        if c.lower_ in lx.MINISTRY_TYPES:
+                            return lx.MINISTRY_TYPES[c.lower_]
+    return None
+
+
+def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, str] | None:
+    """(kind, canonical label) of a body or force noun owned by ``owner_key``."""
+    owner = ctx.entities.get(owner_key)
+    if owner is None:
+        return None
+    if owner.kind == "GovernmentBody" and owner.country and (head.lower_ in lx.FORCE_HEADS or head.lemma_.lower() in lx.FORCE_HEADS):
+        # "its soldiers" of a ministry: the forces of the ministry's country
+        owner_key = owner.country
+        owner = ctx.entities.get(owner_key) or owner
+    c = owner.label
+    lower = head.lower_
+    lemma = head.lemma_.lower()
+    if lower in lx.FORCE_HEADS or lemma in lx.FORCE_HEADS:
+        peace = lemma in lx.PEACEKEEPING_HEADS or any(
+            ch.lower_.startswith("peacekeep") for ch in head.children
+        )
+        if owner.kind == "ArmedForce":
+            return "ArmedForce", owner.label
+        if peace:
+            dem = ctx.kb.demonym_of(owner_key) or c
+            return "ArmedForce", f"{dem} peacekeeping contingent"
+        if owner.kind == "Country":
+            return "ArmedForce", f"Armed Forces of {c}"
+        words = [t.text for t in head.lefts if t.dep_ in ("amod", "compound") and ctx.ref_at(t) is None]
+        return "ArmedForce", " ".join([c, *words, head.text]).strip()
+    if lemma == "ministry" or lower == "ministry":
+        t = _ministry_type(head)
+        if t is None:
+            return None  # untyped: an anaphor, resolved by salience
+        return "GovernmentBody", f"Ministry of {t} of {c}"
+    if lower in ("government", "authorities", "authority", "cabinet"):
+        if owner.kind == "GovernmentBody":
+            return "GovernmentBody", owner.label
+        return "GovernmentBody", f"Government of {c}"
+    if lower in ("parliament", "presidency"):
+        return "GovernmentBody", f"{head.text.capitalize()} of {c}"
+    if lower in ("council", "service", "office", "committee"):
+        words = [t.text for t in head.lefts if t.dep_ in ("compound", "amod") and ctx.ref_at(t) is None and t.is_title]
+        if not words:
+            return None
+        return "GovernmentBody", " ".join([*words, head.text]) + f" of {c}"
+    return None
+
+
+def _compose(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    for tok in doc:
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            continue
+        lower, lemma = tok.lower_, tok.lemma_.lower()
+        is_body = lower in lx.BODY_HEADS or lemma in lx.BODY_HEADS
+        is_force = lower in lx.FORCE_HEADS or lemma in lx.FORCE_HEADS
+        is_side = lower in lx.SIDE_HEADS
+        if not (is_body or is_force or is_side):
+            continue
+        existing = ctx.ref_at(tok)
+        if existing is not None and existing.how == "kb":
+            continue
+        if tok.i in ctx._head:
+            continue
+        owner, mods = _owner(ctx, tok)
+        owners = [owner] if owner is not None else []
+        # "Azerbaijani and Armenian forces": demonyms coordinated under one head
+        for m in mods:
+            for conj in m.conjuncts:
+                r = ctx.ref_at(conj)
+                if r is not None and r.kind == "Country" and all(r.key != o.key for o in owners):
+                    owners.append(r)
+        if not owners:
+            continue
+        for own in owners:
+            if is_side:
+                if tok.i not in ctx._head:
+                    _add_compose_ref(ctx, tok, own.key, own.kind, mods)
+                continue
+            res = _body_label(ctx, tok, own.key)
+            if res is None:
+                continue
+            kind, label = res
+            kb_key = ctx.kb.by_label.get(match_key(label))
+            if kb_key is not None:
+                ent = ctx.kb.entities[kb_key]
+                key, kind, label = kb_key, ent.kind, ent.label
+            else:
+                key = minted_key(kind, label)
+            country = ctx.country_of(own.key)
+            span = _phrase_span(tok, mods)
+            _register(ctx, key, kind, label, surface=_surface(span), country=country,
+                      kb_ent=ctx.kb.entities.get(key))
+            if len(owners) == 1:
+                ctx.add_ref(Ref(key, kind, span.start, span.end, tok.i, "compose", span.text))
+            else:
+                # one reference per owner, anchored on the owner's modifier
+                o = doc[own.start:own.end]
+                ctx.add_ref(Ref(key, kind, o.start, o.end, own.head if own.head != tok.i else o.start, "compose", span.text))
+                if own is owners[-1]:
+                    pass
+        if len(owners) > 1:
+            # the head token itself refers to all of them; remember the group
+            ctx._group = getattr(ctx, "_group", {})  # type: ignore[attr-defined]
+            ctx._group[tok.i] = [ctx._head.get(o.head) for o in owners]  # type: ignore[attr-defined]
+
+
+def _phrase_span(head: Token, mods: list[Token]) -> Span:
+    doc = head.doc
+    start = min([head.i, *[m.left_edge.i for m in mods]])
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            end = max(end, child.right_edge.i + 1)
+            break
+    while start < end and doc[start].dep_ in ("det", "predet"):
+        start += 1
+    return doc[start:end]
+
+
+def _add_compose_ref(ctx: ArticleContext, tok: Token, key: str, kind: str, mods: list[Token]) -> None:
+    span = _phrase_span(tok, mods)
+    info = ctx.entities.get(key)
+    if info is not None and match_key(span.text) != match_key(info.label):
+        info.alt_labels.add(_surface(span))
+    ctx.add_ref(Ref(key, kind, span.start, span.end, tok.i, "compose", span.text))
+
+
+# --- 3. place patterns -------------------------------------------------------------------------
+def _propn_run(tok: Token) -> Span | None:
+    """The run of proper nouns ending at or starting from ``tok`` (a name)."""
+    doc = tok.doc
+    if not (tok.pos_ == "PROPN" or tok.is_title):
+        return None
+    start = tok.i
+    while start > 0 and (doc[start - 1].pos_ == "PROPN" or (doc[start - 1].text == "-" and start > 1)) and doc[start - 1].dep_ in ("compound", "punct", "amod", "nmod") :
+        start -= 1
+    end = tok.i + 1
+    while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title and doc[end].head.i in range(start, end + 2):
+        end += 1
+    return doc[start:end]
+
+
+def _places(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    for tok in doc:
+        lower = tok.lower_
+        # "the village of X", "the region of X"
+        if lower in lx.PLACE_OF_HEADS and tok.pos_ == "NOUN":
+            for prep in tok.rights:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    for pobj in prep.children:
+                        if pobj.dep_ != "pobj":
+                            continue
+                        ref = ctx.ref_for(pobj)
+                        if ref is not None:
+                            if ref.how == "kb" and tok.i not in ctx._head:
+                                ctx.add_ref(Ref(ref.key, ref.kind, tok.i, ref.end, tok.i, "pattern", doc[tok.i:ref.end].text))
+                            continue
+                        run = _propn_run(pobj)
+                        if run is not None and not ctx.covered(run.start, run.end):
+                            kind = lx.PLACE_OF_HEADS[lower]
+                            _new_named(ctx, run, kind, tok.i)
+        # "X region", "X corridor"
+        if lower in lx.PLACE_HEADS and tok.pos_ in ("NOUN", "PROPN"):
+            comps = [c for c in tok.lefts if c.dep_ in ("compound", "nmod", "amod") and (c.pos_ == "PROPN" or c.is_title)]
+            if not comps or tok.i in ctx._head:
+                continue
+            start = min(c.left_edge.i for c in comps)
+            while doc[start].dep_ == "det":
+                start += 1
+            span = doc[start:tok.i + 1]
+            if ctx.covered(tok.i, tok.i + 1):
+                continue
+            inner = ctx.ref_at(comps[-1])
+            kind = lx.PLACE_HEADS[lower]
+            if inner is not None and inner.kind == kind:
+                # "the Nagorno-Karabakh region" is the region itself
+                ctx.add_ref(Ref(inner.key, inner.kind, span.start, span.end, tok.i, "pattern", span.text))
+                continue
+            if inner is not None and inner.kind not in ("Settlement", "Region", "Route", "Country"):
+                continue
+            name_span = doc[span.start:span.end]
+            label = f"{_surface(name_span[:-1])} {tok.text.lower()}"
+            kb_hits = [e for e in ctx.kb.lookup(label) if e.is_place]
+            if kb_hits:
+                ent = kb_hits[0]
+                _register(ctx, ent.key, ent.kind, ent.label, surface=label, kb_ent=ent)
+                ctx.add_ref(Ref(ent.key, ent.kind, span.start, span.end, tok.i, "pattern", span.text))
+                continue
+            key = minted_key(kind, label)
+            _register(ctx, key, kind, label)
+            ctx.add_ref(Ref(key, kind, span.start, span.end, tok.i, "pattern", span.text))
+    # generic place nouns ("the line of contact", "commanding heights")
+    lower_text = doc.text.lower()
+    for phrase, kind in sorted(lx.GENERIC_PLACES.items(), key=lambda kv: -len(kv[0])):
+        start = 0
+        while True:
+            pos = lower_text.find(phrase, start)
+            if pos < 0:
+                break
+            start = pos + len(phrase)
+            span = doc.char_span(pos, pos + len(phrase), alignment_mode="strict")
+            if span is None or ctx.covered(span.start, span.end):
+                continue
+            key = minted_key(kind, phrase)
+            _register(ctx, key, kind, phrase)
+            ctx.add_ref(Ref(key, kind, span.start, span.end, span.root.i, "pattern", span.text))
+
+
+def _new_named(ctx: ArticleContext, span: Span, kind: str, head: int | None = None) -> None:
+    label = _surface(span)
+    hits = [e for e in ctx.kb.lookup(label)]
+    if hits:
+        ent = hits[0]
+        key, kind, label = ent.key, ent.kind, ent.label
+    else:
+        ent = None
+        key = minted_key(kind, label)
+    _register(ctx, key, kind, label, surface=_surface(span), kb_ent=ent)
+    ctx.add_ref(Ref(key, kind, span.start, span.end, span.root.i if head is None else head, "pattern", span.text))
+
+
+# --- 4. named-entity spans ---------------------------------------------------------------------
+def _ner(ctx: ArticleContext) -> None:
+    for ent in ctx.doc.ents:
+        if ent.label_ not in ("PERSON", "ORG", "GPE", "LOC", "FAC"):
+            continue
+        if ctx.in_headline(ent[0]) or ctx.covered(ent.start, ent.end):
+            continue
+        span = _strip_det(ent)
+        if ctx.excluded(span.start_char, span.end_char):
+            continue
+        words = [t for t in span if t.is_alpha]
+        if not words or not all(t.is_title or t.is_upper for t in words if t.pos_ != "ADP" and t.lower_ not in ("and", "of", "for", "the")):
+            continue
+        head_lower = span.root.lower_
+        if head_lower in lx.EVENT_NOUNS or any(t.lower_ in lx.EVENT_NOUNS for t in span[:1]):
+            continue  # "Operation Storm" is an event name
+        if ent.label_ == "PERSON":
+            if len(words) < 2 or any(t.lower_ in lx.PLACE_HEADS or t.lower_ in lx.TITLES for t in span):
+                continue
+            if span.end < len(ctx.doc) and ctx.doc[span.end].lower_ in lx.PLACE_HEADS:
+                continue
+            kind = "Person"
+        elif ent.label_ == "ORG":
+            if head_lower in lx.FORCE_HEADS:
+                kind = "ArmedForce"
+            elif head_lower in lx.BODY_HEADS or head_lower == "ministry":
+                kind = "GovernmentBody"
+            else:
+                kind = "Organization"
+        else:
+            kind = _KIND_OF_LABEL["ner:" + ent.label_]
+        _new_named(ctx, span, kind)
+
+
+# --- 5. anaphors -------------------------------------------------------------------------------
+def _subject_candidates(ctx: ArticleContext, tok: Token) -> list[Ref]:
+    """Named references in subject position, most recent first, same or previous two
+    sentences (headline excluded)."""
+    doc = ctx.doc
+    sent = tok.sent
+    sents = [s for s in doc.sents if s.end <= sent.start][-2:] + [sent]
+    cands: list[Ref] = []
+    for s in reversed(sents):
+        if ctx.in_headline(s[0]) and not ctx.in_headline(tok):
+            continue
+        found = []
+        for r in ctx.refs:
+            if not (s.start <= r.head < s.end) or r.head >= tok.i:
+                continue
+            h = doc[r.head]
+            # the phrase's syntactic head: climb through compound/poss/of-phrases
+            top = h
+            while top.dep_ in ("compound", "amod", "poss", "pobj", "nmod") and top.head.i != top.i:
+                if top.dep_ == "pobj" and top.head.lower_ != "of":
+                    break
+                top = top.head if top.dep_ != "pobj" else top.head.head
+            if top.dep_ in ("nsubj", "nsubjpass"):
+                found.append(r)
+        found.sort(key=lambda r: -r.head)
+        cands.extend(found)
+    return cands
+
+
+def _resolve_pronoun(ctx: ArticleContext, tok: Token) -> Ref | None:
+    lower = tok.lower_
+    if lower in _SINGULAR_ANAPHORS or lower in _PLURAL_ANAPHORS:
+        kinds = _ORG_KINDS | {"Region", "Settlement"} if lower in _SINGULAR_ANAPHORS else _ORG_KINDS
+    elif lower in _PERSON_ANAPHORS:
+        kinds = {"Person"}
+    else:
+        return None
+    for cand in _subject_candidates(ctx, tok):
+        if cand.kind in kinds and cand.how != "pronoun":
+            if cand.head == tok.i:
+                continue
+            return cand
+    return None
+
+
+def _anaphors(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    for tok in doc:
+        if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
+            continue
+        if tok.pos_ == "PRON" and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
+            ref = _resolve_pronoun(ctx, tok)
+            if ref is not None:
+                ctx.add_ref(Ref(ref.key, ref.kind, tok.i, tok.i + 1, tok.i, "pronoun", tok.text))
+            continue
+        # "the ministry", "the Azeri ministry", "the region": definite descriptions
+        if tok.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+            continue
+        lower = tok.lower_
+        owner = None
+        for c in tok.lefts:
+            r = ctx.ref_at(c)
+            if r is not None and r.kind == "Country":
+                owner = r.key
+        cands: list[Ref] = []
+        if lower == "ministry" or lower in ("army", "government"):
+            kinds = {"GovernmentBody"} if lower != "army" else {"ArmedForce"}
+            cands = [r for r in _recent_refs(ctx, tok) if r.kind in kinds and r.named
+                     and lower in ctx.entities[r.key].label.lower()
+                     and (owner is None or ctx.country_of(r.key) == owner)]
+        elif lower in lx.PLACE_ANAPHORS:
+            kinds = set(lx.PLACE_ANAPHORS[lower])
+            cands = [r for r in _recent_refs(ctx, tok, window=8) if r.kind in kinds and r.named]
+        if cands:
+            r = cands[0]
+            ctx.add_ref(Ref(r.key, r.kind, tok.i, tok.i + 1, tok.i, "anaphor", tok.text))
+
+
+def _recent_refs(ctx: ArticleContext, tok: Token, window: int = 4) -> list[Ref]:
+    """Named references before ``tok`` within ``window`` sentences, most recent first."""
+    sents = [s for s in ctx.doc.sents if s.start <= tok.i][-window:]
+    lo = sents[0].start if sents else 0
+    refs = [r for r in ctx.refs if lo <= r.head < tok.i and not ctx.in_headline(ctx.doc[r.head])]
+    return sorted(refs, key=lambda r: -r.head)
+
+
+def extract(ctx: ArticleContext) -> None:
+    """Find entity references and record one Mention per named reference."""
+    _kb_names(ctx)
+    _compose(ctx)
+    _places(ctx)
+    _ner(ctx)
+    _anaphors(ctx)
+    # later compositions may depend on resolved pronouns ("its troops")
+    _compose(ctx)
+    places = [r for r in ctx.refs if r.how == "pattern" and ctx.entities[r.key].is_place]
+    for ref in sorted(ctx.refs, key=lambda r: (r.start, r.end, r.key)):
+        if not ref.named:
+            continue
+        if any(p is not ref and p.key != ref.key and p.start <= ref.start and ref.end <= p.end
+               and ctx.entities[ref.key].is_place and not ctx.entities[ref.key].is_actor for p in places):
+            continue  # "Lachin" inside "the Lachin region" only names the region
+        span = ctx.doc[ref.start:ref.end]
+        ev = ctx.span_evidence(span, NAME)
+        if ctx.excluded(ev.begin, ev.end) or not ev.text:
+            continue
+        info = ctx.entities[ref.key]
+        ctx.out.mentions.append(
+            Mention(evidence=ev, kind=info.kind, key=ref.key, label=info.label,
+                    surface=_surface(span), country=info.country,
+                    is_place=info.is_place, is_actor=info.is_actor)
+        )

@@ -1,0 +1,343 @@
+"""events.v1: events from trigger words, with participants from the same sentence.
+
+Triggers are nouns and verbs of :mod:`kgbuild.lexicon` (``EVENT_NOUNS``,
+``EVENT_VERBS``).  Agent, target, place and time come only from the trigger's own
+sentence: the possessive or demonym on the noun ("Azerbaijan's attack"), "by X",
+"on/against X", the subject of a light verb ("X launched an operation"), places in the
+trigger's phrase or clause.  A government body as agent of a military action stands for
+its country.  Wished, warned-about and modal events ("any provocation would be met")
+are not events.
+
+Coreference within the article: a definite mention ("the attack", "Azerbaijan's
+operation", "the strike") joins the most recent earlier event of the same family with
+compatible participants; a headline event joins the first compatible body event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.tokens import Token
+
+from .. import lexicon as lx
+from ..model import Event
+from ..timex import normalize_time
+from .common import governing_verb, hypothetical, is_passive, subject_of, time_phrase
+from .context import ArticleContext, Ref
+
+NAME = "events.v1"
+
+FAMILIES = {
+    "MilitaryOperation": "attack",
+    "Attack": "attack",
+    "Airstrike": "attack",
+}
+_MILITARY = {"MilitaryOperation", "Attack", "Airstrike", "TerritorialCapture", "Destruction",
+             "CeasefireViolation", "War"}
+_NON_MILITARY_OPS = {"rescue", "humanitarian", "search", "evacuation", "police", "surgical"}
+_ATTEMPT_VERBS = {"seize", "capture", "cross", "take", "occupy", "storm"}
+_CASUALTY_LEMMAS = set(lx.CASUALTY_VERBS)
+
+
+def _trigger_kind(tok: Token) -> str | None:
+    lemma, lower = tok.lemma_.lower(), tok.lower_
+    if tok.pos_ in ("NOUN", "PROPN"):
+        if lower == "fire" or lemma == "fire":
+            head = tok.head
+            if (tok.dep_ == "dobj" and head.lemma_ == "open") or any(
+                c.lower_ in lx.FIRE_MODIFIERS for c in tok.children
+            ):
+                return "Attack"
+            return None
+        if lemma in lx.ATTEMPT_NOUNS:
+            for c in tok.children:
+                if c.dep_ in ("acl", "relcl", "xcomp") and c.lemma_.lower() in _ATTEMPT_VERBS:
+                    return "TerritorialCapture"
+            return None
+        if lemma == "conflict" and (tok.head.lemma_ == "break" or any(c.lower_ in ("renewed", "armed", "military") for c in tok.children)):
+            return "War"
+        kind = lx.EVENT_NOUNS.get(lemma) or lx.EVENT_NOUNS.get(lower)
+        if kind is None:
+            return None
+        if lemma == "violation":
+            window = " ".join(t.lower_ for t in tok.subtree) + " " + " ".join(c.lower_ for c in tok.lefts)
+            return "CeasefireViolation" if any(w in window for w in ("ceasefire", "truce", "cease-fire")) else None
+        if lemma == "operation" and any(c.lower_ in _NON_MILITARY_OPS for c in tok.children):
+            return None
+        if kind == "Attack" and any(c.lower_ in lx.AIR_MODIFIERS for c in tok.children):
+            return "Airstrike"
+        return kind
+    if tok.pos_ == "VERB":
+        if lemma == "violate":
+            obj = [c for c in tok.children if c.dep_ == "dobj"]
+            if obj and any(t.lower_ in lx.AGREEMENT_NOUNS or t.lemma_ in ("term",) for t in obj[0].subtree):
+                return "CeasefireViolation"
+            return None
+        if lemma == "take" and any(c.lower_ == "control" for c in tok.children):
+            return "TerritorialCapture"
+        return lx.EVENT_VERBS.get(lemma)
+    return None
+
+
+def _agent_from_ref(ctx: ArticleContext, ref: Ref | None, kind: str) -> str | None:
+    if ref is None:
+        return None
+    info = ctx.entities.get(ref.key)
+    if info is None or not info.is_actor:
+        return None
+    if kind in _MILITARY and info.kind == "GovernmentBody" and info.country:
+        return info.country  # a ministry "carrying out attacks" stands for its country
+    return ref.key
+
+
+def _places_in(ctx: ArticleContext, toks: list[Token]) -> list[str]:
+    out: list[str] = []
+    for t in toks:
+        ref = ctx.ref_at(t)
+        if ref is None or ref.head != t.i:
+            continue
+        info = ctx.entities.get(ref.key)
+        if info is not None and info.is_place and info.kind != "Country" and ref.key not in out:
+            out.append(ref.key)
+    return out
+
+
+_PRUNE = {"relcl", "appos", "advcl", "ccomp", "parataxis"}
+
+
+def pruned_subtree(tok: Token) -> list[Token]:
+    """``tok``'s subtree without relative, appositive and subordinate clauses."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ in _PRUNE:
+            continue
+        out.extend(pruned_subtree(c))
+    return out
+
+
+def _prep_objects(tok: Token, preps: set[str]) -> list[Token]:
+    out = []
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in preps:
+            out.extend(p for p in c.children if p.dep_ == "pobj")
+    return out
+
+
+def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
+    agents: list[str] = []
+    targets: list[str] = []
+    place_toks: list[Token] = []
+
+    def add(lst: list[str], key: str | None) -> None:
+        if key and key not in lst:
+            lst.append(key)
+
+    verb = governing_verb(tok) if tok.pos_ != "VERB" else tok
+    if tok.pos_ in ("NOUN", "PROPN"):
+        for c in tok.children:
+            if c.dep_ == "poss" or (c.dep_ in ("amod", "compound", "nmod") and ctx.ref_at(c) is not None):
+                ref = ctx.ref_at(c) or ctx.ref_for(c)
+                if ref is not None and ctx.entities[ref.key].is_actor:
+                    add(agents, _agent_from_ref(ctx, ref, kind))
+        for p in _prep_objects(tok, {"by"}):
+            for r in ctx.conjuncts_refs(p):
+                add(agents, _agent_from_ref(ctx, r, kind))
+        for p in _prep_objects(tok, {"on", "against", "toward", "towards", "upon"}):
+            for r in ctx.conjuncts_refs(p):
+                info = ctx.entities[r.key]
+                # "the war against Yerevan": a capital stands for its government
+                if info.is_actor or (kind == "War" and info.kind == "Settlement"):
+                    if not (info.is_place and info.kind != "Country") or kind == "War":
+                        add(targets, r.key)
+        # "the destruction of X's positions": the owner of the object is the target
+        if kind in ("Destruction", "TerritorialCapture") or lx.EVENT_NOUNS.get(tok.lemma_.lower()) == "Destruction":
+            for p in _prep_objects(tok, {"of"}):
+                r = ctx.ref_for(p)
+                if r is not None and ctx.entities[r.key].is_actor:
+                    add(targets, r.key)
+        place_toks.extend(pruned_subtree(tok))
+        # the noun is the object of a verb: "X launched an attack", "X opened fire"
+        if verb is not None and tok.dep_ in ("dobj", "attr", "nsubjpass", "conj", "appos"):
+            subj = subject_of(verb)
+            if subj is not None and subj.i != tok.i and tok.dep_ != "nsubjpass":
+                trig = _trigger_kind(subj)
+                if trig is not None:
+                    # "Azerbaijan's operation involved the destruction": inherit the agent
+                    for c in subj.children:
+                        if c.dep_ == "poss":
+                            add(agents, _agent_from_ref(ctx, ctx.ref_for(c), kind))
+                elif not agents:
+                    for r in ctx.conjuncts_refs(subj):
+                        add(agents, _agent_from_ref(ctx, r, kind))
+            if tok.dep_ in ("dobj", "conj"):
+                for p in _prep_objects(verb, {"on", "against", "toward", "towards", "at"}):
+                    for r in ctx.conjuncts_refs(p):
+                        info = ctx.entities[r.key]
+                        if info.is_actor and not info.is_place:
+                            add(targets, r.key)
+                place_toks.extend(t for c in verb.children if c.dep_ == "prep" for t in pruned_subtree(c))
+    else:  # verb trigger
+        subj = subject_of(tok)
+        if subj is not None:
+            refs = ctx.conjuncts_refs(subj)
+            if is_passive(tok) and kind != "Deployment":
+                for r in refs:
+                    add(targets, r.key)
+            else:
+                for r in refs:
+                    add(agents, _agent_from_ref(ctx, r, kind))
+        for p in _prep_objects(tok, {"by"}):
+            for r in ctx.conjuncts_refs(p):
+                add(agents, _agent_from_ref(ctx, r, kind))
+        for c in tok.children:
+            if c.dep_ == "dobj":
+                for r in ctx.conjuncts_refs(c):
+                    info = ctx.entities[r.key]
+                    if info.is_actor and not info.is_place:
+                        add(agents if kind == "Deployment" else targets, r.key)
+        place_toks.extend(t for c in tok.children if c.dep_ in ("prep", "dobj", "advmod", "npadvmod") for t in pruned_subtree(c))
+    # casualties of the same clause are its targets ("opened fire and killed a soldier")
+    if FAMILIES.get(kind) == "attack" and not targets:
+        anchors = [tok]
+        if verb is not None:
+            anchors += [verb, *verb.conjuncts]
+        for a in anchors:
+            for c in list(a.children) + list(a.conjuncts):
+                v = c if c.pos_ == "VERB" else None
+                if v is not None and v.lemma_.lower() in _CASUALTY_LEMMAS:
+                    for o in v.children:
+                        if o.dep_ == "dobj":
+                            r = ctx.ref_for(o)
+                            if r is not None and ctx.entities[r.key].is_actor:
+                                add(targets, r.key)
+    places = [p for p in _places_in(ctx, place_toks) if p not in targets]
+    agents = [a for a in agents if a not in targets]
+    tp = time_phrase(ctx, tok)
+    time_text = tp.text if tp is not None else None
+    iso = normalize_time(time_text, ctx.article.published) if time_text else None
+    definite = tok.pos_ != "VERB" and (
+        any(c.dep_ in ("det",) and c.lower_ in ("the", "this", "that", "these", "those") for c in tok.children)
+        or any(c.dep_ == "poss" for c in tok.children)
+        or tok.pos_ == "PROPN"
+    )
+    name = None
+    if tok.pos_ == "PROPN" or (tok.i + 1 < len(tok.doc) and tok.is_title and tok.doc[tok.i + 1].pos_ == "PROPN"):
+        span = tok.doc[tok.i: tok.i + 1]
+        nxt = tok.i + 1
+        while nxt < len(tok.doc) and tok.doc[nxt].pos_ == "PROPN" and tok.doc[nxt].is_title:
+            nxt += 1
+        if nxt > tok.i + 1 and not ctx.in_headline(tok):
+            span = tok.doc[tok.i:nxt]
+            name = span.text
+            definite = True
+    sent = tok.sent
+    ev = ctx.span_evidence(sent, NAME)
+    if ctx.excluded(ev.begin, ev.end):
+        return None
+    return Event(
+        key=ctx.next_id("e"), kind=kind, evidence=ev, trigger=tok.text,
+        agents=tuple(agents), targets=tuple(targets), places=tuple(places),
+        time_text=time_text, date=iso, name=name, definite=definite,
+    )
+
+
+def _sides(ctx: ArticleContext, keys: tuple[str, ...]) -> set[str]:
+    return {s for s in (ctx.country_of(k) for k in keys) if s}
+
+
+def _compatible(ctx: ArticleContext, a: Event, b: Event) -> bool:
+    if FAMILIES.get(a.kind, a.kind) != FAMILIES.get(b.kind, b.kind):
+        return False
+    sa, sb = _sides(ctx, a.agents), _sides(ctx, b.agents)
+    if sa and sb and not (sa & sb):
+        return False
+    ta, tb = _sides(ctx, a.targets), _sides(ctx, b.targets)
+    if ta and tb and not (ta & tb):
+        return False
+    if a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
+        return False
+    return True
+
+
+def merge_events(a: Event, b: Event) -> Event:
+    """``a`` absorbs ``b``: participants united, the first kind kept (a named
+    operation upgrades a generic attack), evidence of ``a`` kept (``b``'s is recorded
+    by the caller)."""
+    kind = a.kind
+    if a.kind == "Attack" and b.kind in ("MilitaryOperation", "Airstrike") and b.name:
+        kind = b.kind
+
+    def union(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*x, *y]))
+
+    return replace(
+        a, kind=kind, agents=union(a.agents, b.agents), targets=union(a.targets, b.targets),
+        places=union(a.places, b.places), time_text=a.time_text or b.time_text,
+        date=a.date or b.date, name=a.name or b.name,
+    )
+
+
+def extract(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    found: list[tuple[Token, Event]] = []
+    for tok in doc:
+        kind = _trigger_kind(tok)
+        if kind is None or hypothetical(tok):
+            continue
+        if tok.pos_ == "VERB":
+            if tok.dep_ in ("xcomp", "acl", "relcl") and tok.head.lemma_.lower() in lx.ATTEMPT_NOUNS:
+                continue  # "an attempt to seize": the attempt is the event
+            subj = None
+            v = tok
+            for _ in range(4):
+                subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+                if subj is not None or v.dep_ != "conj":
+                    break
+                v = v.head
+            if subj is not None and _trigger_kind(subj) is not None:
+                continue  # "the strike destroyed ...": a result of that event
+        if tok.pos_ == "VERB" and any(c.dep_ == "neg" for c in tok.children):
+            continue
+        ev = _event_for(ctx, tok, kind)
+        if ev is not None:
+            found.append((tok, ev))
+    # in-article coreference
+    events: list[Event] = []
+    aliases: dict[str, str] = {}  # absorbed key -> surviving key
+    extra_evidence: dict[str, list] = {}
+    headline = [(t, e) for t, e in found if ctx.in_headline(t)]
+    body = [(t, e) for t, e in found if not ctx.in_headline(t)]
+    for tok, ev in body:
+        target = None
+        if ev.definite:
+            compatible = [p for p in reversed(events) if _compatible(ctx, p, ev)]
+            same = [p for p in compatible if p.trigger.lower()[:5] == ev.trigger.lower()[:5]]
+            target = (same or compatible or [None])[0]
+        if target is None:
+            events.append(ev)
+            continue
+        merged = merge_events(target, ev)
+        events[events.index(target)] = merged
+        aliases[ev.key] = target.key
+        extra_evidence.setdefault(target.key, []).append(ev.evidence)
+    for tok, ev in headline:
+        target = next((e for e in events if _compatible(ctx, e, ev)), None)
+        if target is None:
+            events.append(ev)
+            continue
+        merged = merge_events(target, replace(ev, name=None))
+        events[events.index(target)] = merged
+        aliases[ev.key] = target.key
+        extra_evidence.setdefault(target.key, []).append(ev.evidence)
+    ctx.event_aliases = aliases  # type: ignore[attr-defined]
+    ctx.event_tokens = {ev.key: tok.i for tok, ev in found}  # type: ignore[attr-defined]
+    ctx.extra_evidence = extra_evidence  # type: ignore[attr-defined]
+    ctx.out.events.extend(events)
+
+
+def event_at(ctx: ArticleContext, tok: Token) -> str | None:
+    """The (surviving) event key whose trigger is ``tok``."""
+    for key, i in getattr(ctx, "event_tokens", {}).items():
+        if i == tok.i:
+            return getattr(ctx, "event_aliases", {}).get(key, key)
+    return None

@@ -1,0 +1,70 @@
+"""placelinks.v1: how places relate, from the text and from the knowledge base.
+
+Text: "X, a road that links/connects A to/and B" gives X connects A and X connects B;
+"X is recognized as Y territory / part of Y" gives X within Y.  Knowledge base: for
+places both mentioned in the article, the KB's ``kg:within`` facts (containment is
+stable geography; connections are what reports disagree on, so only the text states
+them).
+"""
+
+from __future__ import annotations
+
+from .. import lexicon as lx
+from ..model import PlaceLink
+from .context import ArticleContext
+
+NAME = "placelinks.v1"
+
+
+def extract(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    links: list[PlaceLink] = []
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        if lemma in lx.CONNECT_VERBS and tok.pos_ == "VERB":
+            # the route: the relative clause's antecedent, or its appositive head
+            head = tok.head if tok.dep_ == "relcl" else None
+            route = None
+            if head is not None:
+                route = ctx.ref_for(head)
+                if route is None and head.dep_ == "appos":
+                    route = ctx.ref_for(head.head)
+            else:
+                subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+                route = ctx.ref_for(subj) if subj is not None else None
+            if route is None or not ctx.entities[route.key].is_place:
+                continue
+            ends = [c for c in tok.children if c.dep_ == "dobj"]
+            ends += [o for c in tok.children if c.dep_ == "prep" and c.lower_ in ("to", "with") for o in c.children if o.dep_ == "pobj"]
+            ev = ctx.span_evidence(tok.sent, NAME)
+            for e in ends:
+                for r in ctx.conjuncts_refs(e):
+                    if r.key != route.key and ctx.entities[r.key].is_place:
+                        links.append(PlaceLink(ev, route.key, "connects", r.key))
+        if lemma == "recognize" or lemma == "recognise":
+            subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            place = ctx.ref_for(subj) if subj is not None else None
+            if place is None:
+                continue
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ == "as":
+                    for o in c.children:
+                        for m in o.subtree:
+                            r = ctx.ref_at(m)
+                            if r is not None and ctx.entities[r.key].kind == "Country" and r.key != place.key:
+                                links.append(PlaceLink(ctx.span_evidence(tok.sent, NAME), place.key, "within", r.key))
+                                break
+    mentioned = {r.key for r in ctx.refs if r.named and ctx.entities[r.key].is_place}
+    for key in sorted(mentioned):
+        ent = ctx.kb.entities.get(key)
+        if ent is None:
+            continue
+        for other in ent.within:
+            if other in mentioned:
+                links.append(PlaceLink(None, key, "within", other))
+    seen = set()
+    for link in links:
+        sig = (link.place, link.relation, link.other)
+        if sig not in seen:
+            seen.add(sig)
+            ctx.out.place_links.append(link)

@@ -1,0 +1,65 @@
+"""roles.v1: a person's post in an organisation, from titles and appositions.
+
+"Armenia's Security Council Secretary, Armen Grigoryan", "the Polish chairman of the
+OSCE, Zbigniew Rau", "Foreign Minister Jane Doe", "Jane Doe, the spokeswoman of X":
+a title noun of :data:`kgbuild.lexicon.TITLES` in apposition to (or compounded with) a
+person gives the post; the organisation is the body named in the title phrase ("of X",
+a possessive, or a compound body name), else the title's country.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from .. import lexicon as lx
+from ..model import Role
+from .context import ArticleContext
+
+NAME = "roles.v1"
+
+
+def _org(ctx: ArticleContext, title: Token) -> str | None:
+    for c in title.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for o in c.children:
+                ref = ctx.ref_for(o)
+                if ref is not None and ctx.entities[ref.key].kind != "Person":
+                    return ref.key
+    for c in title.lefts:
+        if c.dep_ == "compound":
+            ref = ctx.ref_at(c)
+            if ref is not None and ctx.entities[ref.key].kind in ("GovernmentBody", "InternationalOrganization", "Organization", "ArmedForce"):
+                return ref.key
+    for c in title.lefts:
+        if c.dep_ in ("poss", "amod", "compound"):
+            ref = ctx.ref_for(c)
+            if ref is not None and ctx.entities[ref.key].kind != "Person":
+                return ref.key
+    return None
+
+
+def extract(ctx: ArticleContext) -> None:
+    seen: set[tuple[str, str]] = set()
+    for tok in ctx.doc:
+        if tok.lower_ not in lx.TITLES or tok.lower_ in lx.TITLE_MODIFIERS:
+            continue
+        persons: list[Token] = []
+        for c in tok.children:
+            if c.dep_ == "appos":
+                persons.append(c)
+        if tok.dep_ == "appos":
+            persons.append(tok.head)
+        if tok.dep_ == "compound" and tok.head.pos_ == "PROPN":
+            persons.append(tok.head)
+        for p in persons:
+            ref = ctx.ref_for(p)
+            if ref is None or ctx.entities[ref.key].kind != "Person":
+                continue
+            org = _org(ctx, tok)
+            if (ref.key, tok.lower_) in seen:
+                continue
+            seen.add((ref.key, tok.lower_))
+            start = min(tok.left_edge.i, p.left_edge.i)
+            end = max(tok.i, p.right_edge.i) + 1
+            ev = ctx.evidence(ctx.doc[start].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1].text), NAME)
+            ctx.out.roles.append(Role(evidence=ev, person=ref.key, title=tok.lower_, organization=org))

@@ -1,0 +1,243 @@
+"""statements.v1: who said what, with which stance, addressed at whom.
+
+A reporting verb of :data:`kgbuild.lexicon.REPORTING_VERBS` with a subject that refers
+to an actor makes a statement; "according to X" makes a claim of X about its clause.
+The content is the verb's clausal complement (or, for a trailing "..., X said", the
+main clause).  Stances come from the verb, refined by one rule: a claim whose content
+reports a hostile act by another side (not one the speaker's side thwarted) is an
+accusation of that side.  Addressees: the object of accuse/blame/urge/warn/call on,
+the subject of a demanded clause ("demanded that X stop"), or the other side that a
+claim is about.  Conjoined verbs with one stance are one statement; participial
+continuations ("..., adding that ...") join the statement they continue.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from .. import lexicon as lx
+from ..model import Statement
+from .common import prevented
+from .context import ArticleContext, Ref
+from .events import event_at
+
+NAME = "statements.v1"
+
+_HOSTILE = {"MilitaryOperation", "Attack", "Airstrike", "CeasefireViolation", "TerritorialCapture",
+            "Destruction"}
+_BOTH = {"both", "two"}
+
+
+def _stance(tok: Token) -> str | None:
+    lemma = tok.lemma_.lower()
+    if lemma == "call" and any(c.lower_ in lx.CALL_PARTICLES for c in tok.children):
+        return "Appeal"
+    stance = lx.REPORTING_VERBS.get(lemma)
+    if stance is None or tok.pos_ not in ("VERB", "AUX"):
+        return None
+    if lemma in lx.NEEDS_CLAUSE and not any(c.dep_ in ("ccomp", "parataxis") for c in tok.children):
+        if not (tok.dep_ in ("advcl", "conj") and any(c.dep_ == "ccomp" for c in tok.children)):
+            return None
+    return stance
+
+
+def _speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
+    v = verb
+    for _ in range(4):
+        for c in v.children:
+            if c.dep_ == "nsubj":
+                ref = ctx.ref_for(c)
+                if ref is not None and ctx.entities[ref.key].is_actor:
+                    return ref
+                return None
+        if v.dep_ in ("conj", "advcl", "xcomp") and v.head.i != v.i:
+            v = v.head
+            continue
+        return None
+    return None
+
+
+def _content(verb: Token) -> list[Token]:
+    comps = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "dobj", "parataxis")]
+    comps += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "on")
+              for p in c.children if p.dep_ in ("pcomp", "pobj")]
+    if not comps and verb.dep_ in ("parataxis", "ROOT") and verb.head.i != verb.i:
+        comps = [verb.head]
+    if not comps and verb.dep_ == "ROOT":
+        # "X did Y, the ministry said": spaCy may attach the main clause as ccomp only
+        comps = [c for c in verb.children if c.dep_ in ("advcl",)]
+    return comps
+
+
+def _tokens(comps: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for c in comps:
+        out.extend(c.subtree)
+    return sorted(set(out), key=lambda t: t.i)
+
+
+def _quote_span(ctx: ArticleContext, toks: list[Token]) -> str:
+    if not toks:
+        return ""
+    doc = toks[0].doc
+    return doc[toks[0].i: toks[-1].i + 1].text.strip(" ,\"“”")
+
+
+def _both_sides(ctx: ArticleContext) -> list[str]:
+    """The two most mentioned countries of the article ("both sides")."""
+    counts: dict[str, int] = {}
+    for r in ctx.refs:
+        side = ctx.country_of(r.key)
+        if side and r.named:
+            counts[side] = counts.get(side, 0) + 1
+    ranked = sorted(counts, key=lambda k: (-counts[k], k))
+    return ranked[:2] if len(ranked) >= 2 else []
+
+
+def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Token]) -> list[str]:
+    out: list[str] = []
+    lemma = verb.lemma_.lower()
+    objs = [c for c in verb.children if c.dep_ in ("dobj", "iobj")]
+    objs += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in ("on", "upon", "to") and lemma in ("call", "appeal")
+             for p in c.children if p.dep_ == "pobj"]
+    if stance in ("Accusation", "Appeal", "Warning"):
+        for o in objs:
+            if o.lower_ in ("sides", "parties") and any(c.lower_ in _BOTH for c in o.children):
+                out.extend(_both_sides(ctx))
+                continue
+            for r in ctx.conjuncts_refs(o):
+                if ctx.entities[r.key].is_actor and r.key not in out:
+                    out.append(r.key)
+        if stance == "Appeal" and not out:
+            for c in verb.children:
+                if c.dep_ == "ccomp":
+                    for s in c.children:
+                        if s.dep_ == "nsubj":
+                            for r in ctx.conjuncts_refs(s):
+                                if r.key not in out:
+                                    out.append(r.key)
+                            # "Azerbaijani and Armenian forces": one head, two owners
+                            group = getattr(ctx, "_group", {}).get(s.i)
+                            for r in group or []:
+                                if r is not None and r.key not in out:
+                                    out.append(r.key)
+    return out
+
+
+def _hostile_others(ctx: ArticleContext, speaker_side: str | None, content: list[Token]) -> list[str]:
+    out: list[str] = []
+    for t in content:
+        key = event_at(ctx, t)
+        if key is None:
+            continue
+        ev = next((e for e in ctx.out.events if e.key == key), None)
+        if ev is None or ev.kind not in _HOSTILE or prevented(t):
+            continue
+        for a in ev.agents:
+            side = ctx.side_of(a)
+            if side and side != speaker_side and a not in out:
+                out.append(a)
+    return out
+
+
+def _main_subject_other(ctx: ArticleContext, speaker_side: str | None, comps: list[Token]) -> list[str]:
+    out: list[str] = []
+    for c in comps:
+        if c.pos_ not in ("VERB", "AUX"):
+            continue
+        for s in c.children:
+            if s.dep_ in ("nsubj",):
+                tok = s
+                if s.tag_ in ("WDT", "WP") and c.dep_ == "relcl":
+                    tok = c.head
+                ref = ctx.ref_for(tok)
+                if ref is not None:
+                    side = ctx.side_of(ref.key)
+                    if side and side != speaker_side and ctx.entities[ref.key].is_actor:
+                        out.append(ref.key)
+    return out
+
+
+def extract(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    made: dict[int, Statement] = {}
+    for tok in doc:
+        stance = _stance(tok)
+        according = False
+        if stance is None and tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            stance, according = "Claim", True
+        if stance is None:
+            continue
+        if according:
+            pobj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            speaker = None
+            if pobj is not None:
+                # "according to the X Secretary, Name": the person named
+                appos = next((c for c in pobj.children if c.dep_ == "appos"), None)
+                speaker = (ctx.ref_for(appos) if appos is not None else None) or ctx.ref_for(pobj)
+            head = tok.head
+            while head.dep_ == "prep" and head.head.i != head.i:
+                head = head.head
+            comps = [head] if head.pos_ in ("VERB", "AUX") else []
+            content = [t for t in _tokens(comps) if not (tok.i <= t.i <= (pobj.right_edge.i if pobj is not None else tok.i + 1))]
+            verb = tok
+        else:
+            speaker = _speaker(ctx, tok)
+            comps = _content(tok)
+            content = _tokens(comps)
+            verb = tok
+        if speaker is None:
+            continue
+        ev = ctx.span_evidence(tok.sent, NAME)
+        if ctx.excluded(ev.begin, ev.end):
+            continue
+        speaker_side = ctx.side_of(speaker.key)
+        addressees = _addressees(ctx, verb, stance, content) if not according else []
+        if stance == "Claim":
+            others = _hostile_others(ctx, speaker_side, content)
+            if others:
+                stance, addressees = "Accusation", others
+            else:
+                addressees = _main_subject_other(ctx, speaker_side, comps)
+        about: list[str] = []
+        for t in content:
+            k = event_at(ctx, t)
+            if k and k not in about:
+                about.append(k)
+        negated = any(c.dep_ == "neg" for c in tok.children)
+        st = Statement(
+            key=ctx.next_id("s"), evidence=ev, speaker=speaker.key, stance=stance, verb=tok.text,
+            addressees=tuple(addressees), quote=_quote_span(ctx, content) or tok.sent.text.strip(),
+            about=tuple(about), negated=negated,
+        )
+        # "..., adding that": continue the statement of the governing verb
+        if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.i in made:
+            continue
+        if tok.dep_ == "conj" and tok.head.i in made and made[tok.head.i].stance == stance:
+            continue
+        made[tok.i] = st
+        ctx.statement_tokens = getattr(ctx, "statement_tokens", {})  # type: ignore[attr-defined]
+        ctx.statement_tokens[st.key] = tok.i  # type: ignore[attr-defined]
+    ctx.out.statements.extend(made[i] for i in sorted(made))
+
+
+def statement_governing(ctx: ArticleContext, tok: Token) -> Statement | None:
+    """The statement whose reporting verb governs ``tok`` (nearest above it)."""
+    by_tok = {i: key for key, i in getattr(ctx, "statement_tokens", {}).items()}
+    sts = {s.key: s for s in ctx.out.statements}
+    t = tok
+    for _ in range(12):
+        if t.i in by_tok and by_tok[t.i] in sts:
+            return sts[by_tok[t.i]]
+        # "according to X" attaches below the clause it sources
+        for c in t.children:
+            if c.lower_ == "according" and c.i in by_tok and by_tok[c.i] in sts:
+                return sts[by_tok[c.i]]
+        if t.head.i == t.i:
+            # a trailing "..., X said" may be attached to the main clause's root
+            for c in t.children:
+                if c.i in by_tok and by_tok[c.i] in sts and c.dep_ in ("parataxis", "ccomp", "conj"):
+                    return sts[by_tok[c.i]]
+            return None
+        t = t.head
+    return None

@@ -1,0 +1,295 @@
+"""Word lists the extractors read: general English news vocabulary, no names.
+
+Everything specific to a place, person or organisation lives in the knowledge
+base (``kb/*.ttl``); this module only knows how news prose talks about them.
+Keys are lower-case lemmas (or lower-case surface forms where noted).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AGREEMENT_NOUNS",
+    "ANAPHORIC_CLAIM_NOUNS",
+    "BODY_HEADS",
+    "CASUALTY_NOUNS",
+    "CASUALTY_VERBS",
+    "EVENT_NOUNS",
+    "EVENT_VERBS",
+    "FORCE_HEADS",
+    "LIGHT_VERBS",
+    "MINISTRY_TYPES",
+    "NUMBER_WORDS",
+    "PLACE_HEADS",
+    "PLACE_OF_HEADS",
+    "QUALIFIER_WORDS",
+    "REPORTING_VERBS",
+    "TITLES",
+    "VAGUE_COUNTS",
+]
+
+# --- reporting verbs -> stance -----------------------------------------------------------
+REPORTING_VERBS: dict[str, str] = {
+    **dict.fromkeys(
+        "say said inform state report announce claim add note tell declare assert insist "
+        "write explain maintain stress emphasize emphasise argue reiterate describe "
+        "indicate suggest publish disclose reveal".split(),
+        "Claim",
+    ),
+    **dict.fromkeys("deny reject refute dismiss disprove".split(), "Denial"),
+    **dict.fromkeys("confirm acknowledge admit verify".split(), "Confirmation"),
+    **dict.fromkeys("accuse blame allege condemn denounce".split(), "Accusation"),
+    **dict.fromkeys("urge demand appeal ask request implore".split(), "Appeal"),
+    **dict.fromkeys("warn threaten caution".split(), "Warning"),
+}
+# "call on X to", "call for": Appeal only with these particles/prepositions.
+CALL_PARTICLES = frozenset({"on", "upon", "for"})
+# "declare" is reporting only with a clausal complement (not "declared a mobilization").
+NEEDS_CLAUSE = frozenset({"declare", "add", "note", "describe", "indicate", "suggest",
+                          "publish", "disclose", "reveal", "report", "state", "write"})
+
+# Nouns that refer back to something someone said ("rejected the allegations").
+ANAPHORIC_CLAIM_NOUNS = frozenset(
+    "allegation accusation claim charge report statement assertion".split()
+)
+
+# --- events --------------------------------------------------------------------------------
+EVENT_NOUNS: dict[str, str] = {
+    "operation": "MilitaryOperation",
+    "offensive": "MilitaryOperation",
+    "counteroffensive": "MilitaryOperation",
+    "counter-offensive": "MilitaryOperation",
+    "incursion": "MilitaryOperation",
+    "invasion": "MilitaryOperation",
+    "attack": "Attack",
+    "assault": "Attack",
+    "raid": "Attack",
+    "ambush": "Attack",
+    "shelling": "Attack",
+    "bombardment": "Attack",
+    "aggression": "Attack",
+    "provocation": "Attack",
+    "strike": "Attack",
+    "airstrike": "Airstrike",
+    "air-strike": "Airstrike",
+    "bombing": "Airstrike",
+    "mobilization": "Mobilization",
+    "mobilisation": "Mobilization",
+    "violation": "CeasefireViolation",
+    "capture": "TerritorialCapture",
+    "seizure": "TerritorialCapture",
+    "takeover": "TerritorialCapture",
+    "destruction": "Destruction",
+    "deployment": "Deployment",
+    "war": "War",
+}
+# Modifiers that turn a generic strike/attack into an airstrike.
+AIR_MODIFIERS = frozenset("air aerial drone missile rocket".split())
+# "fire" is an attack only when opened / intensive / heavy ... (not "ceasefire").
+FIRE_MODIFIERS = frozenset("intensive heavy artillery mortar sniper small-arms".split())
+EVENT_VERBS: dict[str, str] = {
+    "attack": "Attack",
+    "shell": "Attack",
+    "storm": "Attack",
+    "ambush": "Attack",
+    "bomb": "Airstrike",
+    "invade": "MilitaryOperation",
+    "seize": "TerritorialCapture",
+    "capture": "TerritorialCapture",
+    "occupy": "TerritorialCapture",
+    "destroy": "Destruction",
+    "deploy": "Deployment",
+    "mobilize": "Mobilization",
+    "mobilise": "Mobilization",
+}
+# Verbs whose object names the event ("launched an attack", "declared a mobilization").
+LIGHT_VERBS = frozenset(
+    "launch conduct carry stage mount begin start declare open undertake initiate "
+    "announce order wage".split()
+)
+# Verbs of trying or failing: the event is attempted, kept but not as a separate kind.
+ATTEMPT_NOUNS = frozenset({"attempt", "effort", "bid"})
+
+# --- casualties -----------------------------------------------------------------------------
+CASUALTY_VERBS: dict[str, str] = {
+    "kill": "killed",
+    "wound": "injured",
+    "injure": "injured",
+    "hurt": "injured",
+    "die": "killed",
+}
+CASUALTY_NOUNS: dict[str, str] = {
+    "death": "killed",
+    "dead": "killed",
+    "fatality": "killed",
+    "killing": "killed",
+    "injury": "injured",
+    "injured": "injured",
+    "wounded": "injured",
+    "casualty": "killed-or-injured",
+    "loss": "killed-or-injured",
+}
+NUMBER_WORDS: dict[str, int] = {
+    "zero": 0, "no": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "thousand": 1000, "dozen": 12, "single": 1,
+}
+# Vague quantities: (count or None, qualifier).  ACLED's conservative reading.
+VAGUE_COUNTS: dict[str, tuple[int | None, str]] = {
+    "several": (None, "several"),
+    "some": (None, "several"),
+    "many": (None, "several"),
+    "numerous": (None, "several"),
+    "a number of": (None, "several"),
+    "dozens": (12, "at-least"),
+    "scores": (20, "at-least"),
+    "tens": (10, "at-least"),
+    "hundreds": (100, "at-least"),
+    "thousands": (1000, "at-least"),
+}
+QUALIFIER_WORDS: dict[str, str] = {
+    "at least": "at-least",
+    "more than": "at-least",
+    "over": "at-least",
+    "no fewer than": "at-least",
+    "no less than": "at-least",
+    "at most": "at-most",
+    "up to": "at-most",
+    "no more than": "at-most",
+    "fewer than": "at-most",
+    "less than": "at-most",
+    "about": "approximate",
+    "around": "approximate",
+    "nearly": "approximate",
+    "almost": "approximate",
+    "approximately": "approximate",
+    "roughly": "approximate",
+    "some": "approximate",
+    "an estimated": "approximate",
+}
+
+# --- actors ---------------------------------------------------------------------------------
+# Heads of government-body names.  Value: canonical pattern, {C} = owner's label.
+BODY_HEADS: dict[str, str] = {
+    "ministry": "Ministry of {T}of {C}",
+    "government": "Government of {C}",
+    "authorities": "Government of {C}",
+    "authority": "Government of {C}",
+    "cabinet": "Government of {C}",
+    "parliament": "Parliament of {C}",
+    "presidency": "Presidency of {C}",
+    "council": "{M}Council of {C}",
+    "service": "{M}Service of {C}",
+    "office": "{M}Office of {C}",
+    "committee": "{M}Committee of {C}",
+}
+# Ministry types from modifiers ("defense ministry", "Ministry of Foreign Affairs").
+MINISTRY_TYPES: dict[str, str] = {
+    "defense": "Defense",
+    "defence": "Defense",
+    "foreign": "Foreign Affairs",
+    "interior": "Internal Affairs",
+    "internal": "Internal Affairs",
+    "emergency": "Emergency Situations",
+    "justice": "Justice",
+    "health": "Health",
+    "finance": "Finance",
+    "economy": "Economy",
+    "energy": "Energy",
+}
+FORCE_HEADS = frozenset(
+    "army armies force forces troops troop soldier soldiers serviceman servicemen military "
+    "detachment detachments unit units militia militias contingent contingents peacekeeper "
+    "peacekeepers guard guards navy fighters fighter battalion battalions brigade brigades "
+    "division divisions gunmen personnel".split()
+)
+PEACEKEEPING_HEADS = frozenset({"peacekeeper", "peacekeepers"})
+# "the Armenian side" denotes the country itself.
+SIDE_HEADS = frozenset({"side", "party"})
+PERSON_TITLES = frozenset()
+TITLES: frozenset[str] = frozenset(
+    "secretary chairman chairwoman chairperson chair chairman-in-office president "
+    "vice-president prime premier minister spokesman spokeswoman spokesperson ambassador "
+    "commander head leader envoy representative ombudsman mayor governor director "
+    "general colonel lieutenant major captain official adviser advisor chief speaker "
+    "deputy foreign defense defence".split()
+)
+# Title words that are only modifiers of a following title ("prime minister").
+TITLE_MODIFIERS = frozenset("prime vice deputy foreign defense defence chief".split())
+
+# --- places ---------------------------------------------------------------------------------
+# "X region", "X corridor": head noun -> place kind.
+PLACE_HEADS: dict[str, str] = {
+    "region": "Region",
+    "district": "Region",
+    "province": "Region",
+    "oblast": "Region",
+    "governorate": "Region",
+    "county": "Region",
+    "corridor": "Route",
+    "road": "Route",
+    "highway": "Route",
+    "pass": "Route",
+    "mountain": "Landform",
+    "mountains": "Landform",
+    "river": "Landform",
+    "lake": "Landform",
+    "village": "Settlement",
+    "town": "Settlement",
+    "city": "Settlement",
+    "airport": "Facility",
+    "base": "Facility",
+}
+# "the village of X": head -> kind of X.
+PLACE_OF_HEADS: dict[str, str] = {
+    "village": "Settlement",
+    "town": "Settlement",
+    "city": "Settlement",
+    "settlement": "Settlement",
+    "region": "Region",
+    "district": "Region",
+    "province": "Region",
+    "territory": "Region",
+    "enclave": "Region",
+}
+# Generic place nouns that are places on their own ("the line of contact", "heights").
+GENERIC_PLACES: dict[str, str] = {
+    "line of contact": "Area",
+    "contact line": "Area",
+    "commanding heights": "Landform",
+    "heights": "Landform",
+    "border": "Area",
+    "frontline": "Area",
+    "front line": "Area",
+}
+# Anaphoric place nouns: "the region", "the enclave" -> the most salient place of that kind.
+PLACE_ANAPHORS: dict[str, tuple[str, ...]] = {
+    "region": ("Region",),
+    "territory": ("Region", "Country"),
+    "enclave": ("Region",),
+    "village": ("Settlement",),
+    "town": ("Settlement",),
+    "city": ("Settlement",),
+    "corridor": ("Route",),
+}
+# Verbs linking places: "a road that links A to B".
+CONNECT_VERBS = frozenset({"link", "connect", "join"})
+AGREEMENT_NOUNS: dict[str, str] = {
+    "ceasefire": "ceasefire",
+    "cease-fire": "ceasefire",
+    "truce": "ceasefire",
+    "armistice": "ceasefire",
+    "treaty": "treaty",
+    "accord": "agreement",
+    "agreement": "agreement",
+    "deal": "agreement",
+}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
+WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}

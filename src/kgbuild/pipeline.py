@@ -1,0 +1,265 @@
+"""The one orchestrator: articles -> nlp -> extractors -> resolve -> rdf.
+
+``build`` returns a :class:`KnowledgeGraph` wrapping the ``rdflib.Dataset``; the command
+line and notebooks are thin shells over it and over :func:`load`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset
+
+from .articles import read_articles
+from .config import Settings
+from .errors import InputError, KgbuildError, RDFInputError
+from .extractors import run_extractors
+from .extractors.context import ArticleContext
+from .kb import KnowledgeBase, load_kb
+from .model import Article, Extraction
+from .namespaces import KG
+from .nlp import parse
+from .rdf import to_dataset
+from .resolve import ArticleResult, resolve, summarize_article
+
+__all__ = ["FORMATS", "BuildStats", "KnowledgeGraph", "build", "extract_article", "load"]
+
+log = logging.getLogger(__name__)
+
+#: file suffix -> rdflib format name
+FORMATS: dict[str, str] = {
+    ".trig": "trig",
+    ".ttl": "turtle",
+    ".nq": "nquads",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+}
+_FORMAT_NAMES = {"trig": "trig", "ttl": "turtle", "turtle": "turtle", "nq": "nquads",
+                 "nquads": "nquads", "nt": "nt", "ntriples": "nt", "jsonld": "json-ld",
+                 "json-ld": "json-ld"}
+
+
+@dataclass
+class BuildStats:
+    """Counts of one build."""
+
+    articles: int = 0
+    skipped: int = 0
+    triples: int = 0
+    entities: int = 0
+    events: int = 0
+    statements: int = 0
+    claims: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+def _format_for(destination: str | os.PathLike[str] | None, fmt: str | None) -> str:
+    if fmt:
+        name = _FORMAT_NAMES.get(fmt.lower())
+        if name is None:
+            raise InputError(f"unknown output format {fmt!r}", input=fmt,
+                             fix=f"use one of {', '.join(sorted(_FORMAT_NAMES))}")
+        return name
+    if destination is None or str(destination) == "-":
+        return "trig"
+    suffix = Path(destination).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(f"cannot tell the RDF format from the suffix {suffix or '(none)'!r}",
+                         input=str(destination),
+                         fix=f"end the file name with one of {', '.join(FORMATS)} or pass --format")
+    return FORMATS[suffix]
+
+
+def _serialize_bytes(ds: Dataset, fmt: str) -> bytes:
+    if fmt == "turtle":
+        from rdflib import Graph
+
+        g = Graph()
+        for prefix, ns in ds.namespaces():
+            g.bind(prefix, ns, override=True, replace=True)
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            g.add((s, p, o))
+        data = g.serialize(format="turtle")
+    else:
+        data = ds.serialize(format=fmt)
+    text = data if isinstance(data, str) else data.decode("utf-8")
+    if fmt in ("nquads", "nt"):
+        lines = sorted({ln for ln in text.splitlines() if ln.strip()})
+        text = "\n".join(lines) + "\n"
+    return text.encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError("the output folder does not exist", input=str(directory),
+                         fix="create it first or write elsewhere")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class KnowledgeGraph:
+    """A built (or loaded) knowledge graph.
+
+    Attributes:
+        dataset: the ``rdflib.Dataset``; its default graph is the union of all graphs.
+        stats: counts of the build (zeros for a loaded graph, except triples).
+    """
+
+    def __init__(self, dataset: Dataset, stats: BuildStats | None = None) -> None:
+        self.dataset = dataset
+        self.stats = stats or BuildStats(triples=len(dataset))
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph {len(self.dataset)} triples>"
+
+    def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
+              engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
+              allow_service: bool = False) -> Any:
+        """Run a SPARQL SELECT over the union of all graphs (see :func:`kgbuild.query.run_query`).
+
+        >>> kg = KnowledgeGraph(Dataset())
+        >>> kg.query("SELECT ?s WHERE { ?s ?p ?o }").rows
+        []
+        """
+        from .query import run_query
+
+        return run_query(self.dataset, sparql, params=params, engine=engine,  # type: ignore[arg-type]
+                         timeout=timeout, limit=limit, allow_service=allow_service)
+
+    def validate(self, *, shapes: Sequence[str | os.PathLike[str]] = ()) -> Any:
+        """Check the union of all graphs against kgbuild's SHACL shapes (plus ``shapes``)."""
+        from .validate import validate
+
+        return validate(self.dataset, shapes=[Path(s) for s in shapes])
+
+    def serialize(self, destination: str | os.PathLike[str] | None = None, *,
+                  format: str | None = None) -> bytes | None:
+        """Serialise the graph; written atomically to ``destination``, or returned as bytes.
+
+        The format follows the suffix (``.trig .ttl .nq .nt .jsonld``) unless given.
+        Output is deterministic: N-Quads/N-Triples lines are sorted, Turtle/TriG
+        subjects are sorted by rdflib.
+        """
+        fmt = _format_for(destination, format)
+        data = _serialize_bytes(self.dataset, fmt)
+        if destination is None:
+            return data
+        write_atomic(Path(destination), data)
+        return None
+
+
+def extract_article(article: Article, doc: Any, kb: KnowledgeBase) -> ArticleResult:
+    """Run every extractor over one parsed article and give its facts global keys."""
+    ctx = ArticleContext(article, doc, kb, Extraction(article))
+    run_extractors(ctx)
+    return summarize_article(ctx)
+
+
+def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
+          settings: Settings | None = None,
+          progress: Callable[[int, int | None], None] | None = None,
+          on_problem: Callable[[KgbuildError], None] | None = None) -> KnowledgeGraph:
+    """Build a knowledge graph from article files and folders.
+
+    Args:
+        sources: files (.txt, .html, .jsonl) and folders of them.
+        settings: run settings (defaults: :class:`kgbuild.config.Settings`).
+        progress: called with (articles done, total or None) after each article.
+        on_problem: called with each skipped input's error (otherwise logged).
+
+    Returns:
+        The :class:`KnowledgeGraph`.
+
+    Raises:
+        kgbuild.errors.InputError: when no article can be read (or, strict, any problem).
+
+    >>> kg = build(["seeds/"])  # doctest: +SKIP
+    """
+    settings = settings or Settings()
+    started = time.perf_counter()
+    stats = BuildStats()
+
+    def problem(err: KgbuildError) -> None:
+        from .errors import InputWarning
+
+        if not isinstance(err, InputWarning):
+            stats.skipped += 1
+        stats.problems.append(str(err))
+        if on_problem is not None:
+            on_problem(err)
+        else:
+            log.warning("%s", err)
+
+    kb = load_kb(settings.kb_paths)
+    articles: list[Article] = []
+    results: list[ArticleResult] = []
+    stream = read_articles(sources, strict=settings.strict, on_problem=problem)
+
+    def keep(it: Iterable[Article]) -> Iterable[Article]:
+        for a in it:
+            articles.append(a)
+            yield a
+
+    for article, doc in parse(keep(stream), model=settings.model, batch_size=settings.batch_size):
+        results.append(extract_article(article, doc, kb))
+        if progress is not None:
+            progress(len(results), None)
+    if not results:
+        raise InputError("no article could be read", input=", ".join(map(str, sources if not isinstance(sources, (str, os.PathLike)) else [sources])),
+                         fix="check the messages above; pass .txt, .html or .jsonl files")
+    resolved = resolve(results)
+    ds = to_dataset(resolved, articles, kb)
+    stats.articles = len(results)
+    stats.triples = len(ds)
+    stats.entities = len(resolved.entities)
+    stats.events = len(set(ds.subjects(predicate=KG.trigger)))
+    stats.statements = len({s for s in ds.subjects(predicate=KG.stance)})
+    stats.claims = len({s for s in ds.subjects(predicate=KG.outcome)})
+    stats.seconds = time.perf_counter() - started
+    return KnowledgeGraph(ds, stats)
+
+
+def load(path: str | os.PathLike[str], *, format: str | None = None) -> KnowledgeGraph:
+    """Load a graph file written by :func:`build` (any supported format).
+
+    Raises:
+        kgbuild.errors.RDFInputError: when the file is missing or cannot be parsed.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise RDFInputError("graph file does not exist", input=str(p),
+                            fix="build one first: kgbuild build seeds/ -o graph.trig")
+    try:
+        fmt = _format_for(p, format)
+    except InputError as exc:
+        raise RDFInputError(exc.message, input=str(p), fix=exc.fix) from exc
+    ds = Dataset(default_union=True)
+    try:
+        ds.parse(p, format=fmt)
+    except Exception as exc:  # rdflib raises many exception types for bad syntax
+        raise RDFInputError(f"cannot parse the graph as {fmt}: {exc}", input=str(p),
+                            fix="pass a file written by kgbuild build, or set --format") from exc
+    return KnowledgeGraph(ds)

@@ -1,0 +1,271 @@
+"""Records to RDF: the only module that knows the ontology's IRIs.
+
+One named graph per article (``kgr:graph/{article id}``) holds everything that article
+states, with its evidence; ``kgr:graph/kb`` holds the knowledge base's facts about the
+entities used.  No blank nodes: every node has a deterministic IRI.  See
+``docs/graph-model.md`` for the shape of the graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from .extractors.context import EntityInfo
+from .kb import KnowledgeBase
+from .model import Article, Evidence
+from .namespaces import GAF, KG, KGR, NIF, OUTCOME, PREFIXES, QUALIFIER, SCHEMA, STANCE, WGS84, ORG
+from .resolve import ArticleResult, Resolved
+
+__all__ = ["KB_GRAPH", "article_iri", "graph_iri", "to_dataset"]
+
+KB_GRAPH = KGR["graph/kb"]
+_PLACE = {"Region", "Settlement", "Route", "Landform", "Area", "Facility"}
+
+
+def _safe(text: str) -> str:
+    return quote(text, safe="-._~")
+
+
+def article_iri(article_id: str) -> URIRef:
+    return KGR["article/" + _safe(article_id)]
+
+
+def graph_iri(article_id: str) -> URIRef:
+    return KGR["graph/" + _safe(article_id)]
+
+
+def _node(key: str) -> URIRef:
+    return KGR[quote(key, safe="/-._~")]
+
+
+def _date_literal(value: str) -> Literal:
+    if len(value) == 4:
+        return Literal(value, datatype=XSD.gYear)
+    if len(value) == 7:
+        return Literal(value, datatype=XSD.gYearMonth)
+    return Literal(value, datatype=XSD.date)
+
+
+def _clean(text: str) -> str:
+    """Literal text without characters strict parsers reject (lone surrogates)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class _Writer:
+    def __init__(self, ds: Dataset, graph: URIRef, article: URIRef) -> None:
+        self.g: Graph = ds.graph(graph)
+        self.article = article
+
+    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
+        self.g.add((s, p, o))
+
+    def mention(self, node: URIRef, ev: Evidence) -> None:
+        m = URIRef(f"{self.article}#char={ev.begin},{ev.end}")
+        self.add(m, RDF.type, KG.Mention)
+        self.add(m, NIF.referenceContext, self.article)
+        self.add(m, NIF.beginIndex, Literal(ev.begin, datatype=XSD.nonNegativeInteger))
+        self.add(m, NIF.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger))
+        self.add(m, NIF.anchorOf, Literal(_clean(ev.text)))
+        self.add(m, KG.extractor, Literal(ev.extractor))
+        self.add(node, GAF.denotedBy, m)
+        self.add(node, KG.article, self.article)
+
+
+def _entity(w: _Writer, key: str, info: EntityInfo) -> URIRef:
+    node = _node(key)
+    w.add(node, RDF.type, KG[info.kind])
+    if info.is_actor:
+        w.add(node, RDF.type, KG.Actor)
+    if info.is_place:
+        w.add(node, RDF.type, KG.Place)
+    w.add(node, RDFS.label, Literal(_clean(info.label)))
+    if info.country and info.country != key:
+        w.add(node, KG.country, _node(info.country))
+    w.add(node, KG.article, w.article)
+    return node
+
+
+def _article(w: _Writer, art: Article) -> None:
+    a = w.article
+    w.add(a, RDF.type, KG.Article)
+    w.add(a, RDFS.label, Literal(_clean(art.title or art.id)))
+    w.add(a, SCHEMA.headline, Literal(_clean(art.title or art.id)))
+    w.add(a, KG.fileName, Literal(art.id))
+    digest = hashlib.sha256(art.text.encode("utf-8", "surrogatepass")).hexdigest()
+    w.add(a, KG.contentHash, Literal("sha256:" + digest))
+    w.add(a, NIF.isString, Literal(_clean(art.text)))
+    if art.url:
+        w.add(a, SCHEMA.url, Literal(art.url, datatype=XSD.anyURI))
+    if art.published:
+        w.add(a, SCHEMA.datePublished, Literal(art.published.isoformat(), datatype=XSD.date))
+    if art.publisher:
+        w.add(a, SCHEMA.publisher, Literal(_clean(art.publisher)))
+
+
+def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -> None:
+    w = _Writer(ds, graph_iri(r.article_id), article_iri(r.article_id))
+    _article(w, art)
+    ents = res.entities
+
+    def ent(key: str | None) -> URIRef | None:
+        if key is None or key not in ents:
+            return None
+        return _entity(w, key, ents[key])
+
+    for m in r.mentions:
+        node = ent(m.key)
+        if node is not None:
+            w.mention(node, m.evidence)
+            if m.surface and m.surface != ents[m.key].label:
+                w.add(node, SKOS.altLabel, Literal(_clean(m.surface)))
+    for local_e in r.events:
+        node = _node(local_e.key)
+        w.mention(node, local_e.evidence)
+        if res.owner.get(local_e.key) != r.article_id or (node, RDF.type, KG.Event) in w.g:
+            continue  # the first article reporting it holds the merged attributes
+        e = res.events[local_e.key]
+        w.add(node, RDF.type, KG[e.kind])
+        w.add(node, RDF.type, KG.Event)
+        w.add(node, RDFS.label, Literal(_clean(f"{e.name or e.kind} ({e.trigger})")))
+        w.add(node, KG.trigger, Literal(_clean(e.trigger)))
+        for a in e.agents:
+            if (n := ent(a)) is not None:
+                w.add(node, KG.agent, n)
+        for t in e.targets:
+            if (n := ent(t)) is not None:
+                w.add(node, KG.target, n)
+        for p in e.places:
+            if (n := ent(p)) is not None:
+                w.add(node, KG.place, n)
+        if e.time_text:
+            w.add(node, KG.timeText, Literal(_clean(e.time_text)))
+        if e.date:
+            w.add(node, KG.date, _date_literal(e.date))
+        if e.name:
+            w.add(node, KG.name, Literal(_clean(e.name)))
+        if e.responds_to:
+            w.add(node, KG.respondsTo, _node(e.responds_to))
+    source_article = w.article
+    for s in r.statements:
+        node = _node(s.key)
+        w.add(node, RDF.type, KG.Statement)
+        w.add(node, RDFS.label, Literal(_clean(f"{s.stance} ({s.verb})")))
+        if (n := ent(s.speaker)) is not None:
+            w.add(node, KG.speaker, n)
+        w.add(node, KG.stance, STANCE[s.stance])
+        w.add(node, KG.reportingVerb, Literal(_clean(s.verb)))
+        for a in s.addressees:
+            if (n := ent(a)) is not None:
+                w.add(node, KG.addressee, n)
+        w.add(node, KG.quote, Literal(_clean(s.quote)))
+        for k in s.about:
+            w.add(node, KG.about, _node(k))
+        w.mention(node, s.evidence)
+    for c in r.claims:
+        node = _node(c.key)
+        w.add(node, RDF.type, KG.CasualtyClaim)
+        w.add(node, RDFS.label, Literal(_clean(f"{c.count_text} {c.outcome}")))
+        src = ent(c.source) if c.source else None
+        w.add(node, KG.source, src if src is not None else source_article)
+        if (n := ent(c.victim)) is not None:
+            w.add(node, KG.victim, n)
+        w.add(node, KG.outcome, OUTCOME[c.outcome])
+        if c.count is not None:
+            w.add(node, KG.count, Literal(c.count, datatype=XSD.integer))
+        w.add(node, KG.countText, Literal(_clean(c.count_text)))
+        w.add(node, KG.qualifier, QUALIFIER[c.qualifier])
+        if c.about:
+            w.add(node, KG.about, _node(c.about))
+        w.mention(node, c.evidence)
+    for local_g in r.agreements:
+        node = _node(local_g.key)
+        w.mention(node, local_g.evidence)
+        if res.owner.get(local_g.key) != r.article_id or (node, RDF.type, KG.Agreement) in w.g:
+            continue
+        g = res.agreements[local_g.key]
+        w.add(node, RDF.type, KG.Agreement)
+        w.add(node, RDFS.label, Literal(_clean(g.label)))
+        if g.date:
+            w.add(node, KG.date, _date_literal(g.date))
+        for b in g.brokers:
+            if (n := ent(b)) is not None:
+                w.add(node, KG.broker, n)
+        for p in g.parties:
+            if (n := ent(p)) is not None:
+                w.add(node, KG.party, n)
+        for k in g.provides:
+            w.add(node, KG.provides, _node(k))
+    for role in r.roles:
+        post_key = f"post/{hashlib.sha1(f'{role.person}|{role.title}|{role.organization}'.encode()).hexdigest()[:16]}"
+        node = _node(post_key)
+        person = ent(role.person)
+        if person is None:
+            continue
+        w.add(node, RDF.type, KG.Post)
+        w.add(node, RDF.type, ORG.Post)
+        org_label = ents[role.organization].label if role.organization in ents else ""
+        w.add(node, RDFS.label, Literal(_clean(f"{role.title.capitalize()}{', ' + org_label if org_label else ''}")))
+        w.add(node, KG.roleTitle, Literal(_clean(role.title)))
+        w.add(node, ORG.heldBy, person)
+        w.add(person, ORG.holds, node)
+        if (n := ent(role.organization)) is not None:
+            w.add(node, ORG.postIn, n)
+        w.mention(node, role.evidence)
+    for pl in r.place_links:
+        a, b = ent(pl.place), ent(pl.other)
+        if a is not None and b is not None:
+            w.add(a, KG[pl.relation], b)
+    for con in r.contradictions:
+        node = _node("contradiction/" + hashlib.sha1(f"{con.a}|{con.b}|{con.topic}".encode()).hexdigest()[:16])
+        w.add(node, RDF.type, KG.Contradiction)
+        w.add(node, KG.claimA, _node(con.a))
+        w.add(node, KG.claimB, _node(con.b))
+        w.add(node, KG.topic, Literal(_clean(con.topic)))
+        w.add(node, RDFS.label, Literal(_clean(con.topic)))
+        w.add(_node(con.a), KG.contradicts, _node(con.b))
+        w.add(node, KG.article, w.article)
+    for key, evs in r.evidence.items():
+        node = _node(key)
+        if (node, None, None) in w.g:
+            for ev in evs:
+                w.mention(node, ev)
+
+
+def _write_kb(ds: Dataset, res: Resolved, kb: KnowledgeBase) -> None:
+    g = ds.graph(KB_GRAPH)
+    for key in sorted(res.entities):
+        ent = kb.entities.get(key)
+        info = res.entities[key]
+        node = _node(key)
+        for alt in sorted(info.alt_labels):
+            if alt != info.label:
+                g.add((node, SKOS.altLabel, Literal(_clean(alt))))
+        if ent is None:
+            continue
+        for alt in ent.alt_labels:
+            g.add((node, SKOS.altLabel, Literal(alt)))
+        for s in ent.same_as:
+            g.add((node, OWL.sameAs, URIRef(s)))
+        if ent.lat is not None and ent.long is not None:
+            g.add((node, WGS84.lat, Literal(str(ent.lat), datatype=XSD.decimal)))
+            g.add((node, WGS84.long, Literal(str(ent.long), datatype=XSD.decimal)))
+        for other in ent.within:
+            if other in res.entities:
+                g.add((node, KG.within, _node(other)))
+
+
+def to_dataset(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase) -> Dataset:
+    """Write the resolved corpus as an ``rdflib.Dataset`` (default graph = union)."""
+    ds = Dataset(default_union=True)
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True, replace=True)
+    by_id = {a.id: a for a in articles}
+    for r in res.articles:
+        _write_article(ds, res, r, by_id[r.article_id])
+    _write_kb(ds, res, kb)
+    return ds

@@ -1,0 +1,93 @@
+"""Time expressions: keep the words as written, normalise against the publication date.
+
+Rules (all relative to ``published``, the article's date, when known):
+
+- a weekday name ("on Tuesday", "early on Wednesday morning") is the most recent such
+  day on or before the publication date (news reports past events);
+- "today", "tonight", "this morning" = the publication date; "yesterday" = the day
+  before; "last night" = the day before;
+- "August 3" / "3 August" takes the publication year (or the year before, when that
+  would put it after the publication date); with no publication date it stays text;
+- "November 2020" -> ``2020-11``; "2020" -> ``2020``; "2022-08-03" as is.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from .lexicon import MONTHS, WEEKDAYS
+
+__all__ = ["normalize_time"]
+
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MD = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I)
+_DM = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b(?:,?\s+(\d{{4}}))?", re.I)
+_MY = re.compile(rf"\b({_MONTH_RE})\s+(?:of\s+)?(\d{{4}})\b", re.I)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def normalize_time(text: str, published: date | None = None) -> str | None:
+    """Normalise a time expression to ISO 8601 (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+
+    Args:
+        text: the expression as written.
+        published: the article's publication date, if known.
+
+    Returns:
+        The ISO value, or None when the text cannot be resolved.
+
+    >>> normalize_time("early on Wednesday morning", date(2022, 8, 4))
+    '2022-08-03'
+    >>> normalize_time("in November 2020")
+    '2020-11'
+    >>> normalize_time("August 3", date(2022, 8, 4))
+    '2022-08-03'
+    """
+    t = text.strip()
+    low = t.lower()
+    if m := _ISO.search(t):
+        d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+        return d.isoformat() if d else None
+    if m := _MD.search(t):
+        month, day, year = MONTHS[m[1].lower()], int(m[2]), m[3]
+        return _month_day(month, day, int(year) if year else None, published)
+    if m := _DM.search(t):
+        day, month, year = int(m[1]), MONTHS[m[2].lower()], m[3]
+        return _month_day(month, day, int(year) if year else None, published)
+    if m := _MY.search(t):
+        return f"{int(m[2]):04d}-{MONTHS[m[1].lower()]:02d}"
+    if published is not None:
+        if re.search(r"\b(today|tonight|this (morning|afternoon|evening))\b", low):
+            return published.isoformat()
+        if re.search(r"\b(yesterday|last night)\b", low):
+            return (published - timedelta(days=1)).isoformat()
+        if m := _WEEKDAY.search(t):
+            back = (published.weekday() - WEEKDAYS[m[1].lower()]) % 7
+            return (published - timedelta(days=back)).isoformat()
+    if re.search(r"\d{4}s\b", low):
+        return None  # "the early 1990s": a decade, kept as text
+    if m := _YEAR.search(t):
+        return m[1]
+    return None
+
+
+def _month_day(month: int, day: int, year: int | None, published: date | None) -> str | None:
+    if year is None:
+        if published is None:
+            return None
+        year = published.year
+        d = _safe_date(year, month, day)
+        if d is not None and d > published + timedelta(days=1):
+            year -= 1
+    d = _safe_date(year, month, day)
+    return d.isoformat() if d else None
