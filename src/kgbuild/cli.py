@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -171,13 +169,10 @@ def _write_graph(kg: Any, out: Path | None, fmt: str) -> None:
             )
         kg.serialize(out, format=fmt)
         return
-    with tempfile.TemporaryDirectory(prefix="kgbuild-") as folder:
-        path = Path(folder) / f"graph.{fmt}"
-        kg.serialize(path, format=fmt)
-        sys.stdout.flush()
-        with path.open("rb") as handle:
-            shutil.copyfileobj(handle, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+    data = kg.serialize(None, format=fmt)  # no destination: the bytes are returned
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 @contextmanager

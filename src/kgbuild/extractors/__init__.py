@@ -17,10 +17,10 @@ __all__ = ["EXTRACTORS", "run_extractors"]
 EXTRACTORS: tuple[ModuleType, ...] = (
     entities,
     events,
+    roles,
     statements,
     casualties,
     agreements,
-    roles,
     placelinks,
     conflicts,
 )

@@ -501,8 +501,11 @@ def _anaphors(ctx: ArticleContext) -> None:
                      and lower in ctx.entities[r.key].label.lower()
                      and (owner is None or ctx.country_of(r.key) == owner)]
         elif lower in lx.PLACE_ANAPHORS:
-            kinds = set(lx.PLACE_ANAPHORS[lower])
-            cands = [r for r in _recent_refs(ctx, tok, window=8) if r.kind in kinds and r.named]
+            recent = _recent_refs(ctx, tok, window=8)
+            for kind in lx.PLACE_ANAPHORS[lower]:  # in order of preference
+                cands = [r for r in recent if r.kind == kind and r.named]
+                if cands:
+                    break
         if cands:
             r = cands[0]
             ctx.add_ref(Ref(r.key, r.kind, tok.i, tok.i + 1, tok.i, "anaphor", tok.text))

@@ -37,6 +37,9 @@ _MILITARY = {"MilitaryOperation", "Attack", "Airstrike", "TerritorialCapture", "
 _NON_MILITARY_OPS = {"rescue", "humanitarian", "search", "evacuation", "police", "surgical"}
 _ATTEMPT_VERBS = {"seize", "capture", "cross", "take", "occupy", "storm"}
 _CASUALTY_LEMMAS = set(lx.CASUALTY_VERBS)
+# Lasting states: two mentions in one article with the same participants are one event.
+_STATES = {"Deployment", "Mobilization", "War"}
+_RESPONSE_MARKERS = {("in", "response", "to"), ("in", "retaliation", "for"), ("in", "retaliation", "to"), ("in", "revenge", "for")}
 
 
 def _trigger_kind(tok: Token) -> str | None:
@@ -211,6 +214,21 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
                             if r is not None and ctx.entities[r.key].is_actor:
                                 add(targets, r.key)
     places = [p for p in _places_in(ctx, place_toks) if p not in targets]
+    if not places and verb is not None:
+        # "positions stationed in X opened fire": where the agent is
+        subj = subject_of(verb)
+        if subj is not None:
+            for c in subj.children:
+                if c.dep_ == "acl":
+                    places = _places_in(ctx, pruned_subtree(c))
+    if not agents and targets and kind == "War":
+        # "X ... after the war against Y": the main clause's subject fought it
+        root = tok.sent.root
+        subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
+        if subj is not None:
+            r = ctx.ref_for(subj)
+            if r is not None and ctx.entities[r.key].is_actor and ctx.side_of(r.key) not in {ctx.side_of(t) for t in targets}:
+                agents = [r.key]
     agents = [a for a in agents if a not in targets]
     tp = time_phrase(ctx, tok)
     time_text = tp.text if tp is not None else None
@@ -309,10 +327,16 @@ def extract(ctx: ArticleContext) -> None:
     body = [(t, e) for t, e in found if not ctx.in_headline(t)]
     for tok, ev in body:
         target = None
-        if ev.definite:
+        if ev.definite or ev.kind in _STATES:
             compatible = [p for p in reversed(events) if _compatible(ctx, p, ev)]
-            same = [p for p in compatible if p.trigger.lower()[:5] == ev.trigger.lower()[:5]]
-            target = (same or compatible or [None])[0]
+            if ev.kind in _STATES:
+                compatible = [p for p in compatible if p.kind == ev.kind and (p.agents or not ev.agents)]
+
+            def rank(p: Event) -> tuple[int, int]:
+                overlap = bool(_sides(ctx, p.agents) & _sides(ctx, ev.agents))
+                return (0 if overlap else 1, 0 if p.trigger.lower() == ev.trigger.lower() else 1)
+
+            target = min(compatible, key=rank) if compatible else None
         if target is None:
             events.append(ev)
             continue
@@ -329,10 +353,47 @@ def extract(ctx: ArticleContext) -> None:
         events[events.index(target)] = merged
         aliases[ev.key] = target.key
         extra_evidence.setdefault(target.key, []).append(ev.evidence)
+    _responses(ctx, found, events, aliases)
     ctx.event_aliases = aliases  # type: ignore[attr-defined]
     ctx.event_tokens = {ev.key: tok.i for tok, ev in found}  # type: ignore[attr-defined]
     ctx.extra_evidence = extra_evidence  # type: ignore[attr-defined]
     ctx.out.events.extend(events)
+
+
+def _responses(ctx: ArticleContext, found: list[tuple[Token, Event]], events: list[Event],
+               aliases: dict[str, str]) -> None:
+    """"X attacked Y in response to an attack that killed a soldier": the earlier attack
+    responded to was by Y's side on X's side (a retaliation's roles are reversed)."""
+    doc = ctx.doc
+    by_key = {e.key: i for i, e in enumerate(events)}
+    for tok, ev in found:
+        if tok.dep_ != "pobj" or tok.head.i < 2:
+            continue
+        words = (doc[tok.head.i - 2].lower_, doc[tok.head.i - 1].lower_, tok.head.lower_)
+        if words not in _RESPONSE_MARKERS:
+            continue
+        verb = governing_verb(tok.head)
+        if verb is None:
+            continue
+        main = None
+        for t, e in found:
+            if t.i != tok.i and (t.head.i == verb.i or t.i == verb.i):
+                main = aliases.get(e.key, e.key)
+                break
+        prior = aliases.get(ev.key, ev.key)
+        if main is None or prior not in by_key or main not in by_key or main == prior:
+            continue
+        m, p = events[by_key[main]], events[by_key[prior]]
+        agents, targets = p.agents, p.targets
+        if not agents and m.targets:
+            agents = m.targets
+        if not targets and m.agents:
+            side = ctx.side_of(m.agents[0])
+            forces = [k for k, info in ctx.entities.items()
+                      if info.kind == "ArmedForce" and info.country == side and "peacekeep" not in info.label.lower()]
+            targets = (sorted(forces)[0],) if forces else m.agents[:1]
+        events[by_key[prior]] = replace(p, agents=agents, targets=targets)
+        events[by_key[main]] = replace(m, responds_to=prior)
 
 
 def event_at(ctx: ArticleContext, tok: Token) -> str | None:

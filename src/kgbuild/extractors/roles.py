@@ -51,6 +51,15 @@ def extract(ctx: ArticleContext) -> None:
             persons.append(tok.head)
         if tok.dep_ == "compound" and tok.head.pos_ == "PROPN":
             persons.append(tok.head)
+        if not persons:
+            # "the chairman of the X, Jane Doe," when the parser misses the apposition
+            edge = tok.right_edge.i + 1
+            while edge < len(ctx.doc) and ctx.doc[edge].text in (")",):
+                edge += 1
+            if edge + 1 < len(ctx.doc) and ctx.doc[edge].text == ",":
+                nxt = ctx.ref_at(ctx.doc[edge + 1])
+                if nxt is not None and ctx.entities[nxt.key].kind == "Person" and nxt.start == edge + 1:
+                    persons.append(ctx.doc[nxt.head])
         for p in persons:
             ref = ctx.ref_for(p)
             if ref is None or ctx.entities[ref.key].kind != "Person":

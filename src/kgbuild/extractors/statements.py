@@ -41,12 +41,36 @@ def _stance(tok: Token) -> str | None:
     return stance
 
 
+def _person_for_title(ctx: ArticleContext, tok: Token) -> Ref | None:
+    for role in ctx.out.roles:
+        if role.evidence.begin <= tok.idx < role.evidence.end:
+            for r in ctx.refs:
+                if r.key == role.person:
+                    return r
+    return None
+
+
+def _speakers(ctx: ArticleContext, verb: Token) -> list[Ref]:
+    """The subject of ``verb`` and its coordinated subjects ("Both A and B urged")."""
+    first = _speaker(ctx, verb)
+    if first is None:
+        return []
+    out = [first]
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    for conj in subj.conjuncts if subj is not None else ():
+        ref = _person_for_title(ctx, conj) or ctx.ref_for(conj)
+        if ref is not None and ctx.entities[ref.key].is_actor and all(ref.key != o.key for o in out):
+            out.append(ref)
+    return out
+
+
 def _speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
     v = verb
     for _ in range(4):
         for c in v.children:
             if c.dep_ == "nsubj":
-                ref = ctx.ref_for(c)
+                ref = _person_for_title(ctx, c) if c.lower_ in lx.TITLES else None
+                ref = ref or ctx.ref_for(c)
                 if ref is not None and ctx.entities[ref.key].is_actor:
                     return ref
                 return None
@@ -182,12 +206,19 @@ def extract(ctx: ArticleContext) -> None:
             content = [t for t in _tokens(comps) if not (tok.i <= t.i <= (pobj.right_edge.i if pobj is not None else tok.i + 1))]
             verb = tok
         else:
-            speaker = _speaker(ctx, tok)
+            speakers = _speakers(ctx, tok)
+            speaker = speakers[0] if speakers else None
             comps = _content(tok)
             content = _tokens(comps)
             verb = tok
         if speaker is None:
             continue
+        for extra in ([] if according else speakers[1:]):
+            ev2 = ctx.span_evidence(tok.sent, NAME)
+            ctx.out.statements.append(Statement(
+                key=ctx.next_id("s"), evidence=ev2, speaker=extra.key, stance=stance, verb=tok.text,
+                addressees=tuple(_addressees(ctx, verb, stance, content)),
+                quote=_quote_span(ctx, content) or tok.sent.text.strip()))
         ev = ctx.span_evidence(tok.sent, NAME)
         if ctx.excluded(ev.begin, ev.end):
             continue
