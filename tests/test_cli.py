@@ -143,9 +143,13 @@ class FakeKG:
             seconds=0.25,
         )
 
-    def serialize(self, out: Path, *, format: str) -> None:
-        Path(out).write_text(f"<fake> <graph> <{format}> .\n", encoding="utf-8")
+    def serialize(self, out: Path | None, *, format: str) -> bytes | None:
         self.calls.append(("serialize", format))
+        data = f"<fake> <graph> <{format}> .\n".encode()
+        if out is None:
+            return data
+        Path(out).write_bytes(data)
+        return None
 
     def validate(self, *, shapes: tuple[Path, ...]) -> FakeReport:
         self.calls.append(("validate", shapes))
