@@ -188,9 +188,9 @@ def furniture_spans(text: str, *, start: int = 0, end: int | None = None) -> lis
     Returns:
         Sorted ``(begin, end)`` spans; ``text[begin:end]`` is the credit.
 
-    >>> text = 'He spoke. Credit: Reuters via Storyful\\nNext line.'
+    >>> text = 'He spoke. Credit: Reuters via Newsfeed\\nNext line.'
     >>> [text[b:e] for b, e in furniture_spans(text)]
-    ['Credit: Reuters via Storyful']
+    ['Credit: Reuters via Newsfeed']
     """
     stop = len(text) if end is None or end < 0 else end
     spans: list[tuple[int, int]] = []

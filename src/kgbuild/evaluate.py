@@ -202,8 +202,8 @@ def normalise_label(text: str) -> str:
     Returns:
         The normalised form.
 
-    >>> normalise_label("the Nagorno-Karabakh  enclave")
-    'nagorno karabakh enclave'
+    >>> normalise_label("the Upper-Zorvan  enclave")
+    'upper zorvan enclave'
     >>> normalise_label("Armenia’s foreign ministry")
     'armenia foreign ministry'
     """

@@ -102,7 +102,7 @@ class Mention:
     """A span of text that names an actor or a place.
 
     ``key`` identifies the entity it denotes after resolution: a knowledge-base
-    key (``kb:azerbaijan``) or a minted one (``Person:armen grigoryan``).
+    key (``entity/country/ruritania``) or a minted one (``entity/person/jane-doe``).
     """
 
     evidence: Evidence

@@ -34,8 +34,8 @@ def slugify(name: str) -> str:
     """A stable, IRI-safe slug: ASCII letters and digits joined by "-"; other scripts are
     kept as their Unicode code points so that distinct names never share a slug.
 
-    >>> slugify("Yukhary Oratagh")
-    'yukhary-oratagh'
+    >>> slugify("Upper Zorvan")
+    'upper-zorvan'
     >>> slugify("Ереван")
     'u0435u0440u0435u0432u0430u043d'
     """

@@ -45,7 +45,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal as TypingLiteral
+from typing import Any
+from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from pyparsing import ParseException, ParseResults
@@ -276,7 +277,8 @@ class QueryResult:
             "  ".join("-" * w for w in widths),
         ]
         lines.extend(
-            "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+            "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            for row in cells
         )
         lines.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
         return "\n".join(lines)
@@ -334,7 +336,7 @@ def _shorten(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(namespace) > len(best):
             best, best_prefix = namespace, prefix
-    return f"{best_prefix}:{iri[len(best):]}" if best else iri
+    return f"{best_prefix}:{iri[len(best) :]}" if best else iri
 
 
 def _escape_string(text: str) -> str:
@@ -470,8 +472,10 @@ def _features(node: Any) -> set[str]:
 def _first_line(sparql: str) -> str:
     for line in sparql.splitlines():
         stripped = line.strip()
-        if stripped and not stripped.startswith("#") and not re.match(
-            r"(?i)(prefix|base)\s", stripped
+        if (
+            stripped
+            and not stripped.startswith("#")
+            and not re.match(r"(?i)(prefix|base)\s", stripped)
         ):
             return stripped[:80]
     return "<empty query>"
@@ -481,9 +485,7 @@ def _mentions_variable(sparql: str, name: str) -> bool:
     return re.search(rf"[?$]{re.escape(name)}(?![A-Za-z0-9_])", sparql) is not None
 
 
-def _bind(
-    sparql: str, params: Mapping[str, ParamValue] | None
-) -> dict[str, URIRef | Literal]:
+def _bind(sparql: str, params: Mapping[str, ParamValue] | None) -> dict[str, URIRef | Literal]:
     """Check the parameters against the query and turn them into RDF terms."""
     _, _, declared = parse_header(sparql)
     by_name = {p.name: p for p in declared}
@@ -582,9 +584,18 @@ class _InterruptibleGraph(Graph):
 _INTEGER_TYPES = frozenset(
     XSD[name]
     for name in (
-        "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
-        "long", "int", "short", "byte",
-        "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
     )
 )
 
@@ -783,7 +794,9 @@ def run_query(
         else:
             outcome.put(("ok", result))
 
-    logger.debug("running query %r with %s (params: %s)", _first_line(sparql), engine, sorted(bound))
+    logger.debug(
+        "running query %r with %s (params: %s)", _first_line(sparql), engine, sorted(bound)
+    )
     worker = threading.Thread(target=work, name="kgbuild-query", daemon=True)
     worker.start()
     try:

@@ -226,7 +226,9 @@ class ValidationReport:
     def __str__(self) -> str:
         nm = self.graph.namespace_manager
         counts = self.counts()
-        summary = ", ".join(f"{counts[s]} {s.lower()}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES)
+        summary = ", ".join(
+            f"{counts[s]} {s.lower()}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES
+        )
         lines = [
             f"SHACL validation: {'conforms' if self.conforms else 'does NOT conform'} ({summary})"
         ]
@@ -239,7 +241,9 @@ class ValidationReport:
             by_shape: dict[Node, list[ValidationResult]] = {}
             for result in group:
                 by_shape.setdefault(result.shape, []).append(result)
-            for shape, results in sorted(by_shape.items(), key=lambda kv: (-len(kv[1]), str(kv[0]))):
+            for shape, results in sorted(
+                by_shape.items(), key=lambda kv: (-len(kv[1]), str(kv[0]))
+            ):
                 name = results[0].shape_name
                 head = _short(shape, nm) if not isinstance(shape, BNode) else "(anonymous shape)"
                 lines.append(f"{head}{f' ({name})' if name else ''}: {len(results)} result(s)")
@@ -312,8 +316,10 @@ def validate(
     report_graph.bind("kgsh", KGSH)
     results = tuple(
         sorted(
-            (_result(report_graph, node, shapes_graph, data) for node in
-             report_graph.subjects(RDF.type, SH.ValidationResult)),
+            (
+                _result(report_graph, node, shapes_graph, data)
+                for node in report_graph.subjects(RDF.type, SH.ValidationResult)
+            ),
             key=lambda r: (
                 SEVERITIES.index(r.severity) if r.severity in SEVERITIES else len(SEVERITIES),
                 str(r.shape),
@@ -350,7 +356,9 @@ def _parse_into(graph: Graph, path: Path) -> None:
 
 def _result(report: Graph, node: Node, shapes: Graph, data: Graph) -> ValidationResult:
     severity_node = report.value(node, SH.resultSeverity)
-    severity = _SEVERITY_NAMES.get(severity_node, str(severity_node)) if severity_node else "Violation"
+    severity = (
+        _SEVERITY_NAMES.get(severity_node, str(severity_node)) if severity_node else "Violation"
+    )
     shape = report.value(node, SH.sourceShape)
     focus = report.value(node, SH.focusNode)
     messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))

@@ -350,7 +350,7 @@ def _places(ctx: ArticleContext) -> None:
             inner = ctx.ref_at(comps[-1])
             kind = lx.PLACE_HEADS[lower]
             if inner is not None and inner.kind == kind:
-                # "the Nagorno-Karabakh region" is the region itself
+                # "the Zorvan region" is the region itself
                 ctx.add_ref(Ref(inner.key, inner.kind, span.start, span.end, tok.i, "pattern", span.text))
                 continue
             if inner is not None and inner.kind not in ("Settlement", "Region", "Route", "Country"):
@@ -534,7 +534,7 @@ def extract(ctx: ArticleContext) -> None:
             continue
         if any(p is not ref and p.key != ref.key and p.start <= ref.start and ref.end <= p.end
                and ctx.entities[ref.key].is_place and not ctx.entities[ref.key].is_actor for p in places):
-            continue  # "Lachin" inside "the Lachin region" only names the region
+            continue  # "Zorvan" inside "the Zorvan region" only names the region
         span = ctx.doc[ref.start:ref.end]
         ev = ctx.span_evidence(span, NAME)
         if ctx.excluded(ev.begin, ev.end) or not ev.text:

@@ -1,7 +1,7 @@
 """roles.v1: a person's post in an organisation, from titles and appositions.
 
-"Armenia's Security Council Secretary, Armen Grigoryan", "the Polish chairman of the
-OSCE, Zbigniew Rau", "Foreign Minister Jane Doe", "Jane Doe, the spokeswoman of X":
+"Ruritania's Security Council Secretary, Jan Novak", "the Polish chairman of the
+OSCE, Anna Kowal", "Foreign Minister Jane Doe", "Jane Doe, the spokeswoman of X":
 a title noun of :data:`kgbuild.lexicon.TITLES` in apposition to (or compounded with) a
 person gives the post; the organisation is the body named in the title phrase ("of X",
 a possessive, or a compound body name), else the title's country.
