@@ -570,7 +570,7 @@ class _InterruptibleGraph(Graph):
         super().__init__()
         self._cancel = cancel
 
-    def triples(self, triple: Any) -> Any:  # type: ignore[override]
+    def triples(self, triple: Any) -> Any:
         if self._cancel.is_set():
             raise _Cancelled
         for found in super().triples(triple):
@@ -624,7 +624,7 @@ def _run_rdflib(
 ) -> QueryResult:
     union = _InterruptibleGraph(cancel)
     for triple in _triples_of(dataset):
-        union.add(triple)  # type: ignore[arg-type]
+        union.add(triple)
     result = union.query(prepared, initBindings={Variable(k): v for k, v in bound.items()})
     variables = tuple(str(v) for v in (result.vars or ()))
     rows: list[tuple[Node | None, ...]] = []

@@ -389,7 +389,7 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
 def _label(data: Graph, node: Node | None) -> str:
     if node is None:
         return ""
-    labels = sorted(str(label) for label in data.objects(node, RDFS.label))  # type: ignore[arg-type]
+    labels = sorted(str(label) for label in data.objects(node, RDFS.label))
     return labels[0] if labels else ""
 
 
@@ -399,17 +399,17 @@ def _articles(data: Graph, focus: Node | None) -> tuple[str, ...]:
     if focus is None:
         return ()
     articles: set[Node] = set()
-    if (focus, RDF.type, KG.Article) in data:  # type: ignore[operator]
+    if (focus, RDF.type, KG.Article) in data:
         articles.add(focus)
-    articles.update(data.objects(focus, KG.article))  # type: ignore[arg-type]
-    articles.update(data.objects(focus, NIF.referenceContext))  # type: ignore[arg-type]
+    articles.update(data.objects(focus, KG.article))
+    articles.update(data.objects(focus, NIF.referenceContext))
     for claim_property in (KG.claimA, KG.claimB):
-        for claim in data.objects(focus, claim_property):  # type: ignore[arg-type]
+        for claim in data.objects(focus, claim_property):
             articles.update(data.objects(claim, KG.article))
     names = {
         str(name)
         for article in articles
-        for name in data.objects(article, KG.fileName)  # type: ignore[arg-type]
+        for name in data.objects(article, KG.fileName)
         if isinstance(name, Literal)
     }
     return tuple(sorted(names))

@@ -158,6 +158,12 @@ def extract(ctx: ArticleContext) -> None:
             if ctx.excluded(ev.begin, ev.end):
                 continue
             about = event_at(ctx, anchor)
+            if about is None and anchor.dep_ in ("relcl", "acl"):
+                # "an attack that killed one soldier": the casualties of that attack
+                about = event_at(ctx, anchor.head)
+                ev_rec = next((e for e in ctx.out.events if e.key == about), None)
+                if victim is None and ev_rec is not None and ev_rec.targets and noun.lemma_.lower() in lx.FORCE_HEADS:
+                    victim = ev_rec.targets[0]  # unnamed victims are on the attacked side
             if about is None:
                 for t in anchor.sent:
                     about = event_at(ctx, t)
