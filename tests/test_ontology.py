@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import owlrl
@@ -75,7 +76,7 @@ def test_no_term_outside_the_closed_namespace(ontology: Graph) -> None:
         for node in triple
         if isinstance(node, URIRef) and str(node).startswith(namespace)
     }
-    unknown = sorted(str(node)[len(namespace) :] for node in used) 
+    unknown = sorted(str(node)[len(namespace) :] for node in used)
     assert set(unknown) <= set(KG_TERMS), set(unknown) - set(KG_TERMS)
 
 
@@ -148,7 +149,9 @@ def test_shape_value_sets_come_from_the_vocabulary(vocab: Graph) -> None:
     concepts = set(vocab.subjects(RDF.type, SKOS.Concept))
     for listed in shapes.objects(None, SH["in"]):
         values = list(shapes.items(listed))
-        vocabulary_values = [v for v in values if str(v).startswith("https://w3id.org/kgbuild/vocab/")]
+        vocabulary_values = [
+            v for v in values if str(v).startswith("https://w3id.org/kgbuild/vocab/")
+        ]
         assert set(vocabulary_values) <= concepts
 
 
@@ -162,7 +165,9 @@ def test_owl_rl_closure_of_ontology_and_sample_is_consistent(ontology: Graph, vo
     graph += vocab
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
     assert not list(graph.subjects(RDF.type, OWL.Nothing))
-    errors = [str(graph.value(node, ERR.error)) for node in graph.subjects(RDF.type, ERR.ErrorMessage)]
+    errors = [
+        str(graph.value(node, ERR.error)) for node in graph.subjects(RDF.type, ERR.ErrorMessage)
+    ]
     assert errors == []
     # the closure draws the intended conclusions
     country = URIRef("https://w3id.org/kgbuild/id/entity/country/northland")
@@ -171,3 +176,17 @@ def test_owl_rl_closure_of_ontology_and_sample_is_consistent(ontology: Graph, vo
     article = URIRef("https://w3id.org/kgbuild/id/article/001_sample.txt")
     assert (article, RDF.type, KG.Source) in graph
     assert (article, RDF.type, SCHEMA.NewsArticle) in graph
+
+
+def test_ontology_doc_is_current() -> None:
+    """docs/ontology.md is generated; regenerate with python scripts/gen_ontology_doc.py."""
+    script = ROOT / "scripts" / "gen_ontology_doc.py"
+    spec = importlib.util.spec_from_file_location("gen_ontology_doc", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.render()
+    current = (ROOT / "docs" / "ontology.md").read_text(encoding="utf-8")
+    assert current == expected, "docs/ontology.md is stale: run python scripts/gen_ontology_doc.py"
+    for name in KG_TERMS:
+        assert f"`kg:{name}`" in current

@@ -201,18 +201,30 @@ CASES = [
     case("Article-fileName", {("ex:art", "kg:fileName"): ["5"]}),
     case("Article-contentHash", {("ex:art", "kg:contentHash"): ['"md5:abc"']}),
     case("Article-isString", {("ex:art", "nif:isString"): None}),
-    case("Article-url", {("ex:art", "schema:url"): ['"https://example.org/a"']},
-         {("ex:art", "schema:url"): None}),
-    case("Article-datePublished", {("ex:art", "schema:datePublished"): ['"yesterday"']},
-         {("ex:art", "schema:datePublished"): ['"2022"^^xsd:gYear']}),
+    case(
+        "Article-url",
+        {("ex:art", "schema:url"): ['"https://example.org/a"']},
+        {("ex:art", "schema:url"): None},
+    ),
+    case(
+        "Article-datePublished",
+        {("ex:art", "schema:datePublished"): ['"yesterday"']},
+        {("ex:art", "schema:datePublished"): ['"2022"^^xsd:gYear']},
+    ),
     # mentions
-    case("MentionShape", {("ex:m", "nif:anchorOf"): ['"Hellx"']},
-         {("ex:m", "nif:endIndex"): [f'"11"{NNI}'], ("ex:m", "nif:anchorOf"): ['"Hello world"']}),
+    case(
+        "MentionShape",
+        {("ex:m", "nif:anchorOf"): ['"Hellx"']},
+        {("ex:m", "nif:endIndex"): [f'"11"{NNI}'], ("ex:m", "nif:anchorOf"): ['"Hello world"']},
+    ),
     case("Mention-referenceContext", {("ex:m", "nif:referenceContext"): ["ex:place"]}),
     case("Mention-beginIndex", {("ex:m", "nif:beginIndex"): ['"0"']}),
     case("Mention-endIndex", {("ex:m", "nif:endIndex"): None}),
-    case("Mention-offsetOrder", {("ex:m", "nif:beginIndex"): [f'"6"{NNI}']},
-         {("ex:m", "nif:beginIndex"): [f'"5"{NNI}'], ("ex:m", "nif:anchorOf"): ['""']}),
+    case(
+        "Mention-offsetOrder",
+        {("ex:m", "nif:beginIndex"): [f'"6"{NNI}']},
+        {("ex:m", "nif:beginIndex"): [f'"5"{NNI}'], ("ex:m", "nif:anchorOf"): ['""']},
+    ),
     case("Mention-anchorOf", {("ex:m", "nif:anchorOf"): ['"Hello"@en']}),
     case("Mention-extractor", {("ex:m", "kg:extractor"): ['"events"']}),
     case("Mention-extractorMissing", {("ex:m", "kg:extractor"): None}, severity="Warning"),
@@ -245,8 +257,11 @@ CASES = [
     case("PlaceKind-superclass", {("ex:actor", "a"): ["kg:Country", "kg:Actor"]}),
     # events
     case("EventShape", {("ex:ev", "rdfs:label"): None}),
-    case("Event-kind", {("ex:ev", "a"): ["kg:Event"]},
-         {("ex:ev", "a"): ["kg:MilitaryOperation", "kg:Attack", "kg:Event"]}),
+    case(
+        "Event-kind",
+        {("ex:ev", "a"): ["kg:Event"]},
+        {("ex:ev", "a"): ["kg:MilitaryOperation", "kg:Attack", "kg:Event"]},
+    ),
     case("Event-label", {("ex:ev", "rdfs:label"): ['"a"', '"b"']}),
     case("Event-trigger", {("ex:ev", "kg:trigger"): None}, severity="Warning"),
     case("Event-agent", {("ex:ev", "kg:agent"): ['"Northland"']}),
@@ -256,8 +271,11 @@ CASES = [
     case("Event-place", {("ex:ev", "kg:place"): ["ex:person"]}),
     case("Event-placeMissing", {("ex:ev", "kg:place"): None}, severity="Warning"),
     case("Event-timeText", {("ex:ev", "kg:timeText"): ['"Wednesday"', '"early"']}),
-    case("Event-date", {("ex:ev", "kg:date"): ['"2022-08-03"']},
-         {("ex:ev", "kg:date"): ['"2022"^^xsd:gYear']}),
+    case(
+        "Event-date",
+        {("ex:ev", "kg:date"): ['"2022-08-03"']},
+        {("ex:ev", "kg:date"): ['"2022"^^xsd:gYear']},
+    ),
     case("Event-name", {("ex:ev", "kg:name"): ['"A"', '"B"']}),
     case("Event-respondsTo", {("ex:ev", "kg:respondsTo"): ["ex:actor"]}),
     case("Event-violates", {("ex:ev", "kg:violates"): ["ex:ev"]}),
@@ -265,26 +283,42 @@ CASES = [
     case("EventKind-superclass", {("ex:ev", "a"): ["kg:Attack"]}),
     # statements
     case("StatementShape", {("ex:st", "kg:quote"): None}),
-    case("Statement-speaker", {("ex:st", "kg:speaker"): ["ex:person", "ex:org"]},
-         {("ex:st", "kg:speaker"): None}),
-    case("Statement-stance", {("ex:st", "kg:stance"): ["stance:Sarcasm"]},
-         {("ex:st", "kg:stance"): ["stance:Warning"]}),
+    case(
+        "Statement-speaker",
+        {("ex:st", "kg:speaker"): ["ex:person", "ex:org"]},
+        {("ex:st", "kg:speaker"): None},
+    ),
+    case(
+        "Statement-stance",
+        {("ex:st", "kg:stance"): ["stance:Sarcasm"]},
+        {("ex:st", "kg:stance"): ["stance:Warning"]},
+    ),
     case("Statement-reportingVerb", {("ex:st", "kg:reportingVerb"): None}),
     case("Statement-addressee", {("ex:st", "kg:addressee"): ["ex:place"]}),
     case("Statement-quote", {("ex:st", "kg:quote"): ['"a"', '"b"']}),
-    case("Statement-about", {("ex:st", "kg:about"): ['"the attack"']},
-         {("ex:st", "kg:about"): ["ex:agr", "ex:actor"]}),
+    case(
+        "Statement-about",
+        {("ex:st", "kg:about"): ['"the attack"']},
+        {("ex:st", "kg:about"): ["ex:agr", "ex:actor"]},
+    ),
     # casualty claims
     case("CasualtyClaimShape", {("ex:cl", "kg:countText"): None}),
-    case("Claim-source", {("ex:cl", "kg:source"): ["ex:place"]},
-         {("ex:cl", "kg:source"): ["ex:art"]}),
+    case(
+        "Claim-source", {("ex:cl", "kg:source"): ["ex:place"]}, {("ex:cl", "kg:source"): ["ex:art"]}
+    ),
     case("Claim-victim", {("ex:cl", "kg:victim"): ["ex:place"]}),
-    case("Claim-outcome", {("ex:cl", "kg:outcome"): ["outcome:dead"]},
-         {("ex:cl", "kg:outcome"): ["outcome:injured"]}),
+    case(
+        "Claim-outcome",
+        {("ex:cl", "kg:outcome"): ["outcome:dead"]},
+        {("ex:cl", "kg:outcome"): ["outcome:injured"]},
+    ),
     case("Claim-count", {("ex:cl", "kg:count"): ["-1"]}, {("ex:cl", "kg:count"): None}),
     case("Claim-countText", {("ex:cl", "kg:countText"): None}),
-    case("Claim-qualifier", {("ex:cl", "kg:qualifier"): ["qualifier:many"]},
-         {("ex:cl", "kg:qualifier"): ["qualifier:at-least"]}),
+    case(
+        "Claim-qualifier",
+        {("ex:cl", "kg:qualifier"): ["qualifier:many"]},
+        {("ex:cl", "kg:qualifier"): ["qualifier:at-least"]},
+    ),
     case("Claim-about", {("ex:cl", "kg:about"): ["ex:actor"]}),
     # contradictions
     case("ContradictionShape", {("ex:cl", "kg:contradicts"): None}),
@@ -294,8 +328,11 @@ CASES = [
     # agreements
     case("AgreementShape", {("ex:agr", "rdfs:label"): None}),
     case("Agreement-label", {("ex:agr", "rdfs:label"): ['"a"', '"b"']}),
-    case("Agreement-date", {("ex:agr", "kg:date"): ['"November 2020"']},
-         {("ex:agr", "kg:date"): ['"2020-11-10"^^xsd:date']}),
+    case(
+        "Agreement-date",
+        {("ex:agr", "kg:date"): ['"November 2020"']},
+        {("ex:agr", "kg:date"): ['"2020-11-10"^^xsd:date']},
+    ),
     case("Agreement-broker", {("ex:agr", "kg:broker"): ["ex:place"]}),
     case("Agreement-party", {("ex:agr", "kg:party"): ['"Northland"']}),
     case("Agreement-provides", {("ex:agr", "kg:provides"): ["ex:actor"]}),
@@ -307,8 +344,11 @@ CASES = [
     case("Post-roleTitle", {("ex:post", "kg:roleTitle"): ['"Secretary"']}),
     case("Post-postIn", {("ex:post", "org:postIn"): ['"Council"']}),
     case("Post-heldBy", {("ex:post", "org:heldBy"): ["ex:actor"]}),
-    case("Post-heldByMissing", {("ex:post", "org:heldBy"): None, ("ex:person", "org:holds"): None},
-         severity="Warning"),
+    case(
+        "Post-heldByMissing",
+        {("ex:post", "org:heldBy"): None, ("ex:person", "org:holds"): None},
+        severity="Warning",
+    ),
 ]
 
 
@@ -318,7 +358,9 @@ def shapes_graph() -> Graph:
 
 
 def named_shapes(shapes: Graph) -> set[URIRef]:
-    found = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    found = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+        shapes.subjects(RDF.type, SH.PropertyShape)
+    )
     return {s for s in found if isinstance(s, URIRef) and str(s).startswith(KGSH)}
 
 
@@ -334,8 +376,7 @@ def results_of(report: ValidationReport, shapes: Graph, shape: URIRef) -> list[o
     return [
         r
         for r in report
-        if r.shape in mine
-        or (r.shape in referrers and r.constraint == SH.NodeConstraintComponent)
+        if r.shape in mine or (r.shape in referrers and r.constraint == SH.NodeConstraintComponent)
     ]
 
 
@@ -411,7 +452,13 @@ def test_named_graphs_are_validated_as_a_union() -> None:
 
 def test_report_object() -> None:
     report = check(
-        turtle({("ex:cl", "kg:count"): ["-1"], ("ex:ev", "kg:place"): None, ("ex:org", "owl:sameAs"): None})
+        turtle(
+            {
+                ("ex:cl", "kg:count"): ["-1"],
+                ("ex:ev", "kg:place"): None,
+                ("ex:org", "owl:sameAs"): None,
+            }
+        )
     )
     assert not report.conforms
     assert report.counts() == {"Violation": 1, "Warning": 1, "Info": 1}
