@@ -260,7 +260,6 @@ GENERIC_PLACES: dict[str, str] = {
     "contact line": "Area",
     "commanding heights": "Landform",
     "heights": "Landform",
-    "border": "Area",
     "frontline": "Area",
     "front line": "Area",
 }

@@ -76,7 +76,7 @@ class _Writer:
         self.add(node, KG.article, self.article)
 
 
-def _entity(w: _Writer, key: str, info: EntityInfo) -> URIRef:
+def _entity(w: _Writer, key: str, info: EntityInfo, ents: dict[str, EntityInfo] | None = None) -> URIRef:
     node = _node(key)
     w.add(node, RDF.type, KG[info.kind])
     if info.is_actor:
@@ -84,8 +84,8 @@ def _entity(w: _Writer, key: str, info: EntityInfo) -> URIRef:
     if info.is_place:
         w.add(node, RDF.type, KG.Place)
     w.add(node, RDFS.label, Literal(_clean(info.label)))
-    if info.country and info.country != key:
-        w.add(node, KG.country, _node(info.country))
+    if info.country and info.country != key and ents is not None and info.country in ents:
+        w.add(node, KG.country, _entity(w, info.country, ents[info.country]))
     w.add(node, KG.article, w.article)
     return node
 
@@ -115,7 +115,7 @@ def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -
     def ent(key: str | None) -> URIRef | None:
         if key is None or key not in ents:
             return None
-        return _entity(w, key, ents[key])
+        return _entity(w, key, ents[key], ents)
 
     for m in r.mentions:
         node = ent(m.key)

@@ -115,6 +115,15 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
         info = ctx.entities.get(k)
         if info is not None and info.country:
             used.add(info.country)
+            if info.country not in ctx.entities:
+                # the country of a known body, never named itself: take it from the KB
+                kb_ent = ctx.kb.entities.get(info.country)
+                if kb_ent is not None:
+                    ctx.entities[info.country] = EntityInfo(
+                        kb_ent.key, kb_ent.kind, kb_ent.label, is_actor=kb_ent.is_actor,
+                        is_place=kb_ent.is_place)
+                else:
+                    info.country = None
     entities = {k: v for k, v in ctx.entities.items() if k in used}
     return ArticleResult(aid, entities, list(ctx.out.mentions), events, statements, claims,
                          agreements, list(ctx.out.roles), list(ctx.out.place_links),
