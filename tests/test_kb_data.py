@@ -77,33 +77,7 @@ WIKIDATA_RE = re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9]\d*$")
 INTENDED_SHARED_NAMES: dict[str, set[str]] = {}
 
 
-_QUOTES = str.maketrans(
-    {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2013": "-",
-    }
-)
-_POSSESSIVE = re.compile(r"'s\b|'(?=\s|$)")
-_NON_WORD = re.compile(r"[^\w\s-]+")
-_SPACES = re.compile(r"[\s-]+")
-
-
-def match_key(name: str) -> str:
-    """The project's matching key (same rules as ``kgbuild.names.match_key``): case folded,
-    quotes straightened, possessive "'s" and a leading "the" dropped, "defence" read as
-    "defense", hyphens and spaces as one space, other punctuation dropped."""
-    s = unicodedata.normalize("NFKC", name).translate(_QUOTES).casefold().strip()
-    s = _POSSESSIVE.sub("", s)
-    s = _NON_WORD.sub("", s)
-    s = _SPACES.sub(" ", s).strip()
-    if s.startswith("the "):
-        s = s[4:]
-    return s.replace("defence", "defense")
+from kgbuild.names import match_key  # the project's own matching rules
 
 
 def normalise(name: str) -> str:
