@@ -233,7 +233,7 @@ def _compose(ctx: ArticleContext) -> None:
         if not (is_body or is_force or is_side):
             continue
         existing = ctx.ref_at(tok)
-        if existing is not None and existing.how == "kb":
+        if existing is not None and existing.how in ("kb", "local"):
             continue
         if tok.i in ctx._head:
             continue
@@ -521,9 +521,12 @@ def _recent_refs(ctx: ArticleContext, tok: Token, window: int = 4) -> list[Ref]:
 
 def extract(ctx: ArticleContext) -> None:
     """Find entity references and record one Mention per named reference."""
+    from . import localnames
+
     _kb_names(ctx)
-    _compose(ctx)
     _places(ctx)
+    localnames.extract(ctx)
+    _compose(ctx)
     _ner(ctx)
     _anaphors(ctx)
     # later compositions may depend on resolved pronouns ("its troops")

@@ -1,0 +1,243 @@
+"""Names the knowledge base does not know: typed once per article, used everywhere in it.
+
+News about a place nobody has catalogued still names it consistently, so kgbuild reads
+each unknown name once for the whole article ("one sense per discourse"):
+
+1. Candidates are the named-entity spans of spaCy's model and runs of proper nouns in
+   the body (not the headline, whose title case misleads the model), without a
+   leading article and a trailing possessive; spans the knowledge base already knows,
+   and phrases the compositional rules handle ("the X Ministry of Defense"), are left
+   out.
+2. Evidence for each distinct name is pooled over all its occurrences.  Grammar is
+   strong evidence: "the village/region of X", "X region", "X corridor" give the place
+   kind; "X's ministry/troops", "forces/Ministry ... of X", or a demonym in the article
+   derived from X ("Valdorian" for "Valdoria") make X a country; a force or body noun
+   as the head of the name ("X Defense Army", "X Republic") gives its kind.  The
+   model's labels are weak evidence (GPE -> settlement, PERSON -> person when the name
+   has two words or more, ORG -> organisation, LOC -> area, FAC -> facility); a single
+   unknown word the model calls a person is not trusted.
+3. Demonyms the KB does not know ("Valdorian", "Karsenians") denote the country they
+   derive from: a country name of the article that they extend (minus its last letter),
+   else one derived from them (an "-an" demonym minus its "n": "Norvanian" ->
+   "Norvania").
+4. Acronyms in the text ("the CNC") that spell the initials of a name of the article
+   ("Council for Northern Cooperation") are that entity.
+5. Every occurrence of a typed name, headline included, becomes a reference to one
+   entity, whose key is its kind and normalised name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from spacy.tokens import Span, Token
+
+from .. import lexicon as lx
+from .context import ArticleContext, Ref
+
+NAME = "localnames.v1"
+
+_NER_KIND = {"GPE": "Settlement", "LOC": "Area", "FAC": "Facility", "ORG": "Organization",
+             "PERSON": "Person"}
+_ORG_HEADS = {"republic": "GovernmentBody", "union": "InternationalOrganization",
+              "league": "InternationalOrganization", "council": "InternationalOrganization",
+              "organization": "InternationalOrganization", "organisation": "InternationalOrganization",
+              "federation": "Country", "kingdom": "Country", "emirates": "Country",
+              "states": "Country"}
+_DEMONYM_SUFFIX = re.compile(r"(ians?|ans?|ese|ish|is?|ers?)$")
+_SKIP_WORDS = {"the", "a", "an", "this", "that", "these", "those"}
+
+
+def _strip(span: Span) -> Span:
+    doc = span.doc
+    start, end = span.start, span.end
+    while start < end and doc[start].lower_ in _SKIP_WORDS:
+        start += 1
+    while end > start and doc[end - 1].text in ("’s", "'s", "’", "'", ",", "(", ")"):
+        end -= 1
+    return doc[start:end]
+
+
+def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
+    """(span, model label) of unknown names in the body."""
+    out: list[tuple[Span, str]] = []
+    seen: set[tuple[int, int]] = set()
+    for ent in ctx.doc.ents:
+        if ent.label_ not in ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"):
+            continue
+        span = _strip(ent)
+        if len(span) == 0 or ctx.in_headline(span[0]) or ctx.covered(span.start, span.end):
+            continue
+        if ctx.excluded(span.start_char, span.end_char):
+            continue
+        words = [t for t in span if t.is_alpha]
+        if not words or not words[0].text[0].isupper():
+            continue
+        if any(t.lower_ in lx.TITLES and t.lower_ not in ("general",) for t in span):
+            continue
+        # phrases the compositional rules read ("the X Ministry of Defense", "X's Council")
+        if any(t.text in ("’s", "'s") for t in span):
+            continue
+        if span.root.lower_ in lx.EVENT_NOUNS or span[0].lower_ in lx.EVENT_NOUNS:
+            continue
+        seen.add((span.start, span.end))
+        out.append((span, ent.label_))
+    # proper-noun runs the model missed
+    doc = ctx.doc
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        if tok.pos_ == "PROPN" and tok.is_title and not ctx.in_headline(tok) and i not in ctx._cover:
+            j = i
+            while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and doc[j + 1].is_title and (j + 1) not in ctx._cover:
+                j += 1
+            span = doc[i:j + 1]
+            if not any(s <= i < e for s, e in seen) and not any(t.lower_ in lx.TITLES for t in span):
+                if span.root.lower_ not in lx.EVENT_NOUNS and span[0].lower_ not in lx.EVENT_NOUNS:
+                    out.append((span, ""))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+def _demonym_country(dem: str, countries: list[str]) -> str | None:
+    low = dem.lower().rstrip("s") if dem.lower().endswith(("ians", "ans")) else dem.lower()
+    for c in sorted(countries, key=len, reverse=True):
+        stem = c.lower()[:-1] if len(c) > 4 else c.lower()
+        if low.startswith(stem) and low != c.lower():
+            return c
+    return None
+
+
+def _looks_demonym(tok: Token) -> bool:
+    return tok.is_title and bool(_DEMONYM_SUFFIX.search(tok.lower_)) and tok.pos_ in ("ADJ", "PROPN", "NOUN")
+
+
+def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
+    """Grammatical evidence for the kind of the name ``span``."""
+    ev: list[str] = []
+    doc = span.doc
+    root = span.root
+    head_lower = span[-1].lower_
+    if head_lower in lx.FORCE_HEADS:
+        ev.append("ArmedForce")
+    elif head_lower in _ORG_HEADS:
+        ev.append(_ORG_HEADS[head_lower])
+    elif span[0].lower_ in _ORG_HEADS and len(span) > 2:
+        ev.append(_ORG_HEADS[span[0].lower_])
+    elif head_lower in lx.PLACE_HEADS:
+        ev.append(lx.PLACE_HEADS[head_lower])
+    nxt = doc[span.end] if span.end < len(doc) else None
+    prev = doc[span.start - 1] if span.start > 0 else None
+    # "X's ministry", "X's troops"
+    if nxt is not None and nxt.text in ("’s", "'s"):
+        owned = nxt.head if nxt.head.i != root.i else root.head
+        if owned.lower_ in lx.FORCE_HEADS or owned.lower_ in lx.BODY_HEADS or owned.lower_ in ("control", "territory", "side"):
+            ev.append("Country")
+    # "forces of X", "Ministry of Defense of X"
+    if prev is not None and prev.lower_ == "of" and prev.head.lower_ in (lx.FORCE_HEADS | set(lx.BODY_HEADS) | {"defense", "affairs"}):
+        ev.append("Country")
+    # "the village of X", "the region of X"
+    if prev is not None and prev.lower_ == "of" and prev.head.lower_ in lx.PLACE_OF_HEADS:
+        ev.append(lx.PLACE_OF_HEADS[prev.head.lower_])
+    # "links X to Y": the ends of a route are places
+    if root.head.lemma_.lower() in lx.CONNECT_VERBS or (root.head.lower_ in ("to", "with") and root.head.head.lemma_.lower() in lx.CONNECT_VERBS):
+        ev.append("Settlement")
+    return ev
+
+
+def extract(ctx: ArticleContext) -> None:
+    from .entities import _register, minted_key
+
+    cands = _candidates(ctx)
+    evidence: dict[str, list[str]] = defaultdict(list)
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    forms: dict[str, str] = {}
+    demonyms: set[str] = set()
+    for span, label in cands:
+        text = span.text.replace("\n", " ")
+        if label == "NORP" or (len(span) == 1 and _looks_demonym(span[0]) and label in ("", "NORP")):
+            if len(span) == 1 and ctx.kb.country_of_demonym(text) is None:
+                demonyms.add(text)
+            continue
+        forms.setdefault(text, text)
+        evidence[text].extend(_kind_evidence(ctx, span))
+        if label:
+            labels[text][label] += 1
+    # names that some demonym of the article extends are countries
+    for dem in sorted(demonyms):
+        c = _demonym_country(dem, list(forms))
+        if c is not None:
+            evidence[c].append("Country")
+    kinds: dict[str, str] = {}
+    for name in sorted(forms):
+        ev = Counter(evidence[name])
+        if ev:
+            kind = sorted(ev.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        else:
+            lab = labels[name].most_common(1)[0][0] if labels[name] else ""
+            kind = _NER_KIND.get(lab, "")
+            if kind == "Person" and len(name.split()) < 2:
+                kind = ""
+            if kind == "Organization" and len(name.split()) < 2 and not name.isupper():
+                kind = ""
+        if kind:
+            kinds[name] = kind
+    # acronyms: "CNC" for "Council for Northern Cooperation"
+    initials = {"".join(w[0] for w in n.split() if w[0].isupper()): n for n in kinds if len(n.split()) > 1}
+    for name in list(kinds):
+        if name.isupper() and name in initials and name != initials[name]:
+            kinds[name] = "alias:" + initials[name]
+    # demonyms with no country of the article: derive the country's name
+    dem_country: dict[str, str] = {}
+    for dem in sorted(demonyms):
+        c = _demonym_country(dem, [n for n, k in kinds.items() if k == "Country"])
+        if c is None:
+            base = dem[:-1] if dem.endswith("s") and dem.lower().endswith(("ians", "ans")) else dem
+            if base.lower().endswith("an"):
+                c = base[:-1]
+                kinds.setdefault(c, "Country")
+        if c is not None:
+            dem_country[dem] = c
+    keys: dict[str, str] = {}
+    for name, kind in sorted(kinds.items()):
+        if kind.startswith("alias:"):
+            continue
+        label = name
+        if kind in ("Route", "Region") and name.split()[-1].lower() in lx.PLACE_HEADS:
+            label = " ".join([*name.split()[:-1], name.split()[-1].lower()])
+        key = minted_key(kind, label)
+        keys[name] = key
+        _register(ctx, key, kind, label)
+    for name, kind in kinds.items():
+        if kind.startswith("alias:") and kind[6:] in keys:
+            keys[name] = keys[kind[6:]]
+    for dem, c in dem_country.items():
+        if c in keys:
+            keys[dem] = keys[c]
+            if dem.endswith("s"):
+                keys[dem[:-1]] = keys[c]
+            else:
+                keys[dem + "s"] = keys[c]
+    _apply(ctx, keys, set(dem_country) | {d + "s" for d in dem_country} | {d[:-1] for d in dem_country})
+
+
+def _apply(ctx: ArticleContext, keys: dict[str, str], demonyms: set[str]) -> None:
+    """A reference for every occurrence of every typed name, longest names first."""
+    doc = ctx.doc
+    texts = [t.text for t in doc]
+    for name in sorted(keys, key=lambda n: (-len(n.split()), n)):
+        words = name.split()
+        n = len(words)
+        for i in range(len(doc) - n + 1):
+            if texts[i:i + n] != words or ctx.covered(i, i + n):
+                continue
+            span = doc[i:i + n]
+            if ctx.excluded(span.start_char, span.end_char):
+                continue
+            key = keys[name]
+            info = ctx.entities[key]
+            how = "demonym" if name in demonyms else "local"
+            ctx.add_ref(Ref(key, info.kind, i, i + n, span.root.i, how, span.text))
