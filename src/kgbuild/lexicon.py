@@ -229,6 +229,7 @@ PLACE_HEADS: dict[str, str] = {
     "governorate": "Region",
     "county": "Region",
     "corridor": "Route",
+    "enclave": "Region",
     "road": "Route",
     "highway": "Route",
     "pass": "Route",

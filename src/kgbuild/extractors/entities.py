@@ -120,6 +120,8 @@ def _kb_names(ctx: ArticleContext) -> None:
         # a name must not be a part of a longer capitalised name ("Baku Street")
         if end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN" and not key.startswith("demonym:") and doc[end].lower_ not in lx.PLACE_HEADS and doc[end].lower_ not in lx.FORCE_HEADS and doc[end].lower_ not in lx.BODY_HEADS:
             continue
+        if start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and not key.startswith("demonym:") and doc[start - 1].head.i in range(start, end) and doc[start - 1].dep_ == "compound":
+            continue  # "Tarvosh Defense Army" is not the KB's "Defense Army"
         taken.update(range(start, end))
         span = doc[start:end]
         if key.startswith("demonym:"):
@@ -196,7 +198,7 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
         if owner.kind == "ArmedForce":
             return "ArmedForce", owner.label
         if peace:
-            dem = ctx.kb.demonym_of(owner_key) or c
+            dem = ctx.kb.demonym_of(owner_key) or getattr(ctx, "local_demonyms", {}).get(owner_key) or c
             return "ArmedForce", f"{dem} peacekeeping contingent"
         if owner.kind == "Country":
             return "ArmedForce", f"Armed Forces of {c}"

@@ -81,6 +81,8 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
             continue
         if span.root.lower_ in lx.EVENT_NOUNS or span[0].lower_ in lx.EVENT_NOUNS:
             continue
+        if _compositional(ctx, span):
+            continue
         seen.add((span.start, span.end))
         out.append((span, ent.label_))
     # proper-noun runs the model missed
@@ -88,7 +90,8 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
     i = 0
     while i < len(doc):
         tok = doc[i]
-        if tok.pos_ == "PROPN" and tok.is_title and not ctx.in_headline(tok) and i not in ctx._cover:
+        capital = tok.is_title or (tok.is_upper and 2 <= len(tok) <= 6 and tok.is_alpha)
+        if tok.pos_ == "PROPN" and capital and not ctx.in_headline(tok) and i not in ctx._cover:
             j = i
             while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and doc[j + 1].is_title and (j + 1) not in ctx._cover:
                 j += 1
@@ -100,6 +103,19 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
         else:
             i += 1
     return out
+
+
+def _compositional(ctx: ArticleContext, span: Span) -> bool:
+    """"the Valdorian Army", "Valdoria Army": an owner plus a body noun, left to the
+    compositional rules."""
+    head = span[-1].lower_
+    if len(span) < 2 or not (head in lx.FORCE_HEADS or head in lx.BODY_HEADS or head in ("ministry",)):
+        return False
+    first = span[0]
+    if ctx.kb.country_of_demonym(first.text) is not None or (len(span) == 2 and _looks_demonym(first)):
+        return True
+    rest = span.doc[span.start:span.end - 1].text
+    return any(t.text == rest for t in span.doc if t.i < span.start or t.i >= span.end) or len(span) == 2 and first.is_title and first.pos_ == "PROPN" and span.doc.text.count(first.text + " ") > 1
 
 
 def _demonym_country(dem: str, countries: list[str]) -> str | None:
@@ -131,17 +147,20 @@ def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
         ev.append(lx.PLACE_HEADS[head_lower])
     nxt = doc[span.end] if span.end < len(doc) else None
     prev = doc[span.start - 1] if span.start > 0 else None
+    # "the X region", "the X enclave": the name of a place of that kind (strong)
+    if nxt is not None and nxt.lower_ in lx.PLACE_OF_HEADS and nxt.pos_ == "NOUN" and root.head.i == nxt.i:
+        ev.extend([lx.PLACE_OF_HEADS[nxt.lower_]] * 2)
     # "X's ministry", "X's troops"
     if nxt is not None and nxt.text in ("’s", "'s"):
-        owned = nxt.head if nxt.head.i != root.i else root.head
-        if owned.lower_ in lx.FORCE_HEADS or owned.lower_ in lx.BODY_HEADS or owned.lower_ in ("control", "territory", "side"):
+        owned = root.head
+        if owned.lower_ in lx.FORCE_HEADS or owned.lower_ in lx.BODY_HEADS or owned.lower_ in ("side",):
             ev.append("Country")
     # "forces of X", "Ministry of Defense of X"
     if prev is not None and prev.lower_ == "of" and prev.head.lower_ in (lx.FORCE_HEADS | set(lx.BODY_HEADS) | {"defense", "affairs"}):
         ev.append("Country")
     # "the village of X", "the region of X"
     if prev is not None and prev.lower_ == "of" and prev.head.lower_ in lx.PLACE_OF_HEADS:
-        ev.append(lx.PLACE_OF_HEADS[prev.head.lower_])
+        ev.extend([lx.PLACE_OF_HEADS[prev.head.lower_]] * 2)
     # "links X to Y": the ends of a route are places
     if root.head.lemma_.lower() in lx.CONNECT_VERBS or (root.head.lower_ in ("to", "with") and root.head.head.lemma_.lower() in lx.CONNECT_VERBS):
         ev.append("Settlement")
@@ -158,7 +177,8 @@ def extract(ctx: ArticleContext) -> None:
     demonyms: set[str] = set()
     for span, label in cands:
         text = span.text.replace("\n", " ")
-        if label == "NORP" or (len(span) == 1 and _looks_demonym(span[0]) and label in ("", "NORP")):
+        adjectival = len(span) == 1 and _looks_demonym(span[0]) and (span[0].dep_ in ("amod", "compound") or label in ("", "NORP"))
+        if label == "NORP" or adjectival:
             if len(span) == 1 and ctx.kb.country_of_demonym(text) is None:
                 demonyms.add(text)
             continue
@@ -183,6 +203,8 @@ def extract(ctx: ArticleContext) -> None:
                 kind = ""
             if kind == "Organization" and len(name.split()) < 2 and not name.isupper():
                 kind = ""
+            if not kind and name.isupper() and 2 <= len(name) <= 6:
+                kind = "Organization"  # an acronym the model missed
         if kind:
             kinds[name] = kind
     # acronyms: "CNC" for "Council for Northern Cooperation"
@@ -214,6 +236,11 @@ def extract(ctx: ArticleContext) -> None:
     for name, kind in kinds.items():
         if kind.startswith("alias:") and kind[6:] in keys:
             keys[name] = keys[kind[6:]]
+    local_dem = getattr(ctx, "local_demonyms", {})
+    for dem, c in sorted(dem_country.items()):
+        if c in keys and not dem.endswith("s"):
+            local_dem.setdefault(keys[c], dem)
+    ctx.local_demonyms = local_dem  # type: ignore[attr-defined]
     for dem, c in dem_country.items():
         if c in keys:
             keys[dem] = keys[c]
