@@ -953,14 +953,6 @@ def test_place_pattern(build_text: Builder, body: str, label: str, kind: str) ->
             "The Kelbet road, a road that links Zorvan and Marand, was closed.",
             {("Kelbet road", "connects", "Zorvan"), ("Kelbet road", "connects", "Marand")},
             id="links-a-and-b",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "'links A and B' with an unknown bare name: spaCy tags 'Zorvan' PERSON (one "
-                    "word, dropped), the object of 'links' is not taken as a place, so only B is "
-                    "connected"
-                ),
-            ),
         ),
         pytest.param(
             "The Kelbet road, a road that links the village of Zorvan and Marand, was closed.",
