@@ -25,7 +25,6 @@ from .extractors.context import ArticleContext
 from .kb import KnowledgeBase, load_kb
 from .model import Article, Extraction
 from .namespaces import KG
-from .nlp import parse
 from .rdf import to_dataset
 from .resolve import ArticleResult, resolve, summarize_article
 
@@ -181,7 +180,8 @@ def extract_article(article: Article, doc: Any, kb: KnowledgeBase) -> ArticleRes
 def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
           settings: Settings | None = None,
           progress: Callable[[int, int | None], None] | None = None,
-          on_problem: Callable[[KgbuildError], None] | None = None) -> KnowledgeGraph:
+          on_problem: Callable[[KgbuildError], None] | None = None,
+          dask: Any = None) -> KnowledgeGraph:
     """Build a knowledge graph from article files and folders.
 
     Args:
@@ -189,6 +189,10 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
         settings: run settings (defaults: :class:`kgbuild.config.Settings`).
         progress: called with (articles done, total or None) after each article.
         on_problem: called with each skipped input's error (otherwise logged).
+        dask: extract on a Dask cluster: a scheduler address, ``"local"``, or a
+            ``distributed.Client`` (see :mod:`kgbuild.distributed`).  Otherwise
+            ``settings.workers`` processes extract (see :mod:`kgbuild.parallel`).
+            Either way the graph is the same as a serial build's, byte for byte.
 
     Returns:
         The :class:`KnowledgeGraph`.
@@ -227,8 +231,10 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
             articles.append(a)
             yield a
 
-    for article, doc in parse(keep(stream), model=settings.model, batch_size=settings.batch_size):
-        results.append(extract_article(article, doc, kb))
+    from .parallel import extract_results
+
+    for result in extract_results(keep(stream), kb=kb, settings=settings, dask=dask):
+        results.append(result)
         if progress is not None:
             progress(len(results), None)
     if not results:
