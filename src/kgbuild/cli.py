@@ -278,6 +278,13 @@ def _print_query_list(out: Console) -> None:
 )
 @click.option("--strict", is_flag=True, help="Stop at the first unreadable input.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for spaCy.")
+@click.option(
+    "--dask",
+    "dask",
+    metavar="ADDRESS|local",
+    help="Extract on a Dask cluster: a scheduler address (tcp://HOST:8786), or 'local'"
+    " for a local cluster on 127.0.0.1. Needs the dask extra.",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -287,6 +294,7 @@ def build(
     kb: tuple[Path, ...],
     strict: bool,
     workers: int | None,
+    dask: str | None,
 ) -> None:
     """Build a knowledge graph from article files and folders.
 
@@ -296,6 +304,8 @@ def build(
     Example:
       kgbuild build seeds/ -o graph.trig
       kgbuild build news.jsonl --format nq > graph.nq
+      kgbuild build corpus/ --workers 2 -o graph.trig
+      kgbuild build corpus/ --dask tcp://10.0.0.5:8786 -o graph.trig
 
     Exits 1 when some article was skipped (the graph is still written).
     """
@@ -311,7 +321,10 @@ def build(
 
     show_bar = not state.quiet and state.err.is_terminal
     with _progress_bar(state.err, enabled=show_bar) as progress:
-        kg = kgbuild.build([str(s) for s in sources], settings=settings, progress=progress)
+        distributed = {"dask": dask} if dask else {}
+        kg = kgbuild.build(
+            [str(s) for s in sources], settings=settings, progress=progress, **distributed
+        )
     _write_graph(kg, out, fmt)
 
     stats = kg.stats
