@@ -39,6 +39,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "nq": (".nq", ".nquads"),
     "nt": (".nt", ".ntriples"),
     "jsonld": (".jsonld", ".json"),
+    "graphml": (".graphml",),
 }
 _QUERY_FORMATS = ("table", "csv", "tsv", "json")
 _ENGINES = ("rdflib", "oxigraph")
@@ -516,12 +517,16 @@ def eval_(ctx: click.Context, gold_dir: Path, sources: tuple[Path, ...], fmt: st
 )
 @click.pass_context
 def export(ctx: click.Context, graph: Path, out: Path | None, fmt: str | None) -> None:
-    """Convert a graph file to another RDF format.
+    """Convert a graph file to another format (RDF, or GraphML for Gephi).
+
+    Turtle, TriG, N-Quads and N-Triples are sorted for small diffs; JSON-LD is
+    compacted with kgbuild's context (ontology/context.jsonld).
 
     \b
     Example:
       kgbuild export graph.trig -o graph.nq
       kgbuild export graph.trig --format jsonld > graph.jsonld
+      kgbuild export graph.trig -o graph.graphml
     """
     state = _state(ctx)
     _check_exists([graph], what="graph file")

@@ -40,10 +40,11 @@ FORMATS: dict[str, str] = {
     ".nt": "nt",
     ".jsonld": "json-ld",
     ".json": "json-ld",
+    ".graphml": "graphml",
 }
 _FORMAT_NAMES = {"trig": "trig", "ttl": "turtle", "turtle": "turtle", "nq": "nquads",
                  "nquads": "nquads", "nt": "nt", "ntriples": "nt", "jsonld": "json-ld",
-                 "json-ld": "json-ld"}
+                 "json-ld": "json-ld", "graphml": "graphml"}
 
 
 @dataclass
@@ -59,6 +60,8 @@ class BuildStats:
     claims: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    unchanged: int = 0  # store builds: articles skipped because their text is unchanged
+    pruned: int = 0  # store builds: article graphs removed by prune
 
 
 def _format_for(destination: str | os.PathLike[str] | None, fmt: str | None) -> str:
@@ -79,22 +82,9 @@ def _format_for(destination: str | os.PathLike[str] | None, fmt: str | None) -> 
 
 
 def _serialize_bytes(ds: Dataset, fmt: str) -> bytes:
-    if fmt == "turtle":
-        from rdflib import Graph
+    from .export import serialize
 
-        g = Graph()
-        for prefix, ns in ds.namespaces():
-            g.bind(prefix, ns, override=True, replace=True)
-        for s, p, o, _ in ds.quads((None, None, None, None)):
-            g.add((s, p, o))
-        data = g.serialize(format="turtle")
-    else:
-        data = ds.serialize(format=fmt)
-    text = data if isinstance(data, str) else data.decode("utf-8")
-    if fmt in ("nquads", "nt"):
-        lines = sorted({ln for ln in text.splitlines() if ln.strip()})
-        text = "\n".join(lines) + "\n"
-    return text.encode("utf-8")
+    return serialize(ds, format=fmt)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -158,9 +148,10 @@ class KnowledgeGraph:
                   format: str | None = None) -> bytes | None:
         """Serialise the graph; written atomically to ``destination``, or returned as bytes.
 
-        The format follows the suffix (``.trig .ttl .nq .nt .jsonld``) unless given.
-        Output is deterministic: N-Quads/N-Triples lines are sorted, Turtle/TriG
-        subjects are sorted by rdflib.
+        The format follows the suffix (``.trig .ttl .nq .nt .jsonld .graphml``)
+        unless given.  Output is deterministic and sorted (see :mod:`kgbuild.export`):
+        N-Quads/N-Triples lines, Turtle/TriG graphs and subjects, JSON-LD nodes
+        (compacted with ``ontology/context.jsonld``); GraphML is for Gephi.
         """
         fmt = _format_for(destination, format)
         data = _serialize_bytes(self.dataset, fmt)
@@ -168,6 +159,71 @@ class KnowledgeGraph:
             return data
         write_atomic(Path(destination), data)
         return None
+
+    # --- notebook helpers: thin shells over kgbuild.viz (pyvis, matplotlib, pandas:
+    # pip install 'kgbuild[viz]')
+
+    def to_networkx(self, view: str = "entities", *, article: str | None = None) -> Any:
+        """A networkx ``MultiDiGraph`` view (see :func:`kgbuild.viz.to_networkx`).
+
+        Args:
+            view: ``"entities"``, ``"events"``, ``"claims"`` or ``"rdf"``.
+            article: only this article (its file name).
+
+        Returns:
+            The view; nodes carry label, kind, n_articles, kb; edges label and evidence.
+
+        Raises:
+            kgbuild.errors.InputError: unknown view or article.
+
+        >>> KnowledgeGraph(Dataset()).to_networkx("claims").number_of_nodes()
+        0
+        """
+        from .viz import to_networkx
+
+        return to_networkx(self.dataset, view=view, article=article)
+
+    def show(self, view: str = "entities", *, article: str | None = None,
+             title: str | None = None, height: int = 720, edge_labels: bool = True) -> Any:
+        """An interactive, offline view for Jupyter (see :func:`kgbuild.viz.show`).
+
+        Returns:
+            A :class:`kgbuild.viz.GraphView`; ``.save("graph.html")`` writes the page.
+        """
+        from .viz import show
+
+        return show(self.to_networkx(view, article=article), title=title, height=height,
+                    edge_labels=edge_labels)
+
+    def draw(self, view: str = "entities", *, article: str | None = None,
+             path: str | os.PathLike[str] | None = None, title: str | None = None,
+             width: float | None = None, seed: int = 7) -> Any:
+        """A static figure, saved to ``path`` (.png/.svg/.pdf) when given (see
+        :func:`kgbuild.viz.draw`).
+
+        Returns:
+            The matplotlib ``Figure``.
+        """
+        from .viz import draw
+
+        return draw(self.to_networkx(view, article=article), path=path, title=title,
+                    width=width, seed=seed)
+
+    def query_df(self, sparql: str, *, params: Mapping[str, Any] | None = None,
+                 engine: str = "rdflib", timeout: float | None = 30,
+                 limit: int | None = None, shorten: bool = False) -> Any:
+        """Run a SELECT query (SPARQL text, or a shipped query's name such as
+        ``"events"``) and return a pandas ``DataFrame`` (see
+        :func:`kgbuild.viz.to_dataframe`).
+
+        Raises:
+            kgbuild.errors.QueryError: bad query or parameters.
+        """
+        from .viz import resolve_query_text, to_dataframe
+
+        result = self.query(resolve_query_text(sparql), params=params, engine=engine,
+                            timeout=timeout, limit=limit)
+        return to_dataframe(result, shorten=shorten)
 
 
 def extract_article(article: Article, doc: Any, kb: KnowledgeBase) -> ArticleResult:
@@ -181,7 +237,9 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
           settings: Settings | None = None,
           progress: Callable[[int, int | None], None] | None = None,
           on_problem: Callable[[KgbuildError], None] | None = None,
-          dask: Any = None) -> KnowledgeGraph:
+          dask: Any = None,
+          store: Any = None,
+          prune: bool = False) -> KnowledgeGraph:
     """Build a knowledge graph from article files and folders.
 
     Args:
@@ -193,12 +251,20 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
             ``distributed.Client`` (see :mod:`kgbuild.distributed`).  Otherwise
             ``settings.workers`` processes extract (see :mod:`kgbuild.parallel`).
             Either way the graph is the same as a serial build's, byte for byte.
+        store: a store folder (see :mod:`kgbuild.store`) to build into: only new or
+            changed articles are processed, each article's graph is replaced in one
+            transaction, and the store-backed graph is returned.  An open
+            :class:`kgbuild.store.StoreWriter` may be passed instead; then the
+            graph of this run's articles is returned.
+        prune: with ``store``, remove the graphs of articles no longer in the
+            sources (not done when an input was skipped).
 
     Returns:
         The :class:`KnowledgeGraph`.
 
     Raises:
         kgbuild.errors.InputError: when no article can be read (or, strict, any problem).
+        kgbuild.errors.StoreError: the store cannot be written, or another process uses it.
 
     >>> kg = build(["seeds/"])
     >>> kg.stats.articles
@@ -206,6 +272,13 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
     >>> kg.validate().conforms
     True
     """
+    if store is not None and not hasattr(store, "select"):
+        from .store import StoreKnowledgeGraph, StoreWriter
+
+        with StoreWriter(store) as writer:
+            run = build(sources, settings=settings, progress=progress, on_problem=on_problem,
+                        dask=dask, store=writer, prune=prune)
+        return StoreKnowledgeGraph(store, run.stats)
     settings = settings or Settings()
     started = time.perf_counter()
     stats = BuildStats()
@@ -225,6 +298,8 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
     articles: list[Article] = []
     results: list[ArticleResult] = []
     stream = read_articles(sources, strict=settings.strict, on_problem=problem)
+    if store is not None:
+        stream = store.select(stream)  # only new or changed articles
 
     def keep(it: Iterable[Article]) -> Iterable[Article]:
         for a in it:
@@ -237,7 +312,7 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
         results.append(result)
         if progress is not None:
             progress(len(results), None)
-    if not results:
+    if not results and (store is None or not store.seen):
         raise InputError("no article could be read", input=", ".join(map(str, sources if not isinstance(sources, (str, os.PathLike)) else [sources])),
                          fix="check the messages above; pass .txt, .html or .jsonl files")
     resolved = resolve(results)
@@ -248,17 +323,39 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
     stats.events = len(set(ds.subjects(predicate=KG.trigger)))
     stats.statements = len({s for s in ds.subjects(predicate=KG.stance)})
     stats.claims = len({s for s in ds.subjects(predicate=KG.outcome)})
+    if store is not None:
+        _write_store(store, ds, stats, prune=prune)
     stats.seconds = time.perf_counter() - started
     return KnowledgeGraph(ds, stats)
 
 
+def _write_store(writer: Any, ds: Dataset, stats: BuildStats, *, prune: bool) -> None:
+    """Write one run's graphs into an open store and prune it (see :mod:`kgbuild.store`)."""
+    writer.write(ds)
+    stats.unchanged = writer.unchanged
+    if prune and stats.skipped:
+        log.warning("not pruning the store: %d input(s) could not be read, so their "
+                    "articles may still belong in it", stats.skipped)
+    elif prune:
+        stats.pruned = writer.prune()
+    stats.triples = len(writer)
+
+
 def load(path: str | os.PathLike[str], *, format: str | None = None) -> KnowledgeGraph:
-    """Load a graph file written by :func:`build` (any supported format).
+    """Load a graph file written by :func:`build` (any supported format), or a store folder.
+
+    A store folder (``build(..., store=DIR)``) gives a
+    :class:`kgbuild.store.StoreKnowledgeGraph` that reads the store in place.
 
     Raises:
         kgbuild.errors.RDFInputError: when the file is missing or cannot be parsed.
+        kgbuild.errors.StoreError: when the folder is not a store or a build is writing it.
     """
     p = Path(path)
+    if p.is_dir():
+        from .store import StoreKnowledgeGraph
+
+        return StoreKnowledgeGraph(p)
     if not p.is_file():
         raise RDFInputError("graph file does not exist", input=str(p),
                             fix="build one first: kgbuild build seeds/ -o graph.trig")
@@ -266,6 +363,9 @@ def load(path: str | os.PathLike[str], *, format: str | None = None) -> Knowledg
         fmt = _format_for(p, format)
     except InputError as exc:
         raise RDFInputError(exc.message, input=str(p), fix=exc.fix) from exc
+    if fmt == "graphml":
+        raise RDFInputError("GraphML is an export format for Gephi; it cannot be read back as RDF",
+                            input=str(p), fix="load the .trig (or .nq, .ttl, .jsonld) file instead")
     ds = Dataset(default_union=True)
     try:
         ds.parse(p, format=fmt)
