@@ -25,8 +25,14 @@ Text decoding: UTF-8.  A byte-order mark is removed *before* offsets are
 counted, so offset 0 is the first character after the BOM.  Bytes that are not
 UTF-8 are replaced by U+FFFD with a warning naming the file and byte position
 (an :class:`~kgbuild.errors.InputError` in strict mode).  Files with NUL bytes
-are binary and refused.  Text not in Unicode NFC is normalised with a warning;
-offsets then refer to the normalised text.  Newlines are kept as they are.
+are binary and refused.  Lone surrogate code points (from JSON escapes such as
+``"\\ud800"``) are replaced by U+FFFD with a warning (an error in strict mode), so
+every text and metadata value encodes as UTF-8; the length stays the same, so
+offsets do not move.  Text not in Unicode NFC is normalised with a warning;
+offsets then refer to the normalised text.  Newlines and other control
+characters are kept as they are.  An article longer than
+:data:`MAX_ARTICLE_CHARS` characters is skipped (spaCy needs gigabytes of
+memory for such texts): split it into several articles.
 
 Page furniture: :attr:`Article.body_end` is the start of the first line that
 begins page furniture (comment forms, "Video transcript", "Related articles",
@@ -65,6 +71,8 @@ __all__ = [
     "ARTICLE_SUFFIXES",
     "CREDIT_LABELS",
     "FURNITURE_PATTERNS",
+    "MAX_ARTICLE_CHARS",
+    "MAX_FILE_BYTES",
     "META_KEYS",
     "extract_html",
     "find_body_end",
@@ -85,6 +93,14 @@ ARTICLE_SUFFIXES: Mapping[str, str] = {
 _COMPANION_SUFFIXES = (".meta.json", ".gold.json")
 #: Keys a sidecar ``.meta.json`` (or a JSONL line besides ``text``) may hold.
 META_KEYS = ("id", "published", "publisher", "title", "url")
+#: Longest article text (in characters) that is analysed; longer ones are skipped.
+#: spaCy's parser takes about a minute and 3 GB of memory for a million characters,
+#: while a long news article has fewer than 100,000.
+MAX_ARTICLE_CHARS = 200_000
+#: Largest ``.txt`` / ``.html`` file that is read at all (HTML markup can be much
+#: bigger than its text); JSONL files are read line by line and have no such cap.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: Lines that begin page furniture.  Each is a regular expression matched,
 #: case-insensitively, at the start of a stripped line of at most
@@ -435,9 +451,16 @@ class _Source:
 class _Reader:
     """State of one :func:`read_articles` run: problem reporting, ids, duplicates."""
 
-    def __init__(self, *, strict: bool, on_problem: ProblemHandler | None) -> None:
+    def __init__(
+        self,
+        *,
+        strict: bool,
+        on_problem: ProblemHandler | None,
+        max_chars: int = MAX_ARTICLE_CHARS,
+    ) -> None:
         self.strict = strict
         self.on_problem = on_problem
+        self.max_chars = max_chars
         self.seen_ids: set[str] = set()
         self.seen_texts: dict[bytes, str] = {}
 
@@ -456,6 +479,19 @@ class _Reader:
         """A problem that loses information: an error when strict, else a warning."""
         cls = InputError if self.strict else InputWarning
         self.report(cls(message, input=input, fix=fix))
+
+    def scrub(self, text: str, *, input: str, what: str = "text") -> str:
+        """Replace lone surrogates (invalid in UTF-8 and RDF) by U+FFFD, with a warning."""
+        found = _SURROGATE.search(text)
+        if found is None:
+            return text
+        self.lossy(
+            f"{what} holds lone surrogate code points (first at character {found.start()}); "
+            "they were replaced with U+FFFD",
+            input=input,
+            fix="fix the source: in JSON, \\ud800-\\udfff escapes must come in valid pairs",
+        )
+        return _SURROGATE.sub("\ufffd", text)
 
     # -- decoding
 
@@ -527,6 +563,18 @@ class _Reader:
         title: str | None = None,
     ) -> Article | None:
         """Turn decoded text and metadata into an Article (None: a duplicate)."""
+        if len(text) > self.max_chars:
+            raise InputError(
+                f"article is {len(text):,} characters long, more than the {self.max_chars:,} "
+                "kgbuild analyses",
+                input=input,
+                fix="split it into one file per story (a JSONL file holds many articles)",
+            )
+        text = self.scrub(text, input=input)
+        id = self.scrub(id, input=input, what="article id (a file name that is not UTF-8?)")
+        fallback_id = _SURROGATE.sub("\ufffd", fallback_id)
+        if title is not None:
+            title = self.scrub(title, input=input, what="title")
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
             self.report(
@@ -601,6 +649,7 @@ class _Reader:
                     fix=f"write {key!r} as a JSON string or remove it",
                 )
                 continue
+            value = self.scrub(value, input=input, what=f"metadata field {key!r}")
             if key == "published":
                 try:
                     meta[key] = _parse_date(value)
@@ -650,6 +699,13 @@ class _Reader:
         """Read one .txt or .html file."""
         name = str(source.path)
         try:
+            size = source.path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise InputError(
+                    f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} kgbuild reads",
+                    input=name,
+                    fix="split it into one file per story, or remove it from the sources",
+                )
             data = source.path.read_bytes()
         except OSError as exc:
             raise InputError(
@@ -889,6 +945,7 @@ def read_articles(
     *,
     strict: bool = False,
     on_problem: ProblemHandler | None = None,
+    max_chars: int = MAX_ARTICLE_CHARS,
 ) -> Iterator[Article]:
     """Read articles from files and folders, one at a time.
 
@@ -900,6 +957,7 @@ def read_articles(
         on_problem: called with each problem: an :class:`InputError` for a file
             or line that was skipped, an :class:`InputWarning` for a caveat.
             Without it, problems are logged on the ``kgbuild.articles`` logger.
+        max_chars: skip (and report) articles whose text is longer than this.
 
     Returns:
         An iterator of :class:`Article`, in source order.  Paths are checked
@@ -922,7 +980,7 @@ def read_articles(
         raise InputError(
             "no sources given", fix="name at least one article file or folder (e.g. seeds/)"
         )
-    reader = _Reader(strict=strict, on_problem=on_problem)
+    reader = _Reader(strict=strict, on_problem=on_problem, max_chars=max_chars)
     files = _collect(source_list, reader)
     return _iterate(files, reader, source_list)
 
