@@ -10,7 +10,15 @@ Safety rules, whatever the engine:
   ``substitutions``), never spliced into the query text, so a value such as
   ``x" } ; DROP ALL #`` is just a string to compare with;
 - a query that runs longer than ``timeout`` seconds raises
-  :class:`~kgbuild.errors.QueryTimeout`.
+  :class:`~kgbuild.errors.QueryTimeout`;
+- a result cut at ``limit`` rows says so (:attr:`QueryResult.truncated`).
+
+Both engines run exactly the text that was checked: ``\\uXXXX`` escapes are
+expanded and a lone carriage return becomes a line feed first (rdflib and
+Oxigraph disagree on both, and a query could otherwise hide a ``SERVICE`` from
+the check that only one engine sees), and a second, lexical check refuses the
+``SERVICE`` and ``FROM`` keywords wherever they stand outside strings, IRIs and
+comments.
 
 Query files (``queries/*.rq``) start with a comment block that
 :func:`list_queries` reads::
@@ -53,7 +61,7 @@ from pyparsing import ParseException, ParseResults
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
@@ -244,10 +252,13 @@ class QueryResult:
             Literals typed ``xsd:string`` are returned as plain literals and
             integer-derived types (``xsd:nonNegativeInteger`` ...) as ``xsd:integer``,
             so that both engines give equal rows.
+        truncated: True when the query had more solutions than the row limit
+            allowed; ``rows`` holds the first ``limit`` of them.
     """
 
     vars: tuple[str, ...]
     rows: tuple[tuple[Node | None, ...], ...]
+    truncated: bool = False
 
     def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
         return iter(self.rows)
@@ -280,7 +291,8 @@ class QueryResult:
             "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
             for row in cells
         )
-        lines.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
+        more = ", truncated at the row limit" if self.truncated else ""
+        lines.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''}{more})")
         return "\n".join(lines)
 
     def to_csv(self) -> str:
@@ -412,8 +424,74 @@ def _json_term(value: Node) -> dict[str, str]:
 # ---------------------------------------------------------------------------
 
 
+def _canonical(sparql: str) -> str:
+    """The text both engines run: ``\\u`` escapes expanded, lone CRs made LFs.
+
+    rdflib expands codepoint escapes before parsing (as SPARQL 1.1 says) while
+    Oxigraph expands them only inside strings and IRIs, and rdflib ends a ``#``
+    comment only at a line feed while Oxigraph also ends it at a carriage
+    return.  Running the same canonical text in both removes the differences.
+    """
+    try:
+        text = expandUnicodeEscapes(sparql)
+    except ValueError as exc:
+        raise QueryError(
+            f"the SPARQL text has a bad escape ({exc})",
+            input=_first_line(sparql),
+            fix="write \\uXXXX or \\UXXXXXXXX with a valid code point",
+        ) from exc
+    return re.sub(r"\r(?!\n)", "\n", text)
+
+
+#: SPARQL tokens that cannot hold a keyword: comments, strings, IRIs, variables.
+_OPAQUE = re.compile(
+    r"#[^\r\n]*"  # comment
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'  # short strings
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'  # IRIs
+    r"|[?$]\w+",  # variables
+    re.DOTALL,
+)
+_WORD = re.compile(r"[\w:.%\\-]+")
+
+
+def _lexical_features(sparql: str) -> set[str]:
+    """Find ``SERVICE`` and ``FROM`` keywords by scanning tokens, as a second check.
+
+    Words holding a ``:`` are prefixed names, never keywords; other words are
+    split at ``.`` and ``-`` so that a keyword glued to a full stop is found.
+    A stray quote or ``<`` is skipped as one character, so text the scanner
+    cannot read is searched rather than ignored.
+    """
+    found: set[str] = set()
+    pos = 0
+    while pos < len(sparql):
+        opaque = _OPAQUE.match(sparql, pos)
+        if opaque is not None and opaque.end() > pos:
+            pos = opaque.end()
+            continue
+        word = _WORD.match(sparql, pos)
+        if word is None:
+            pos += 1
+            continue
+        pos = word.end()
+        if ":" in word.group():
+            continue
+        for piece in re.split(r"[.\\%-]", word.group().lower()):
+            if piece == "service":
+                found.add("service")
+            elif piece == "from":
+                found.add("from")
+    return found
+
+
 def _parse(sparql: str, *, allow_service: bool) -> Any:
-    """Parse with rdflib's SPARQL grammar and enforce the safety rules."""
+    """Parse with rdflib's SPARQL grammar and enforce the safety rules.
+
+    ``sparql`` must already be :func:`_canonical`.
+    """
     try:
         parsed = parseQuery(sparql)
     except ParseException as exc:
@@ -435,7 +513,7 @@ def _parse(sparql: str, *, allow_service: bool) -> Any:
             input=_first_line(sparql),
             fix="rewrite it as a SELECT query",
         )
-    found = _features(parsed)
+    found = _features(parsed) | _lexical_features(sparql)
     if "from" in found:
         raise QueryError(
             "FROM and FROM NAMED are disabled: kgbuild never fetches graphs named in a "
@@ -628,13 +706,15 @@ def _run_rdflib(
     result = union.query(prepared, initBindings={Variable(k): v for k, v in bound.items()})
     variables = tuple(str(v) for v in (result.vars or ()))
     rows: list[tuple[Node | None, ...]] = []
+    truncated = False
     for row in result:
         if cancel.is_set():
             raise _Cancelled
-        rows.append(tuple(_normalise(value) for value in row))  # type: ignore[union-attr]
         if limit is not None and len(rows) >= limit:
+            truncated = True  # one solution more than the limit exists
             break
-    return QueryResult(vars=variables, rows=tuple(rows))
+        rows.append(tuple(_normalise(value) for value in row))  # type: ignore[union-attr]
+    return QueryResult(vars=variables, rows=tuple(rows), truncated=truncated)
 
 
 def _to_ox(term: Node) -> Any:
@@ -714,13 +794,21 @@ def _run_oxigraph(
         ) from exc
     variables = tuple(v.value for v in solutions.variables)
     rows: list[tuple[Node | None, ...]] = []
-    for solution in solutions:
-        if cancel.is_set():
-            raise _Cancelled
-        rows.append(tuple(_normalise(_from_ox(solution[v])) for v in variables))
-        if limit is not None and len(rows) >= limit:
-            break
-    return QueryResult(vars=variables, rows=tuple(rows))
+    truncated = False
+    solution = None
+    try:
+        for solution in solutions:
+            if cancel.is_set():
+                raise _Cancelled
+            if limit is not None and len(rows) >= limit:
+                truncated = True  # one solution more than the limit exists
+                break
+            rows.append(tuple(_normalise(_from_ox(solution[v])) for v in variables))
+    finally:
+        # Oxigraph's solution iterator must be dropped in this thread: an exception
+        # handed to the caller's thread would otherwise keep it alive in its frame.
+        solutions = solution = None
+    return QueryResult(vars=variables, rows=tuple(rows), truncated=truncated)
 
 
 def run_query(
@@ -766,6 +854,7 @@ def run_query(
         )
     if limit is not None and limit < 0:
         raise QueryError("limit must be >= 0", input=str(limit), fix="pass a non-negative limit")
+    sparql = _canonical(sparql)
     parsed = _parse(sparql, allow_service=allow_service)
     bound = _bind(sparql, params)
     try:
