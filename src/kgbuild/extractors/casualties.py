@@ -107,8 +107,16 @@ def extract(ctx: ArticleContext) -> None:
             elif lower.startswith(("wound", "injur")):
                 outcome = "injured"
             # "killed and wounded", "killing or wounding": one killed-or-injured figure
-            partners = [c for c in tok.children if c.dep_ == "conj" and c.lemma_.lower() in lx.CASUALTY_VERBS]
-            if tok.dep_ == "conj" and tok.head.lemma_.lower() in lx.CASUALTY_VERBS:
+            # a partner verb with its own victims ("... were injured and 30 were killed")
+            # is a figure of its own
+            def own_victims(v: Token) -> bool:
+                return any(g.dep_ in ("nsubjpass", "dobj") for g in v.children)
+
+            partners = [c for c in tok.children if c.dep_ == "conj" and c.lemma_.lower() in lx.CASUALTY_VERBS
+                        and not (own_victims(c) and own_victims(tok))]
+            if tok.dep_ == "conj" and tok.head.lemma_.lower() in lx.CASUALTY_VERBS and not (
+                    any(g.dep_ in ("nsubjpass", "dobj") for g in tok.children)
+                    and any(g.dep_ in ("nsubjpass", "dobj") for g in tok.head.children)):
                 continue
             if partners and {lx.CASUALTY_VERBS.get(p.lemma_.lower()) for p in partners} - {outcome}:
                 outcome = "killed-or-injured"
@@ -133,6 +141,11 @@ def extract(ctx: ArticleContext) -> None:
             if noun.like_num or noun.lower_ in lx.NUMBER_WORDS or noun.lower_ in lx.VAGUE_COUNTS:
                 counted = _count(noun)
             negated = False
+            if counted is None and noun.lower_ in ("any", "none", "nobody", "anyone", "no"):
+                # "denied that any of its soldiers were killed", "none were killed"
+                st = statement_governing(ctx, anchor)
+                if noun.lower_ in ("none", "nobody", "no") or (st is not None and st.stance == "Denial"):
+                    counted = (0, "none", noun.text)
             if counted is None:
                 # "denied that X suffered any casualties"
                 if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in noun.children):

@@ -91,7 +91,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
     ents = [e for e in sent.ents if e.label_ in ("DATE", "TIME")]
     if not ents:
         return None
-    ents = [e for e in ents if _is_time(ctx, e)]
+    ents = [e for e in ents if _is_time(ctx, e) and not _dates_an_agreement(e)]
     subtree = {t.i for t in verb.subtree}
     inside = [e for e in ents if e.root.i in subtree]
     if not inside:
@@ -110,10 +110,30 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
     while start > sent.start and doc[start - 1].lower_ in _TIME_EDGE_WORDS:
         start -= 1
     if chosen.label_ == "TIME" and not any(ch.is_digit for ch in chosen.text):
-        # "the evening", "the day" alone are too vague to be an event's time
-        if not any(e.label_ == "DATE" for e in ents if e.start <= end and e.end >= start):
+        # "the evening", "the day" alone are too vague; "last night" is not
+        from ..timex import normalize_time
+
+        resolvable = normalize_time(chosen.text, ctx.article.published or _ANY_DAY) is not None
+        if not resolvable and not any(e.label_ == "DATE" for e in ents if e.start <= end and e.end >= start):
             return None
     return doc[start:end]
+
+
+_ANY_DAY = __import__("datetime").date(2000, 1, 5)
+
+
+def _dates_an_agreement(ent: Span) -> bool:
+    """"the 2020 ceasefire", "a deal signed in May 2021": the date of an agreement."""
+    from ..lexicon import AGREEMENT_NOUNS
+
+    t = ent.root
+    for _ in range(4):
+        if t.lower_ in AGREEMENT_NOUNS:
+            return True
+        if t.head.i == t.i or t.pos_ == "VERB" and t.dep_ not in ("acl", "relcl"):
+            return False
+        t = t.head
+    return False
 
 
 def _is_time(ctx: ArticleContext, ent: Span) -> bool:

@@ -19,7 +19,6 @@ Method, in order of trust (a token belongs to at most one named reference):
 
 from __future__ import annotations
 
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Span, Token
 
 from .. import lexicon as lx
@@ -38,27 +37,49 @@ _MEMBERSHIP = {"member", "members", "part", "parts", "unit", "units", "some", "o
 _KIND_OF_LABEL = {"ner:PERSON": "Person", "ner:ORG": "Organization", "ner:GPE": "Settlement",
                   "ner:LOC": "Area", "ner:FAC": "Facility", "ner:NORP": "PopulationGroup"}
 
-_matchers: dict[int, PhraseMatcher] = {}
+class _NameIndex:
+    """Every KB name and demonym as a tuple of lower-cased tokens -> entity keys.
 
+    A plain dictionary rather than spaCy's PhraseMatcher: the matcher keeps its keys in
+    the vocab's string store, and strings added inside a spaCy memory zone (used for
+    long runs) are freed when the zone closes.
+    """
 
-def _matcher(ctx: ArticleContext) -> PhraseMatcher:
-    """A PhraseMatcher of every KB name, cached per (vocab, KB)."""
-    ident = id(ctx.kb) ^ id(ctx.doc.vocab)
-    if ident not in _matchers:
-        nlp_vocab = ctx.doc.vocab
-        m = PhraseMatcher(nlp_vocab, attr="LOWER")
-        tokenizer = _tokenizer_for(nlp_vocab)
+    def __init__(self, ctx: ArticleContext) -> None:
+        make_doc = _tokenizer_for(ctx.doc.vocab)
+        self.names: dict[tuple[str, ...], list[str]] = {}
         for key, ent in sorted(ctx.kb.entities.items()):
-            names = {ent.label, *ent.alt_labels}
-            m.add(key, [tokenizer(n) for n in sorted(names)])
-        dem = {}
-        for mk, key in ctx.kb.demonyms.items():
-            for d in ctx.kb.entities[key].demonyms:
-                dem.setdefault(key, set()).add(d)
-        for key, words in sorted(dem.items()):
-            m.add("demonym:" + key, [tokenizer(w) for w in sorted(words)])
-        _matchers[ident] = m
-    return _matchers[ident]
+            for name in sorted({ent.label, *ent.alt_labels}):
+                self._add(tuple(t.lower_ for t in make_doc(name)), key)
+        for key in sorted(set(ctx.kb.demonyms.values())):
+            for word in sorted(ctx.kb.entities[key].demonyms):
+                self._add(tuple(t.lower_ for t in make_doc(word)), "demonym:" + key)
+        self.longest = max((len(k) for k in self.names), default=0)
+
+    def _add(self, words: tuple[str, ...], key: str) -> None:
+        keys = self.names.setdefault(words, [])
+        if key not in keys:
+            keys.append(key)
+
+    def __call__(self, doc) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+        lower = [t.lower_ for t in doc]
+        out = []
+        for i in range(len(lower)):
+            for n in range(1, min(self.longest, len(lower) - i) + 1):
+                for key in self.names.get(tuple(lower[i:i + n]), ()):
+                    out.append((key, i, i + n))
+        return out
+
+
+_indexes: dict[int, _NameIndex] = {}
+
+
+def _matcher(ctx: ArticleContext) -> _NameIndex:
+    """The name index of ``ctx.kb``, built once per knowledge base."""
+    ident = id(ctx.kb)
+    if ident not in _indexes:
+        _indexes[ident] = _NameIndex(ctx)
+    return _indexes[ident]
 
 
 def _tokenizer_for(vocab):  # type: ignore[no-untyped-def]
@@ -106,11 +127,7 @@ def _surface(span: Span) -> str:
 # --- 1. knowledge-base names --------------------------------------------------------------
 def _kb_names(ctx: ArticleContext) -> None:
     doc = ctx.doc
-    matches = _matcher(ctx)(doc)
-    spans = []
-    for match_id, start, end in matches:
-        key = doc.vocab.strings[match_id]
-        spans.append((start, end, key))
+    spans = [(start, end, key) for key, start, end in _matcher(ctx)(doc)]
     # longest first; then leftmost
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0], s[2]))
     taken: set[int] = set()

@@ -37,6 +37,9 @@ _MILITARY = {"MilitaryOperation", "Attack", "Airstrike", "TerritorialCapture", "
 _NON_MILITARY_OPS = {"rescue", "humanitarian", "search", "evacuation", "police", "surgical"}
 _ATTEMPT_VERBS = {"seize", "capture", "cross", "take", "occupy", "storm"}
 _CASUALTY_LEMMAS = set(lx.CASUALTY_VERBS)
+# Verbs whose subject performs the event they take as object ("the operation involved
+# the destruction of ..."), besides the light verbs of the lexicon.
+_CARRYING = {"involve", "include", "continue", "intensify", "resume", "escalate", "perform", "execute", "commit"}
 # Lasting states: two mentions in one article with the same participants are one event.
 _STATES = {"Deployment", "Mobilization", "War"}
 _RESPONSE_MARKERS = {("in", "response", "to"), ("in", "retaliation", "for"), ("in", "retaliation", "to"), ("in", "revenge", "for")}
@@ -121,7 +124,7 @@ def pruned_subtree(tok: Token) -> list[Token]:
 def _prep_objects(tok: Token, preps: set[str]) -> list[Token]:
     out = []
     for c in tok.children:
-        if c.dep_ == "prep" and c.lower_ in preps:
+        if (c.dep_ == "prep" or (c.dep_ == "agent" and "by" in preps)) and c.lower_ in preps:
             out.extend(p for p in c.children if p.dep_ == "pobj")
     return out
 
@@ -160,7 +163,8 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
                     add(targets, r.key)
         place_toks.extend(pruned_subtree(tok))
         # the noun is the object of a verb: "X launched an attack", "X opened fire"
-        if verb is not None and tok.dep_ in ("dobj", "attr", "nsubjpass", "conj", "appos"):
+        light = verb is not None and (verb.lemma_.lower() in lx.LIGHT_VERBS or verb.lemma_.lower() in _CARRYING)
+        if verb is not None and tok.dep_ in ("dobj", "attr", "nsubjpass", "conj", "appos") and light:
             subj = subject_of(verb)
             if subj is not None and subj.i != tok.i and tok.dep_ != "nsubjpass":
                 trig = _trigger_kind(subj)
