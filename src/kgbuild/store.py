@@ -1,0 +1,720 @@
+"""A persistent knowledge graph: an Oxigraph store on disk, written one article at a time.
+
+A kgbuild store is a folder::
+
+    DIR/
+      kgbuild-store.json   marks the folder as a kgbuild store (format, kgbuild version)
+      kgbuild.lock         flock(2) lock: one writer, or any number of readers
+      oxigraph/            the pyoxigraph (RocksDB) database
+
+It holds the same quads as an in-memory build: one named graph per article
+(:func:`kgbuild.rdf.graph_iri`) plus the knowledge-base graph
+(:data:`kgbuild.rdf.KB_GRAPH`).  What a build guarantees:
+
+- **Incremental.**  An article is processed only when it is new or its text
+  changed: the ``kg:contentHash`` stored on its article node is compared with the
+  hash of the text read now.  A changed article's graph is replaced, never
+  duplicated.
+- **Atomic per article.**  An article's old graph is removed, then its new graph
+  is added in one transaction (``Store.extend``): a killed build leaves every
+  article either fully in (old or new version) or fully out, and an article left
+  out has no hash, so the next build redoes it.  The knowledge-base facts of a run
+  are added first, in their own transaction, so every article in the store has
+  its KB facts.
+- **One writer.**  A build takes an exclusive lock on ``kgbuild.lock``; readers
+  (:class:`StoreKnowledgeGraph`, ``kgbuild serve``) take a shared one.  A second
+  build, or a build while the store is being read, fails at once with a
+  :class:`~kgbuild.errors.StoreError`.
+- **Cross-article merging.**  Entities are merged across all runs (their IRIs are
+  deterministic, so two article graphs may state the same entity triples).
+  Events are merged across the articles of one build run only: articles added by a
+  later run are resolved among themselves, and their events are not merged with
+  events already in the store.  Knowledge-base facts only grow, except that
+  ``prune`` also drops facts about entities no remaining article mentions.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp()) / "kg"
+>>> with StoreWriter(folder) as writer:
+...     writer.stored_hashes()
+{}
+>>> is_store(folder)
+True
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import hashlib
+import json
+import logging
+import os
+import queue
+import shutil
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import KgbuildError, QueryError, QueryTimeout, StoreError
+from .model import Article
+from .namespaces import KG, PREFIXES
+from .pipeline import BuildStats, KnowledgeGraph
+from .rdf import KB_GRAPH, graph_iri
+
+__all__ = [
+    "DB_DIR",
+    "LOCK_FILE",
+    "MARKER_FILE",
+    "StoreKnowledgeGraph",
+    "StoreWriter",
+    "content_hash",
+    "database_path",
+    "is_store",
+    "query_store",
+    "reader_lock",
+]
+
+log = logging.getLogger(__name__)
+
+MARKER_FILE = "kgbuild-store.json"
+LOCK_FILE = "kgbuild.lock"
+DB_DIR = "oxigraph"
+_FORMAT = 1
+
+_CONTENT_HASH = ox.NamedNode(str(KG.contentHash))
+_KB = ox.NamedNode(str(KB_GRAPH))
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kgbuild")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def content_hash(article: Article) -> str:
+    """The ``kg:contentHash`` value :mod:`kgbuild.rdf` writes for ``article``.
+
+    >>> content_hash(Article(id="a.txt", text="Rain.", title="Rain."))[:15]
+    'sha256:a5d6b9d7'
+    """
+    digest = hashlib.sha256(article.text.encode("utf-8", "surrogatepass")).hexdigest()
+    return "sha256:" + digest
+
+
+def is_store(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a kgbuild store folder (it holds ``kgbuild-store.json``)."""
+    return (Path(path) / MARKER_FILE).is_file()
+
+
+def database_path(path: str | os.PathLike[str]) -> Path:
+    """The Oxigraph database folder inside the store ``path``.
+
+    Raises:
+        StoreError: when ``path`` is not a kgbuild store.
+    """
+    folder = Path(path)
+    if not is_store(folder):
+        raise StoreError(
+            "not a kgbuild store (no kgbuild-store.json in it)",
+            input=str(folder),
+            fix=f"build one first: kgbuild build SOURCES --store {folder}",
+        )
+    return folder / DB_DIR
+
+
+# --------------------------------------------------------------------------- locking
+
+
+class _Lock:
+    """An flock(2) lock on ``DIR/kgbuild.lock``, released on close or garbage collection."""
+
+    def __init__(self, folder: Path, *, exclusive: bool) -> None:
+        path = folder / LOCK_FILE
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open the lock file ({exc.strerror})",
+                input=str(path),
+                fix="check that the folder exists and that you may write to it",
+            ) from exc
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise _busy(folder, holder, writing=exclusive) from None
+        self.fd: int | None = fd
+        self.exclusive = exclusive
+        if exclusive:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._finalizer = weakref.finalize(self, _release, fd, exclusive)
+
+    def close(self) -> None:
+        self._finalizer()
+        self.fd = None
+
+
+def _release(fd: int, exclusive: bool) -> None:
+    try:
+        if exclusive:
+            os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        return os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _busy(folder: Path, holder: str, *, writing: bool) -> StoreError:
+    if holder:
+        who = f"a kgbuild build (process {holder}) is writing into it"
+    else:
+        who = "another kgbuild process is reading it (kgbuild serve, or an open KnowledgeGraph)"
+    if writing:
+        fix = "wait until it is done (or stop the server), then run the build again"
+    else:
+        fix = "wait until the build is done, then try again"
+    return StoreError(f"the store is in use: {who}", input=str(folder), fix=fix)
+
+
+def reader_lock(path: str | os.PathLike[str]) -> _Lock:
+    """Take a shared (reader) lock on the store ``path``; ``close()`` releases it.
+
+    Raises:
+        StoreError: when ``path`` is not a store, or a build is writing into it.
+    """
+    database_path(path)
+    return _Lock(Path(path), exclusive=False)
+
+
+# --------------------------------------------------------------------------- terms
+
+
+def _to_ox(term: Node) -> Any:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class StoreWriter:
+    """Exclusive write access to a kgbuild store; creates the store when needed.
+
+    Use it as a context manager: the lock is held until it exits.
+
+    Args:
+        path: the store folder.  It is created if missing (its parent must
+            exist); an existing folder must be a kgbuild store or empty.
+
+    Raises:
+        StoreError: the folder is something else, another process uses the
+            store, or the database cannot be opened.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._create_folder()
+        _suspend_readers(self.path)
+        self._lock = _Lock(self.path, exclusive=True)
+        try:
+            self._write_marker()
+            self.store: Any = self._open()
+        except BaseException:
+            self._lock.close()
+            raise
+        #: graph IRIs of the articles read by :meth:`select` (new, changed or not)
+        self.seen: set[str] = set()
+        #: articles :meth:`select` skipped because their text is unchanged
+        self.unchanged = 0
+        self._hashes: dict[str, str] | None = None
+
+    def _create_folder(self) -> None:
+        folder = self.path
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(
+                "is a file, not a store folder", input=str(folder),
+                fix="give the path of a folder (kgbuild creates it)",
+            )
+        if folder.is_dir():
+            # a lock file alone: another build is creating the store right now
+            if is_store(folder) or {p.name for p in folder.iterdir()} <= {LOCK_FILE}:
+                return
+            raise StoreError(
+                "the folder is not empty and not a kgbuild store",
+                input=str(folder),
+                fix="give a new or empty folder, or an existing kgbuild store",
+            )
+        if not folder.parent.is_dir():
+            raise StoreError(
+                "the store's parent folder does not exist",
+                input=str(folder),
+                fix=f"create {folder.parent} first",
+            )
+        folder.mkdir(exist_ok=True)
+
+    def _write_marker(self) -> None:
+        marker = self.path / MARKER_FILE
+        info: dict[str, Any] = {}
+        if marker.is_file():
+            try:
+                info = json.loads(marker.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise StoreError(
+                    f"cannot read the store's marker file ({exc})",
+                    input=str(marker),
+                    fix="restore it, or build into a new store folder",
+                ) from exc
+            if info.get("format") != _FORMAT:
+                raise StoreError(
+                    f"the store has format {info.get('format')!r}; this kgbuild writes "
+                    f"format {_FORMAT}",
+                    input=str(self.path),
+                    fix="build into a new store folder",
+                )
+            if info.get("kgbuild") != _version():
+                log.warning(
+                    "%s was built by kgbuild %s (this is %s): unchanged articles keep the "
+                    "old extraction; build into a new folder to redo them all",
+                    self.path, info.get("kgbuild"), _version(),
+                )
+            return
+        info = {"format": _FORMAT, "kgbuild": _version()}
+        tmp = marker.with_suffix(".tmp")
+        tmp.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, marker)
+
+    def _open(self) -> Any:
+        db = self.path / DB_DIR
+        if db.is_dir() and not (db / "CURRENT").exists():
+            # A build killed while RocksDB was creating the database: nothing was stored.
+            shutil.rmtree(db)
+        try:
+            return ox.Store(str(db))
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open the Oxigraph database ({exc})",
+                input=str(db),
+                fix="check the permissions and free disk space; a store written by a "
+                "newer Oxigraph needs a newer kgbuild",
+            ) from exc
+
+    # ---- context manager
+    def __enter__(self) -> StoreWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Flush and close the database, then release the lock."""
+        store = self.__dict__.pop("store", None)
+        if store is not None:
+            try:
+                store.flush()
+            finally:
+                del store  # pyoxigraph closes the database when the Store is freed
+        self._lock.close()
+
+    # ---- reading what is there
+    def stored_hashes(self) -> dict[str, str]:
+        """Map each article graph's IRI to the ``kg:contentHash`` stored in it."""
+        if self._hashes is None:
+            hashes: dict[str, str] = {}
+            for quad in self.store.quads_for_pattern(None, _CONTENT_HASH, None, None):
+                graph = quad.graph_name
+                if isinstance(graph, ox.NamedNode):
+                    key = graph.value
+                    # two hashes in one graph cannot happen; if they do, rebuild it
+                    hashes[key] = "" if key in hashes else quad.object.value
+            self._hashes = hashes
+        return self._hashes
+
+    def article_graphs(self) -> set[str]:
+        """The IRIs of the named graphs in the store, except the knowledge-base graph."""
+        return {g.value for g in self.store.named_graphs() if g != _KB}
+
+    def select(self, articles: Iterable[Article]) -> Iterator[Article]:
+        """Yield the articles that are new or whose text changed; count the others.
+
+        Every article read is recorded in :attr:`seen` (for :meth:`prune`).
+        """
+        stored = self.stored_hashes()
+        for article in articles:
+            graph = str(graph_iri(article.id))
+            self.seen.add(graph)
+            if stored.get(graph) == content_hash(article):
+                self.unchanged += 1
+                log.debug("unchanged %s", article.id)
+                continue
+            yield article
+
+    # ---- writing
+    def write(self, dataset: Dataset) -> int:
+        """Store the graphs of one build run: the KB facts, then each article's graph.
+
+        Args:
+            dataset: the run's dataset (:func:`kgbuild.rdf.to_dataset`).
+
+        Returns:
+            The number of article graphs written.
+
+        Raises:
+            StoreError: a write failed; articles written before it stay in, the
+                one that failed keeps its previous version.
+        """
+        kb = [(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, KB_GRAPH))]
+        if kb:
+            try:
+                self.store.extend(
+                    ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), _KB) for s, p, o in kb
+                )
+            except (OSError, ValueError, TypeError) as exc:
+                raise StoreError(
+                    f"cannot store the knowledge-base facts ({exc})",
+                    input=str(self.path),
+                    fix="check free disk space and run the build again",
+                ) from exc
+        names = sorted(
+            str(g.identifier)
+            for g in dataset.graphs()
+            if isinstance(g.identifier, URIRef) and g.identifier != KB_GRAPH and len(g) > 0
+        )
+        for name in names:
+            graph = dataset.graph(URIRef(name))
+            self.replace_graph(name, graph)
+        if self._hashes is not None:
+            self._hashes = None
+        return len(names)
+
+    def replace_graph(self, name: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Replace the named graph ``name`` by ``triples``.
+
+        The old graph is removed first, then the new triples are added in one
+        transaction (``Store.extend``): a process killed in between leaves the
+        article out of the store (its hash is gone, so the next build redoes it),
+        never half in.  SPARQL ``INSERT DATA`` is not used because Oxigraph's update
+        parser rewrites derived datatypes (``xsd:nonNegativeInteger`` to
+        ``xsd:integer``).
+
+        Raises:
+            StoreError: the write failed; the graph is then absent or complete.
+        """
+        iri = ox.NamedNode(name)
+        try:
+            quads = [ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), iri) for s, p, o in triples]
+            self.store.remove_graph(iri)
+            self.store.extend(quads)
+        except (OSError, ValueError, TypeError) as exc:
+            raise StoreError(
+                f"cannot store the graph {name} ({exc})",
+                input=str(self.path),
+                fix="check free disk space and run the build again; the article is "
+                "redone then",
+            ) from exc
+        log.debug("stored %s (%d quads)", name.rsplit("/", 1)[-1], len(quads))
+
+    def prune(self, keep: set[str] | None = None) -> int:
+        """Remove the article graphs not in ``keep`` (default: :attr:`seen`).
+
+        Also drops knowledge-base facts about subjects that no remaining article
+        graph mentions.
+
+        Returns:
+            The number of article graphs removed.
+        """
+        keep = self.seen if keep is None else keep
+        gone = sorted(self.article_graphs() - keep)
+        for name in gone:
+            self.store.update(f"DROP SILENT GRAPH {ox.NamedNode(name)}")
+            log.debug("removed %s", name.rsplit("/", 1)[-1])
+        if gone:
+            self.store.update(
+                f"DELETE {{ GRAPH {_KB} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_KB} {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?q ?x }} FILTER(?g != {_KB}) }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?y ?r ?s }} FILTER(?h != {_KB}) }} }}"
+            )
+            self._hashes = None
+        return len(gone)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@functools.cache
+def _integer_datatypes() -> dict[URIRef, URIRef]:
+    """Properties whose shipped shape asks for a datatype derived from xsd:integer."""
+    from rdflib import Graph
+    from rdflib.namespace import SH, XSD
+
+    from .validate import default_shapes_path
+
+    derived = {XSD[n] for n in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                                "negativeInteger", "long", "int", "short", "byte",
+                                "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+    shapes = Graph().parse(default_shapes_path(), format="turtle")
+    found: dict[URIRef, URIRef] = {}
+    for shape, datatype in shapes.subject_objects(SH.datatype):
+        path = shapes.value(shape, SH.path)
+        if isinstance(path, URIRef) and datatype in derived:
+            found[path] = URIRef(datatype)
+    return found
+
+
+def _restore_datatypes(ds: Dataset) -> None:
+    """Give integer literals back the derived datatype the shapes ask for.
+
+    Oxigraph stores every integer-derived literal (``"3"^^xsd:nonNegativeInteger``)
+    as ``xsd:integer``; the value is the same, but SHACL checks the datatype.
+    """
+    from rdflib.namespace import XSD
+
+    for predicate, datatype in _integer_datatypes().items():
+        for s, p, o, g in list(ds.quads((None, predicate, None, None))):
+            if isinstance(o, Literal) and o.datatype == XSD.integer:
+                ds.remove((s, p, o, g))
+                ds.add((s, p, Literal(str(o), datatype=datatype), g))
+
+
+def _open_read_only(path: Path) -> Any:
+    db = database_path(path)
+    try:
+        return ox.Store.read_only(str(db))
+    except OSError as exc:
+        raise StoreError(
+            f"cannot open the Oxigraph database ({exc})",
+            input=str(db),
+            fix="check the permissions; rebuild the store if it was damaged",
+        ) from exc
+
+
+#: open readers in this process; a writer in this process closes them first (they
+#: reopen on their next use), so ``kg = build(store=d)`` does not block the next build.
+_READERS: weakref.WeakSet[StoreKnowledgeGraph] = weakref.WeakSet()
+
+
+def _suspend_readers(path: Path) -> None:
+    target = path.resolve()
+    for reader in list(_READERS):
+        if reader.path.resolve() == target:
+            reader._suspend()
+
+
+class StoreKnowledgeGraph(KnowledgeGraph):
+    """A :class:`~kgbuild.pipeline.KnowledgeGraph` read from a store folder.
+
+    Queries with ``engine="oxigraph"`` run on the store itself; everything else
+    (the rdflib engine, :meth:`validate`, :meth:`serialize`) works on an
+    ``rdflib.Dataset`` copied from the store on first use.  The object holds a
+    shared lock on the store (builds into it fail) until :meth:`close`, the end of
+    a ``with`` block, or garbage collection; a build in this same process closes
+    it first, and it opens the store again on its next use.
+
+    Attributes:
+        path: the store folder.
+        store: the read-only ``pyoxigraph.Store``.
+        stats: counts of the build that returned it (for a loaded store: triples).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], stats: BuildStats | None = None) -> None:
+        self.path = Path(path)
+        self._lock: _Lock | None = None
+        self._store: Any = None
+        self._dataset: Dataset | None = None
+        self._open()
+        self.stats = stats or BuildStats(triples=len(self._store))
+        _READERS.add(self)
+
+    def _open(self) -> Any:
+        if self._store is None:
+            lock = reader_lock(self.path)
+            try:
+                self._store = _open_read_only(self.path)
+            except BaseException:
+                lock.close()
+                raise
+            self._lock = lock
+        return self._store
+
+    @property
+    def store(self) -> Any:
+        """The read-only ``pyoxigraph.Store`` (reopened after :meth:`close`)."""
+        return self._open()
+
+    def _suspend(self) -> None:
+        # A writer in this process is about to change the store: let go of it.
+        self.close()
+        self._dataset = None
+
+    @property  # type: ignore[override]
+    def dataset(self) -> Dataset:
+        """The store's quads as an ``rdflib.Dataset`` (default graph = union), copied once.
+
+        Oxigraph keeps integer-derived datatypes as ``xsd:integer``; the copy
+        gives properties whose shape asks for one (``nif:beginIndex``) that
+        datatype back, so it validates and exports as a file build does.
+        """
+        if self._dataset is None:
+            ds = Dataset(default_union=True)
+            for prefix, ns in PREFIXES.items():
+                ds.bind(prefix, ns, override=True, replace=True)
+            data = self.store.dump(format=ox.RdfFormat.N_QUADS)
+            if data:
+                ds.parse(data=data.decode("utf-8"), format="nquads")
+            _restore_datatypes(ds)
+            self._dataset = ds
+        return self._dataset
+
+    @dataset.setter
+    def dataset(self, value: Dataset) -> None:
+        self._dataset = value
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def __repr__(self) -> str:
+        return f"<StoreKnowledgeGraph {self.path}>"
+
+    def __enter__(self) -> StoreKnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the store and its lock; any later use opens it again."""
+        self._store = None
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
+              engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
+              allow_service: bool = False) -> Any:
+        """Run a SPARQL SELECT (see :func:`kgbuild.query.run_query`); Oxigraph reads the store."""
+        if engine == "oxigraph":
+            return query_store(self.store, sparql, params=params, timeout=timeout,
+                               limit=limit, allow_service=allow_service)
+        return super().query(sparql, params=params, engine=engine, timeout=timeout,
+                             limit=limit, allow_service=allow_service)
+
+
+def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = None,
+                timeout: float | None = 30, limit: int | None = None,
+                allow_service: bool = False) -> Any:
+    """Run a SELECT query on a ``pyoxigraph.Store`` over the union of its graphs.
+
+    The same rules as :func:`kgbuild.query.run_query` apply (SELECT only, no
+    ``FROM``, ``SERVICE`` refused unless allowed, parameters bound as terms,
+    ``timeout`` and ``limit``), but the store is queried in place, not copied.
+
+    Returns:
+        A :class:`kgbuild.query.QueryResult`.
+
+    Raises:
+        QueryError: as :func:`kgbuild.query.run_query`.
+        QueryTimeout: the query ran longer than ``timeout``.
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("A"),
+    ...                   ox.NamedNode("urn:x:g")))
+    >>> [str(row[0]) for row in query_store(store, "SELECT ?s WHERE { ?s ?p ?o }")]
+    ['urn:x:a']
+    """
+    # The checks and term conversions are kgbuild.query's; only the store differs.
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    from . import query as q
+
+    if limit is not None and limit < 0:
+        raise QueryError("limit must be >= 0", input=str(limit), fix="pass a non-negative limit")
+    parsed = q._parse(sparql, allow_service=allow_service)
+    bound = q._bind(sparql, params)
+    try:
+        projected = frozenset(str(v) for v in (dict.get(translateQuery(parsed).algebra, "PV")
+                                               or ()))
+    except Exception as exc:  # unknown prefixes, bad aggregates, ...
+        raise QueryError(
+            f"the query is not valid SPARQL ({type(exc).__name__}: {exc})",
+            input=q._first_line(sparql),
+            fix="declare every prefix it uses and check grouping and aggregates",
+        ) from exc
+    text = sparql
+    rest = {k: v for k, v in bound.items() if k not in projected}
+    if rest:  # Oxigraph substitutes projected variables only
+        names = sorted(rest)
+        text = (f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) "
+                f"{{ ({' '.join(q._sparql_term(rest[n]) for n in names)}) }}\n")
+    substitutions = {ox.Variable(k): q._to_ox(v) for k, v in bound.items() if k in projected}
+    cancel = threading.Event()
+    outcome: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+
+    def work() -> None:
+        try:
+            solutions = store.query(text, use_default_graph_as_union=True,
+                                    substitutions=substitutions)
+            variables = tuple(v.value for v in solutions.variables)
+            rows: list[tuple[Node | None, ...]] = []
+            for solution in solutions:
+                if cancel.is_set():
+                    return
+                rows.append(tuple(q._normalise(q._from_ox(solution[v])) for v in variables))
+                if limit is not None and len(rows) >= limit:
+                    break
+        except BaseException as exc:  # handed over to the caller's thread
+            outcome.put(("error", exc))
+        else:
+            outcome.put(("ok", q.QueryResult(vars=variables, rows=tuple(rows))))
+
+    worker = threading.Thread(target=work, name="kgbuild-store-query", daemon=True)
+    worker.start()
+    try:
+        status, payload = outcome.get(timeout=timeout)
+    except queue.Empty:
+        cancel.set()
+        raise QueryTimeout(
+            f"the query ran longer than {timeout:g} s and was stopped",
+            input=q._first_line(sparql),
+            fix="add a LIMIT or narrower patterns, or raise the timeout",
+        ) from None
+    if status == "error":
+        if isinstance(payload, KgbuildError):
+            raise payload
+        if isinstance(payload, SyntaxError):
+            raise QueryError(f"Oxigraph cannot parse the query ({payload})",
+                             input=q._first_line(sparql),
+                             fix="correct the SPARQL syntax") from payload
+        raise QueryError(
+            f"the query failed while running ({type(payload).__name__}: {payload})",
+            input=q._first_line(sparql),
+            fix="check the functions and datatypes the query uses",
+        ) from payload
+    return payload
