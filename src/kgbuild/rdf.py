@@ -9,6 +9,7 @@ entities used.  No blank nodes: every node has a deterministic IRI.  See
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from urllib.parse import quote
 
@@ -27,8 +28,15 @@ KB_GRAPH = KGR["graph/kb"]
 _PLACE = {"Region", "Settlement", "Route", "Landform", "Area", "Facility"}
 
 
-def _safe(text: str) -> str:
-    return quote(text, safe="-._~")
+_PCT = re.compile(r"(%[0-9A-Fa-f]{2})")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _safe(text: str, *, keep: str = "") -> str:
+    """Percent-encode ``text`` for an IRI path: only ASCII unreserved characters
+    (and ``keep``) stay, so strict parsers accept it; never fails, even on lone
+    surrogates (encoded as their bytes, so distinct texts stay distinct)."""
+    return quote(text, safe="-._~" + keep, errors="surrogatepass")
 
 
 def article_iri(article_id: str) -> URIRef:
@@ -40,7 +48,10 @@ def graph_iri(article_id: str) -> URIRef:
 
 
 def _node(key: str) -> URIRef:
-    return KGR[quote(key, safe="/-._~")]
+    """The IRI of a key; ``%XX`` escapes already in it (keys of KB IRIs) are kept,
+    a ``%`` that starts no escape is encoded as ``%25``."""
+    parts = _PCT.split(key)
+    return KGR["".join(p if _PCT.fullmatch(p) else _safe(p, keep="/") for p in parts)]
 
 
 def _date_literal(value: str) -> Literal:
@@ -52,8 +63,9 @@ def _date_literal(value: str) -> Literal:
 
 
 def _clean(text: str) -> str:
-    """Literal text without characters strict parsers reject (lone surrogates)."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """Literal text without characters strict parsers reject: lone surrogates become
+    U+FFFD, one for one, so offsets into the text stay right."""
+    return _SURROGATES.sub("\ufffd", text)
 
 
 class _Writer:
@@ -95,7 +107,7 @@ def _article(w: _Writer, art: Article) -> None:
     w.add(a, RDF.type, KG.Article)
     w.add(a, RDFS.label, Literal(_clean(art.title or art.id)))
     w.add(a, SCHEMA.headline, Literal(_clean(art.title or art.id)))
-    w.add(a, KG.fileName, Literal(art.id))
+    w.add(a, KG.fileName, Literal(_clean(art.id)))
     digest = hashlib.sha256(art.text.encode("utf-8", "surrogatepass")).hexdigest()
     w.add(a, KG.contentHash, Literal("sha256:" + digest))
     w.add(a, NIF.isString, Literal(_clean(art.text)))
