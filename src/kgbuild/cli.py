@@ -385,13 +385,21 @@ def validate(
     """
     state = _state(ctx)
     _check_exists([graph], what="graph file")
+    if report_path is not None and not report_path.parent.is_dir():
+        raise click.BadParameter(
+            f"folder {str(report_path.parent)!r} does not exist; create it first",
+            param_hint="'--report'",
+        )
     settings = state.settings(fail_on=fail_on)
     import kgbuild
 
     kg = kgbuild.load(graph)
     report = kg.validate(shapes=(*settings.shapes_paths, *shapes))
     if report_path is not None:
-        report.graph.serialize(destination=str(report_path), format="turtle")
+        from kgbuild.export import serialize
+        from kgbuild.pipeline import write_atomic
+
+        write_atomic(report_path, serialize(report.graph, format="turtle"))
     if not state.quiet:
         click.echo(str(report), err=True)
     ctx.exit(report.exit_code(settings.fail_on))

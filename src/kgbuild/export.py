@@ -147,6 +147,18 @@ def _subject_order(subject: Node) -> tuple[bool, str]:
     return isinstance(subject, BNode), str(subject)
 
 
+def _turtle_order(serializer: TurtleSerializer) -> list[Any]:
+    """IRIs in order, then blank nodes, unreferenced ones first (so that rdflib
+    nests the others inside them, as ``[ ... ]``)."""
+
+    def key(subject: Node) -> tuple[bool, int, str]:
+        if isinstance(subject, BNode):
+            return True, serializer._references[subject], str(subject)
+        return False, 0, str(subject)
+
+    return sorted(serializer._subjects, key=key)
+
+
 class _SortedTurtle(TurtleSerializer):
     """rdflib's Turtle writer with subjects in IRI order.
 
@@ -155,7 +167,7 @@ class _SortedTurtle(TurtleSerializer):
     """
 
     def orderSubjects(self) -> list[Any]:  # rdflib's name
-        return sorted(self._subjects, key=_subject_order)
+        return _turtle_order(self)
 
 
 class _SortedTrig(TrigSerializer):
@@ -173,7 +185,7 @@ class _SortedTrig(TrigSerializer):
         )
 
     def orderSubjects(self) -> list[Any]:  # rdflib's name
-        return sorted(self._subjects, key=_subject_order)
+        return _turtle_order(self)
 
 
 # Registered under kgbuild's own names so that rdflib's Graph.serialize drives them

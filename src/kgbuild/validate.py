@@ -245,8 +245,11 @@ class ValidationReport:
                 by_shape.items(), key=lambda kv: (-len(kv[1]), str(kv[0]))
             ):
                 name = results[0].shape_name
-                head = _short(shape, nm) if not isinstance(shape, BNode) else "(anonymous shape)"
-                lines.append(f"{head}{f' ({name})' if name else ''}: {len(results)} result(s)")
+                if isinstance(shape, BNode):
+                    head = f"[{name}]" if name else "(anonymous shape)"
+                else:
+                    head = f"{_short(shape, nm)}{f' ({name})' if name else ''}"
+                lines.append(f"{head}: {len(results)} result(s)")
                 messages = {r.message for r in results}
                 shared = len(messages) == 1
                 if shared and results[0].message:
@@ -376,13 +379,21 @@ def _result(report: Graph, node: Node, shapes: Graph, data: Graph) -> Validation
     )
 
 
-def _shape_name(shapes: Graph, shape: Node | None) -> str:
+def _shape_name(shapes: Graph, shape: Node | None, depth: int = 0) -> str:
     if shape is None:
         return ""
     for prop in (SH.name, RDFS.label):
         value = shapes.value(shape, prop)
         if value is not None:
             return str(value)
+    # An anonymous property shape (``sh:property [ sh:path ... ]``, common in users'
+    # shapes files) is named after the node shape that holds it, and its path.
+    parent = shapes.value(None, SH.property, shape) if isinstance(shape, BNode) else None
+    if parent is not None and depth < 5:
+        nm = shapes.namespace_manager
+        name = _shape_name(shapes, parent, depth + 1) or _short(parent, nm)
+        path = shapes.value(shape, SH.path)
+        return f"{name}, path {_short(path, nm)}" if isinstance(path, URIRef) else name
     return ""
 
 
