@@ -161,7 +161,8 @@ def load_kb(paths: Iterable[str | Path] = (), *, include_default: bool = True) -
 
 @lru_cache(maxsize=8)
 def _load_cached(files: tuple[str, ...]) -> KnowledgeBase:
-    from .errors import InputError
+    from .errors import InputError, RDFInputError
+    from .rdfio import parse_rdf
 
     graph = Graph()
     for f in files:
@@ -173,11 +174,11 @@ def _load_cached(files: tuple[str, ...]) -> KnowledgeBase:
                 fix="pass an existing Turtle file with --kb, or drop the option",
             )
         try:
-            graph.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises many types for bad syntax
+            parse_rdf(path, format="turtle", into=graph)  # size-capped; nothing fetched
+        except RDFInputError as exc:
             raise InputError(
-                f"knowledge-base file is not valid Turtle: {exc}",
+                f"knowledge-base file cannot be read: {exc.message}",
                 input=f,
-                fix="fix the syntax (see kb/README.md for the format)",
+                fix=exc.fix or "fix the syntax (see kb/README.md for the format)",
             ) from exc
     return _build(graph, files)

@@ -139,9 +139,16 @@ class KnowledgeGraph:
                          timeout=timeout, limit=limit, allow_service=allow_service)
 
     def validate(self, *, shapes: Sequence[str | os.PathLike[str]] = ()) -> Any:
-        """Check the union of all graphs against kgbuild's SHACL shapes (plus ``shapes``)."""
+        """Check the union of all graphs against kgbuild's SHACL shapes (plus ``shapes``).
+
+        Each extra shapes file is first checked by :func:`kgbuild.rdfio.check_rdf`
+        (size limit, no RDF/XML DOCTYPE or entities, no remote JSON-LD context).
+        """
+        from .rdfio import check_rdf
         from .validate import validate
 
+        for path in shapes:
+            check_rdf(path)
         return validate(self.dataset, shapes=[Path(s) for s in shapes])
 
     def serialize(self, destination: str | os.PathLike[str] | None = None, *,
@@ -197,7 +204,7 @@ class KnowledgeGraph:
 
     def draw(self, view: str = "entities", *, article: str | None = None,
              path: str | os.PathLike[str] | None = None, title: str | None = None,
-             width: float | None = None, seed: int = 7) -> Any:
+             font_size: float = 9.0) -> Any:
         """A static figure, saved to ``path`` (.png/.svg/.pdf) when given (see
         :func:`kgbuild.viz.draw`).
 
@@ -207,7 +214,7 @@ class KnowledgeGraph:
         from .viz import draw
 
         return draw(self.to_networkx(view, article=article), path=path, title=title,
-                    width=width, seed=seed)
+                    font_size=font_size)
 
     def query_df(self, sparql: str, *, params: Mapping[str, Any] | None = None,
                  engine: str = "rdflib", timeout: float | None = 30,
@@ -341,14 +348,19 @@ def _write_store(writer: Any, ds: Dataset, stats: BuildStats, *, prune: bool) ->
     stats.triples = len(writer)
 
 
-def load(path: str | os.PathLike[str], *, format: str | None = None) -> KnowledgeGraph:
+def load(path: str | os.PathLike[str], *, format: str | None = None,
+         max_bytes: int | None = None) -> KnowledgeGraph:
     """Load a graph file written by :func:`build` (any supported format), or a store folder.
 
     A store folder (``build(..., store=DIR)``) gives a
     :class:`kgbuild.store.StoreKnowledgeGraph` that reads the store in place.
+    Files are read through :func:`kgbuild.rdfio.parse_rdf`: at most ``max_bytes``
+    (default 512 MiB, or ``KGBUILD_MAX_RDF_BYTES``), no RDF/XML DOCTYPE or
+    entities, no remote JSON-LD contexts.
 
     Raises:
-        kgbuild.errors.RDFInputError: when the file is missing or cannot be parsed.
+        kgbuild.errors.RDFInputError: when the file is missing, too big, refused,
+            or cannot be parsed.
         kgbuild.errors.StoreError: when the folder is not a store or a build is writing it.
     """
     p = Path(path)
@@ -359,17 +371,15 @@ def load(path: str | os.PathLike[str], *, format: str | None = None) -> Knowledg
     if not p.is_file():
         raise RDFInputError("graph file does not exist", input=str(p),
                             fix="build one first: kgbuild build seeds/ -o graph.trig")
+    from .rdfio import SUFFIXES, parse_rdf
+
     try:
         fmt = _format_for(p, format)
     except InputError as exc:
-        raise RDFInputError(exc.message, input=str(p), fix=exc.fix) from exc
+        if format is not None or p.suffix.lower() not in SUFFIXES:
+            raise RDFInputError(exc.message, input=str(p), fix=exc.fix) from exc
+        fmt = SUFFIXES[p.suffix.lower()]  # RDF/XML (.rdf, .owl, .xml)
     if fmt == "graphml":
         raise RDFInputError("GraphML is an export format for Gephi; it cannot be read back as RDF",
                             input=str(p), fix="load the .trig (or .nq, .ttl, .jsonld) file instead")
-    ds = Dataset(default_union=True)
-    try:
-        ds.parse(p, format=fmt)
-    except Exception as exc:  # rdflib raises many exception types for bad syntax
-        raise RDFInputError(f"cannot parse the graph as {fmt}: {exc}", input=str(p),
-                            fix="pass a file written by kgbuild build, or set --format") from exc
-    return KnowledgeGraph(ds)
+    return KnowledgeGraph(parse_rdf(p, format=fmt, max_bytes=max_bytes))
