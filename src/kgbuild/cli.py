@@ -418,6 +418,11 @@ def validate(
 @click.option("--engine", type=click.Choice(_ENGINES), default="rdflib", show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
 @click.option("--limit", type=click.IntRange(min=1), help="Most rows.")
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let SERVICE clauses call other endpoints (refused by default).",
+)
 @click.option("--list", "list_only", is_flag=True, help="List the shipped queries and exit.")
 @click.pass_context
 def query(
@@ -430,9 +435,15 @@ def query(
     engine: str,
     timeout: float | None,
     limit: int | None,
+    allow_service: bool,
     list_only: bool,
 ) -> None:
     """Run a SPARQL SELECT query on a graph file.
+
+    Queries never reach the network or other files: FROM is refused, and
+    SERVICE too unless --allow-service is given.  Exits 3 after --timeout
+    seconds; at most --limit rows are printed, with a notice on stderr when
+    there were more.
 
     QUERYFILE is a .rq file or the name of a shipped query (see --list).
 
@@ -464,7 +475,13 @@ def query(
         engine=engine,
         timeout=settings.query_timeout,
         limit=settings.query_limit,
+        allow_service=allow_service,
     )
+    if getattr(result, "truncated", False):
+        state.say(
+            f"[yellow]truncated:[/] only the first {len(result.rows)} rows are shown; "
+            "raise --limit to see more"
+        )
     if fmt == "table":
         Console(soft_wrap=True).print(result.to_table(), markup=False, highlight=False)
     else:
