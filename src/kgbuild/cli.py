@@ -564,6 +564,64 @@ def export(ctx: click.Context, graph: Path, out: Path | None, fmt: str | None) -
     state.say(f"[green]wrote[/] {escape('stdout' if to_stdout else str(out))} ({fmt})")
 
 
+_VIZ_VIEWS = ("entities", "events", "claims", "rdf")  # kgbuild.viz.VIEWS (checked by a test)
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write: .html (interactive page, works offline), .png, .svg or .pdf.",
+)
+@click.option(
+    "--view", type=click.Choice(_VIZ_VIEWS), default="entities", show_default=True,
+    help="entities: actors and places; events; claims: statements and casualty figures; "
+    "rdf: every triple.",
+)
+@click.option("--article", help="Only this article (its file name, e.g. 001_x.txt).")
+@click.option("--title", help="Heading of the picture.")
+@click.pass_context
+def viz(
+    ctx: click.Context,
+    graph: Path,
+    out: Path,
+    view: str,
+    article: str | None,
+    title: str | None,
+) -> None:
+    """Draw a graph file: an interactive HTML page or a static picture.
+
+    Needs the viz extra: pip install 'kgbuild[viz]'.
+
+    \b
+    Example:
+      kgbuild viz graph.trig -o graph.html
+      kgbuild viz graph.trig -o events.png --view events
+      kgbuild viz graph.trig -o one.svg --article 001_x.txt
+    """
+    state = _state(ctx)
+    _check_exists([graph], what="graph file")
+    if not out.parent.exists():
+        raise click.BadParameter(
+            f"folder {str(out.parent)!r} does not exist; create it first",
+            param_hint="'-o' / '--output'",
+        )
+    import kgbuild
+    from kgbuild.viz import write
+
+    kg = kgbuild.load(graph)
+    picture = kg.to_networkx(view, article=article)
+    write(picture, out, title=title)
+    state.say(
+        f"[green]wrote[/] {escape(str(out))}: {view} view, "
+        f"{picture.number_of_nodes()} nodes, {picture.number_of_edges()} edges"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line (the ``kgbuild`` console script).
 
