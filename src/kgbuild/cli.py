@@ -255,6 +255,47 @@ def _print_query_list(out: Console) -> None:
     out.print(table)
 
 
+def _build_store(
+    ctx: click.Context,
+    state: _State,
+    sources: tuple[Path, ...],
+    settings: Settings,
+    *,
+    store: Path | None,
+    prune: bool,
+    out: Path | None,
+    dask: str | None,
+) -> None:
+    """``kgbuild build --store DIR``: build into a store, report, exit."""
+    if store is None:
+        raise click.UsageError("--prune needs --store DIR")
+    if out is not None:
+        raise click.UsageError("give either -o/--output (a file) or --store (a folder), not both")
+    import kgbuild
+
+    show_bar = not state.quiet and state.err.is_terminal
+    with _progress_bar(state.err, enabled=show_bar) as progress:
+        kg = kgbuild.build([str(s) for s in sources], settings=settings, progress=progress,
+                           store=store, prune=prune, dask=dask or None)
+    stats = kg.stats
+    del kg  # releases the store
+    pruned = f", {stats.pruned} removed" if prune else ""
+    state.say(
+        f"[green]stored[/] {escape(str(store))}: {stats.articles} new or changed articles,"
+        f" {stats.unchanged} unchanged{pruned} ({stats.skipped} skipped); the store holds"
+        f" {stats.triples} quads; in {stats.seconds:.1f} s"
+    )
+    if stats.articles == 0 and stats.unchanged == 0:
+        state.err.print("[bold red]error:[/] no article could be read", soft_wrap=True)
+        ctx.exit(2)
+    if stats.skipped:
+        state.say(
+            f"[yellow]{stats.skipped} article(s) skipped[/]: see the messages above; "
+            "fix them or rerun with --strict to stop at the first one"
+        )
+        ctx.exit(1)
+
+
 # ------------------------------------------------------------------------------ commands
 
 
@@ -278,6 +319,15 @@ def _print_query_list(out: Console) -> None:
     help="Extra knowledge-base file (Turtle); repeatable.",
 )
 @click.option("--strict", is_flag=True, help="Stop at the first unreadable input.")
+@click.option(
+    "--store",
+    "store",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build into this store folder instead of a file: only new or changed articles.",
+)
+@click.option(
+    "--prune", is_flag=True, help="With --store: remove articles no longer in SOURCES."
+)
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for spaCy.")
 @click.option(
     "--dask",
@@ -296,6 +346,8 @@ def build(
     strict: bool,
     workers: int | None,
     dask: str | None,
+    store: Path | None = None,
+    prune: bool = False,
 ) -> None:
     """Build a knowledge graph from article files and folders.
 
@@ -307,6 +359,7 @@ def build(
       kgbuild build news.jsonl --format nq > graph.nq
       kgbuild build corpus/ --workers 2 -o graph.trig
       kgbuild build corpus/ --dask tcp://10.0.0.5:8786 -o graph.trig
+      kgbuild build corpus/ --store kg/ --prune
 
     Exits 1 when some article was skipped (the graph is still written).
     """
@@ -320,9 +373,12 @@ def build(
 
     import kgbuild
 
+    if store is not None or prune:
+        _build_store(ctx, state, sources, settings, store=store, prune=prune, out=out, dask=dask)
+        return
     show_bar = not state.quiet and state.err.is_terminal
     with _progress_bar(state.err, enabled=show_bar) as progress:
-        distributed = {"dask": dask} if dask else {}
+        distributed: dict[str, Any] = {"dask": dask} if dask else {}
         kg = kgbuild.build(
             [str(s) for s in sources], settings=settings, progress=progress, **distributed
         )
@@ -374,7 +430,7 @@ def validate(
     report_path: Path | None,
     fail_on: str | None,
 ) -> None:
-    """Check a graph file against kgbuild's SHACL shapes.
+    """Check a graph file (or a store folder) against kgbuild's SHACL shapes.
 
     \b
     Example:
@@ -415,7 +471,11 @@ def validate(
 @click.option(
     "--format", "fmt", type=click.Choice(_QUERY_FORMATS), default="table", show_default=True
 )
-@click.option("--engine", type=click.Choice(_ENGINES), default="rdflib", show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(_ENGINES),
+    help="Default: rdflib for a graph file, oxigraph for a store folder.",
+)
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
 @click.option("--limit", type=click.IntRange(min=1), help="Most rows.")
 @click.option(
@@ -432,13 +492,13 @@ def query(
     query_text: str | None,
     params: tuple[str, ...],
     fmt: str,
-    engine: str,
+    engine: str | None,
     timeout: float | None,
     limit: int | None,
     allow_service: bool,
     list_only: bool,
 ) -> None:
-    """Run a SPARQL SELECT query on a graph file.
+    """Run a SPARQL SELECT query on a graph file or a store folder.
 
     Queries never reach the network or other files: FROM is refused, and
     SERVICE too unless --allow-service is given.  Exits 3 after --timeout
@@ -452,6 +512,7 @@ def query(
       kgbuild query graph.trig actors
       kgbuild query graph.trig casualties --format csv > casualties.csv
       kgbuild query graph.trig --query 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'
+      kgbuild query kg/ actors
       kgbuild query --list
     """
     state = _state(ctx)
@@ -472,7 +533,7 @@ def query(
     result = kg.query(
         text,
         params=bound,
-        engine=engine,
+        engine=engine or ("oxigraph" if graph.is_dir() else "rdflib"),
         timeout=settings.query_timeout,
         limit=settings.query_limit,
         allow_service=allow_service,
@@ -620,6 +681,60 @@ def viz(
         f"[green]wrote[/] {escape(str(out))}: {view} view, "
         f"{picture.number_of_nodes()} nodes, {picture.number_of_edges()} edges"
     )
+
+
+@cli.command()
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="TCP port; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback exposes the graph.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Seconds a query may run.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Queries that can run at once (one process each).")
+@click.option("--max-result-mb", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Largest result sent, in MiB.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    source: Path,
+    port: int,
+    host: str,
+    timeout: float,
+    workers: int,
+    max_result_mb: int,
+) -> None:
+    """Serve a store folder or a graph file as a read-only SPARQL endpoint.
+
+    SPARQL 1.1 Protocol at http://HOST:PORT/query, a query page at /.  Updates
+    and SERVICE are refused; a query running longer than --timeout is stopped.
+
+    \b
+    Example:
+      kgbuild serve kg/
+      kgbuild serve graph.trig --port 8000 --timeout 10
+    """
+    state = _state(ctx)
+    from kgbuild.serve import serve as run_server
+
+    def ready(endpoint: Any) -> None:
+        state.err.print(
+            f"serving {escape(str(source))} ({endpoint.quads} quads) at "
+            f"{endpoint.url} (SPARQL endpoint: {endpoint.url}query); read-only, queries stop "
+            f"after {timeout:g} s; press Ctrl-C to stop",
+            highlight=False,
+            soft_wrap=True,
+        )
+        if not endpoint.loopback:
+            state.err.print(
+                f"[yellow]warning:[/] listening on {escape(host)}: anyone who can reach it "
+                "can read the whole graph",
+                soft_wrap=True,
+            )
+
+    run_server(source, host=host, port=port, timeout=timeout, workers=workers,
+               max_result_bytes=max_result_mb * 1024 * 1024, on_ready=ready)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -104,7 +104,7 @@ def content_hash(article: Article) -> str:
     """The ``kg:contentHash`` value :mod:`kgbuild.rdf` writes for ``article``.
 
     >>> content_hash(Article(id="a.txt", text="Rain.", title="Rain."))[:15]
-    'sha256:a5d6b9d7'
+    'sha256:389be629'
     """
     digest = hashlib.sha256(article.text.encode("utf-8", "surrogatepass")).hexdigest()
     return "sha256:" + digest
@@ -388,7 +388,7 @@ class StoreWriter:
             StoreError: a write failed; articles written before it stay in, the
                 one that failed keeps its previous version.
         """
-        kb = [(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, KB_GRAPH))]
+        kb = list(dataset.graph(KB_GRAPH))
         if kb:
             try:
                 self.store.extend(
@@ -485,7 +485,7 @@ def _integer_datatypes() -> dict[URIRef, URIRef]:
     for shape, datatype in shapes.subject_objects(SH.datatype):
         path = shapes.value(shape, SH.path)
         if isinstance(path, URIRef) and datatype in derived:
-            found[path] = URIRef(datatype)
+            found[path] = URIRef(str(datatype))
     return found
 
 
@@ -497,11 +497,13 @@ def _restore_datatypes(ds: Dataset) -> None:
     """
     from rdflib.namespace import XSD
 
-    for predicate, datatype in _integer_datatypes().items():
-        for s, p, o, g in list(ds.quads((None, predicate, None, None))):
-            if isinstance(o, Literal) and o.datatype == XSD.integer:
-                ds.remove((s, p, o, g))
-                ds.add((s, p, Literal(str(o), datatype=datatype), g))
+    datatypes = _integer_datatypes()
+    for graph in ds.graphs():
+        for predicate, datatype in datatypes.items():
+            for s, p, o in list(graph.triples((None, predicate, None))):
+                if isinstance(o, Literal) and o.datatype == XSD.integer:
+                    graph.remove((s, p, o))
+                    graph.add((s, p, Literal(str(o), datatype=datatype)))
 
 
 def _open_read_only(path: Path) -> Any:
@@ -550,7 +552,7 @@ class StoreKnowledgeGraph(KnowledgeGraph):
         self._store: Any = None
         self._dataset: Dataset | None = None
         self._open()
-        self.stats = stats or BuildStats(triples=len(self._store))
+        self.stats = stats or BuildStats(triples=len(self._open()))
         _READERS.add(self)
 
     def _open(self) -> Any:
@@ -574,7 +576,7 @@ class StoreKnowledgeGraph(KnowledgeGraph):
         self.close()
         self._dataset = None
 
-    @property  # type: ignore[override]
+    @property
     def dataset(self) -> Dataset:
         """The store's quads as an ``rdflib.Dataset`` (default graph = union), copied once.
 
@@ -656,6 +658,7 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
 
     if limit is not None and limit < 0:
         raise QueryError("limit must be >= 0", input=str(limit), fix="pass a non-negative limit")
+    sparql = q._canonical(sparql)
     parsed = q._parse(sparql, allow_service=allow_service)
     bound = q._bind(sparql, params)
     try:
@@ -678,21 +681,27 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
     outcome: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
 
     def work() -> None:
+        solutions: Any = None
         try:
             solutions = store.query(text, use_default_graph_as_union=True,
                                     substitutions=substitutions)
             variables = tuple(v.value for v in solutions.variables)
             rows: list[tuple[Node | None, ...]] = []
+            truncated = False
             for solution in solutions:
                 if cancel.is_set():
                     return
-                rows.append(tuple(q._normalise(q._from_ox(solution[v])) for v in variables))
                 if limit is not None and len(rows) >= limit:
+                    truncated = True  # one solution more than the limit exists
                     break
+                rows.append(tuple(q._normalise(q._from_ox(solution[v])) for v in variables))
         except BaseException as exc:  # handed over to the caller's thread
+            solutions = None  # drop Oxigraph's iterator in this thread
             outcome.put(("error", exc))
         else:
-            outcome.put(("ok", q.QueryResult(vars=variables, rows=tuple(rows))))
+            solutions = None
+            outcome.put(("ok", q.QueryResult(vars=variables, rows=tuple(rows),
+                                             truncated=truncated)))
 
     worker = threading.Thread(target=work, name="kgbuild-store-query", daemon=True)
     worker.start()
