@@ -98,7 +98,7 @@ def _limit(max_bytes: int | None) -> int:
         value = -1
     if value < 1:
         raise RDFInputError(
-            f"{ENV_MAX_BYTES} must be a positive number of bytes, not {raw!r}",
+            f"must be a positive number of bytes, not {raw!r}",
             input=ENV_MAX_BYTES,
             fix=f"set it to a number such as {DEFAULT_MAX_BYTES}, or unset it",
         )
