@@ -1354,11 +1354,15 @@ def draw(graph: nx.MultiDiGraph, *, path: str | os.PathLike[str] | None = None,
 def _save_figure(fig: Figure, path: Path, *, dpi: int) -> None:
     from .pipeline import write_atomic
 
+    from matplotlib import rc_context
+
     buffer = io.BytesIO()
     fmt = path.suffix.lower().lstrip(".")
-    metadata = {"Software": None} if fmt == "png" else {"Date": None} if fmt == "svg" else {}
-    fig.savefig(buffer, format=fmt, dpi=dpi, facecolor="white",
-                metadata=metadata)  # no timestamps: the same graph gives the same file
+    # no timestamps, no random SVG ids: the same graph gives the same file
+    metadata: dict[str, Any] = {"png": {"Software": None}, "svg": {"Date": None},
+                                "pdf": {"CreationDate": None, "ModDate": None}}.get(fmt, {})
+    with rc_context({"svg.hashsalt": "kgbuild"}):
+        fig.savefig(buffer, format=fmt, dpi=dpi, facecolor="white", metadata=metadata)
     write_atomic(path, buffer.getvalue())
 
 
