@@ -141,7 +141,8 @@ def extract_on_dask(articles: Iterable[Article], *, kb: KnowledgeBase, address: 
         address: see :func:`connect`.
         model: the spaCy pipeline's package name (installed on every worker).
         batch_size: articles per ``nlp.pipe`` batch.
-        chunk_size: articles per task (rounded up to whole batches); default about 32.
+        chunk_size: articles per task (rounded up to whole batches); default
+            :data:`kgbuild.parallel.CHUNK_ARTICLES`.
 
     Returns:
         An iterator of :class:`~kgbuild.resolve.ArticleResult`.
@@ -149,7 +150,9 @@ def extract_on_dask(articles: Iterable[Article], *, kb: KnowledgeBase, address: 
     Raises:
         kgbuild.errors.ConfigError: Dask missing, or the scheduler unreachable.
     """
-    size = default_chunk_size(batch_size, articles=chunk_size or 32)
+    from . import parallel
+
+    size = default_chunk_size(batch_size, articles=chunk_size or parallel.CHUNK_ARTICLES)
     with connect(address) as client:
         client.register_plugin(PipelinePlugin(model))
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from .resolve import ArticleResult
 
 __all__ = [
+    "CHUNK_ARTICLES",
+    "ZONE_ARTICLES",
     "chunked",
     "default_chunk_size",
     "extract_chunk",
@@ -56,6 +58,8 @@ log = logging.getLogger(__name__)
 
 #: Articles parsed inside one spaCy memory zone (a multiple of the batch size is used).
 ZONE_ARTICLES = 256
+#: Articles sent to a worker per task (a multiple of the batch size is used).
+CHUNK_ARTICLES = 32
 # One pipeline per process; spaCy's memory zones are process-wide, so extraction in
 # threads of one process (Dask's threaded workers) takes turns.
 _LOCK = threading.Lock()
@@ -184,7 +188,8 @@ def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, work
         workers: how many processes (1 or more).
         model: the spaCy pipeline's package name.
         batch_size: articles per ``nlp.pipe`` batch.
-        chunk_size: articles per task (rounded up to whole batches); default about 32.
+        chunk_size: articles per task (rounded up to whole batches); default
+            :data:`CHUNK_ARTICLES`.
         start_method: ``"forkserver"`` (default: safe with threads in this
             process, spaCy imported once), ``"spawn"`` or ``"fork"``.
 
@@ -199,7 +204,7 @@ def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, work
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, not {workers}", input=str(workers),
                           fix="pass --workers 1 or more")
-    size = default_chunk_size(batch_size, articles=chunk_size or 32)
+    size = default_chunk_size(batch_size, articles=chunk_size or CHUNK_ARTICLES)
     ctx = _context(start_method)
     window = 2 * workers
     pending: deque[Future[list[ArticleResult]]] = deque()
