@@ -468,6 +468,8 @@ class _Reader:
 
     def report(self, problem: KgbuildError) -> None:
         """Hand a problem to the caller; in strict mode, raise errors instead."""
+        if problem.__cause__ is not None:  # shown with -v
+            _log.debug("%s: caused by %r", problem.input, problem.__cause__)
         if self.strict and not isinstance(problem, InputWarning):
             raise problem
         if self.on_problem is not None:
@@ -617,6 +619,7 @@ class _Reader:
 
         article_id = self.claim_id(id, fallback_id, input=input)
         self.seen_texts[digest] = article_id
+        _log.debug("%s: article %r, %d characters", input, article_id, len(text))
         return Article(
             id=article_id,
             text=text,
