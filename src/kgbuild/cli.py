@@ -25,7 +25,6 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from kgbuild.config import FAIL_ON, Settings, load_settings
 from kgbuild.errors import InputError, KgbuildError, QueryError
@@ -236,23 +235,25 @@ def _resolve_query(name_or_path: str) -> str:
         ) from exc
 
 
-def _print_query_list(out: Console) -> None:
+def _print_query_list() -> None:
+    """Print each shipped query's header: name, question, columns and parameters.
+
+    Plain lines (no table) so that the list reads the same in a pipe or grep.
+    """
     from kgbuild.query import list_queries
 
-    table = Table("name", "question", "parameters (? optional)", title="Shipped queries")
     for info in list_queries():
-        if isinstance(info, dict):
-            name, question = info.get("name", ""), info.get("question", "")
-            params = info.get("parameters", info.get("params")) or ()
-        else:
-            name, question = getattr(info, "name", ""), getattr(info, "question", "")
-            params = getattr(info, "parameters", getattr(info, "params", None)) or ()
-        shown = ", ".join(
-            str(getattr(p, "name", p)) + ("?" if getattr(p, "optional", False) else "")
-            for p in params
-        )
-        table.add_row(str(name), str(question), shown or "-")
-    out.print(table)
+        click.echo(f"{info.name}: {info.question}")
+        click.echo(f"  columns:    {' '.join('?' + c for c in info.columns) or '-'}")
+        if not info.parameters:
+            click.echo("  parameters: none")
+        for i, param in enumerate(info.parameters):
+            value = "IRI" if param.kind == "iri" else "TEXT"
+            need = "optional" if param.optional else "required"
+            click.echo(
+                f"  {'parameters:' if i == 0 else ' ' * 11} --param {param.name}={value}"
+                f" ({need}) {param.description}".rstrip()
+            )
 
 
 def _build_store(
@@ -517,7 +518,7 @@ def query(
     """
     state = _state(ctx)
     if list_only:
-        _print_query_list(Console())
+        _print_query_list()
         return
     if graph is None:
         raise click.UsageError("give a GRAPH file (or --list)")
