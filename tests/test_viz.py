@@ -16,16 +16,16 @@ pytest.importorskip("pyvis", reason="the viz extra is not installed: pip install
 pytest.importorskip("matplotlib", reason="the viz extra is not installed")
 pytest.importorskip("pandas", reason="the viz extra is not installed")
 
-import networkx as nx  # noqa: E402
-from click.testing import CliRunner  # noqa: E402
-from rdflib import Dataset, Literal, URIRef  # noqa: E402
-from rdflib.namespace import RDF, RDFS  # noqa: E402
+import networkx as nx
+from click.testing import CliRunner
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 
-import kgbuild  # noqa: E402
-from kgbuild import cli as cli_module  # noqa: E402
-from kgbuild import viz  # noqa: E402
-from kgbuild.errors import InputError, KgbuildError  # noqa: E402
-from kgbuild.namespaces import KG, KGR  # noqa: E402
+import kgbuild
+from kgbuild import cli as cli_module
+from kgbuild import viz
+from kgbuild.errors import InputError, KgbuildError
+from kgbuild.namespaces import KG, KGR
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample.trig"
@@ -144,7 +144,7 @@ def test_unknown_view_or_article_is_an_error_that_lists_the_choices(
         sample: kgbuild.KnowledgeGraph) -> None:
     with pytest.raises(InputError, match="entities, events, claims, rdf"):
         sample.to_networkx("people")
-    with pytest.raises(InputError, match="001_sample.txt, 002_sample.txt"):
+    with pytest.raises(InputError, match=r"001_sample\.txt, 002_sample\.txt"):
         sample.to_networkx("events", article="nope.txt")
 
 

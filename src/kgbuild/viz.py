@@ -386,6 +386,11 @@ class _Reader:
 
     def _label(self, node: Node, kind: str) -> str:
         g = self.graph
+        quote = g.value(node, KG.quote)
+        stance = g.value(node, KG.stance)
+        if kind == "Statement" and quote is not None and stance is not None:
+            # "accusation: that they launched …" says more than "Accusation (said)"
+            return _clean(f"{_readable(stance)}: {quote}", limit=48)
         for prop in (RDFS.label, SKOS.prefLabel, SCHEMA.headline, KG.name, NIF.anchorOf):
             value = g.value(node, prop)
             if value is not None:
@@ -824,20 +829,20 @@ def _vis_options(n_nodes: int) -> dict[str, Any]:
         "physics": {
             "enabled": True,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.008,
-                                 "springLength": 120, "springConstant": 0.06,
-                                 "avoidOverlap": 0.6},
+            "forceAtlas2Based": {"gravitationalConstant": -45, "centralGravity": 0.012,
+                                 "springLength": 90, "springConstant": 0.06,
+                                 "avoidOverlap": 0.5},
             "stabilization": {"enabled": True, "iterations": min(1000, 200 + 4 * n_nodes),
                               "fit": True},
         },
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False,
                         "multiselect": False},
         "edges": {"smooth": {"enabled": True, "type": "dynamic"},
-                  "font": {"size": 10, "color": "#566573", "strokeWidth": 3,
+                  "font": {"size": 13, "color": "#566573", "strokeWidth": 3,
                            "align": "middle"},
                   "color": {"color": "#95a5a6", "highlight": "#1b2631", "hover": "#34495e"},
                   "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
-        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif",
+        "nodes": {"font": {"size": 20, "face": "system-ui, sans-serif",
                            "strokeWidth": 4, "strokeColor": "#ffffff"},
                   "borderWidth": 1},
     }
@@ -1352,9 +1357,9 @@ def draw(graph: nx.MultiDiGraph, *, path: str | os.PathLike[str] | None = None,
 
 
 def _save_figure(fig: Figure, path: Path, *, dpi: int) -> None:
-    from .pipeline import write_atomic
-
     from matplotlib import rc_context
+
+    from .pipeline import write_atomic
 
     buffer = io.BytesIO()
     fmt = path.suffix.lower().lstrip(".")
@@ -1501,7 +1506,7 @@ def timeline_figure(data: Dataset | Graph, *, width: float = 11.0) -> Figure:
         The matplotlib ``Figure``.
     """
     result = _run(data, "timeline")
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     undated = set()
     for row in result.to_dicts():
         event = str(row["event"])
@@ -1522,7 +1527,7 @@ def timeline_figure(data: Dataset | Graph, *, width: float = 11.0) -> Figure:
     height = max(3.0, 0.42 * len(items) + 1.6)
     fig = _new_figure(width, height)
     ax = fig.add_axes((0.36, 0.14, 0.6, 0.76))
-    from matplotlib import dates as mdates
+    mdates = _require("matplotlib.dates", feature="the timeline")
 
     for i, e in enumerate(items):
         start, end = e["span"]
@@ -1606,7 +1611,9 @@ def casualty_figure(data: Dataset | Graph, *, width: float = 11.0) -> Figure:
                     hatch="//" if c["count"] is None else None,
                     alpha=0.55 if c["count"] is None else 0.9, edgecolor="white")
             shown = "several" if c["count"] is None else str(c["count"])
-            if c["qualifier"] and c["qualifier"] not in ("exact", "several"):
+            if c["qualifier"] == "none":
+                shown = "none (0)"
+            elif c["qualifier"] and c["qualifier"] not in ("exact", "several"):
                 shown = f"{c['qualifier']} {shown}"
             ax.text(value + top * 0.02, y, shown, va="center", fontsize=9)
             y += 1
