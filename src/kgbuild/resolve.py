@@ -91,7 +91,8 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
     def ms(ks: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(local.get(k, k) for k in ks))
 
-    events = [replace(e, key=local[e.key], responds_to=m(e.responds_to)) for e in ctx.out.events]
+    events = [replace(e, key=local[e.key], responds_to=m(e.responds_to), violates=ms(e.violates))
+              for e in ctx.out.events]
     statements = [replace(s, key=local[s.key], about=ms(s.about)) for s in ctx.out.statements]
     claims = [replace(c, key=local[c.key], about=m(c.about), statement=m(c.statement)) for c in ctx.out.claims]
     agreements = [replace(g, key=local[g.key], provides=ms(g.provides)) for g in ctx.out.agreements]

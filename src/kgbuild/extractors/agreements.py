@@ -25,14 +25,28 @@ from .events import event_at
 NAME = "agreements.v1"
 
 
+_SIGNING = {"sign", "conclude", "reach", "agree", "broker", "seal", "strike", "adopt", "mediate"}
+
+
 def _date(ctx: ArticleContext, tok: Token) -> str | None:
+    """The agreement's date: in its own phrase ("the 2020 ceasefire", "signed in
+    November 2020"); a day-relative date only under a verb of signing."""
     for t in tok.subtree:
         if t.ent_type_ == "DATE":
             ent = next((e for e in tok.doc.ents if e.start <= t.i < e.end), None)
-            if ent is not None:
+            if ent is None:
+                continue
+            iso = normalize_time(ent.text, None)
+            if iso is None:
+                # "on Friday": only when it dates the signing itself
+                head = ent.root.head.head if ent.root.head.dep_ == "prep" else ent.root.head
+                if head.lemma_.lower() not in _SIGNING:
+                    continue
                 iso = normalize_time(ent.text, ctx.article.published)
-                if iso:
-                    return iso
+            elif len(iso) == 10 and ctx.article.published is None:
+                pass
+            if iso:
+                return iso
     for c in tok.lefts:
         if re.fullmatch(r"(19|20)\d\d", c.text):
             return c.text
@@ -60,13 +74,49 @@ def _brokers(ctx: ArticleContext, tok: Token) -> list[str]:
 
 
 def _parties(ctx: ArticleContext, tok: Token) -> list[str]:
+    """"between X and Y" in the agreement's phrase; the subjects of a verb of signing
+    whose object it is ("X and Y signed a ceasefire")."""
     out: list[str] = []
-    for c in tok.children:
-        if c.dep_ == "prep" and c.lower_ == "between":
+    for c in tok.subtree:
+        if c.dep_ == "prep" and c.lower_ == "between" and c.head.dep_ not in ("relcl",):
             for o in c.children:
                 for r in ctx.conjuncts_refs(o):
-                    out.append(ctx.side_of(r.key) or r.key)
+                    side = ctx.side_of(r.key) or r.key
+                    if side not in out:
+                        out.append(side)
+    if tok.dep_ == "dobj" and tok.head.lemma_.lower() in _SIGNING:
+        subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+        if subj is not None:
+            for r in ctx.conjuncts_refs(subj):
+                side = ctx.side_of(r.key) or r.key
+                if side not in out:
+                    out.append(side)
     return out
+
+
+def _link_violations(ctx: ArticleContext, found: list[tuple[Token, Agreement]],
+                     merged: list[Agreement]) -> None:
+    """A ceasefire violation whose object names an agreement (or refers back to the one
+    just mentioned with "it") violates that agreement."""
+    from dataclasses import replace as _replace
+
+    if not merged:
+        return
+    positions = sorted((tok.i, ag.key) for tok, ag in found)
+    alias = {ag.key: m.key for ag in (a for _, a in found) for m in merged
+             if m.kind == ag.kind and (not m.date or not ag.date or m.date[:4] == ag.date[:4])}
+    tokens = getattr(ctx, "event_tokens", {})
+    aliases = getattr(ctx, "event_aliases", {})
+    for i, ev in enumerate(ctx.out.events):
+        if ev.kind != "CeasefireViolation":
+            continue
+        trig = [t for k, t in tokens.items() if aliases.get(k, k) == ev.key]
+        if not trig:
+            continue
+        before = [key for pos, key in positions if pos <= max(trig) + 6]
+        if before:
+            target = alias.get(before[-1], before[-1])
+            ctx.out.events[i] = _replace(ev, violates=(*ev.violates, target))
 
 
 def extract(ctx: ArticleContext) -> None:
@@ -121,6 +171,7 @@ def extract(ctx: ArticleContext) -> None:
         extra.setdefault(m.key, []).append(ag.evidence)
     ctx.extra_evidence = extra  # type: ignore[attr-defined]
     ctx.agreement_tokens = {tok.i: ag for tok, ag in found}  # type: ignore[attr-defined]
+    _link_violations(ctx, found, merged)
     # parties from statements about the agreement: accused violators, accusers, addressees
     sent_of = {}
     for ag in merged:

@@ -32,6 +32,10 @@ def _count(tok: Token) -> tuple[int | None, str, str] | None:
     """(count, qualifier, words as written) of the noun phrase headed by ``tok``."""
     doc = tok.doc
     nums = [c for c in tok.children if c.dep_ in _NUMBER_DEPS and (c.like_num or c.lower_ in lx.NUMBER_WORDS or c.lower_ in lx.VAGUE_COUNTS)]
+    if not nums:
+        # "Two Azerbaijani soldiers": the parser may hang the number on a modifier
+        nums = [t for t in tok.subtree if t.i < tok.i and t.dep_ in ("nummod", "compound")
+                and (t.like_num or t.lower_ in lx.NUMBER_WORDS) and t.lower_ not in ("a", "an")]
     head = tok
     if not nums and (tok.like_num or tok.lower_ in lx.VAGUE_COUNTS or tok.lower_ in ("one",)):
         nums = [tok]

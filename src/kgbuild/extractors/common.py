@@ -54,7 +54,12 @@ def is_passive(verb: Token) -> bool:
 
 
 def hypothetical(tok: Token) -> bool:
-    """True when ``tok`` sits in a clause that is wished, warned about or modal."""
+    """True when ``tok`` sits in a clause that is wished, warned about or modal.
+
+    Looks up from the trigger through its own clause and the clauses it is a complement
+    of ("urged X to stop the attacks"), but not across an adverbial or coordinated
+    clause, which states its own facts ("..., while X accused Y of violating it").
+    """
     t = tok
     for _ in range(10):
         if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in t.children):
@@ -63,7 +68,8 @@ def hypothetical(tok: Token) -> bool:
             return True
         if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in t.children) and t.i == tok.i:
             return True
-        if t.head.i == t.i:
+        clause_edge = t.dep_ in ("advcl", "parataxis", "relcl") or (t.dep_ == "conj" and t.pos_ in ("VERB", "AUX"))
+        if t.head.i == t.i or clause_edge:
             return False
         t = t.head
     return False
@@ -94,6 +100,10 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
     ents = [e for e in ents if _is_time(ctx, e) and not _dates_an_agreement(e)]
     subtree = {t.i for t in verb.subtree}
     inside = [e for e in ents if e.root.i in subtree]
+    if not inside and verb.dep_ == "advcl" and any(c.lower_ in ("when", "as", "while") for c in verb.children):
+        # "... were killed on Thursday when forces shelled ...": the main clause's time
+        main = {t.i for t in verb.head.subtree} - subtree
+        inside = [e for e in ents if e.root.i in main]
     if not inside:
         # a sentence-level adverbial ("Back in 2020, ...") attached to the main verb
         inside = [e for e in ents if governing_verb(e.root) is not None

@@ -74,10 +74,15 @@ def _trigger_kind(tok: Token) -> str | None:
             return "Airstrike"
         return kind
     if tok.pos_ == "VERB":
-        if lemma == "violate":
+        if lemma in ("violate", "breach", "break"):
             obj = [c for c in tok.children if c.dep_ == "dobj"]
             if obj and any(t.lower_ in lx.AGREEMENT_NOUNS or t.lemma_ in ("term",) for t in obj[0].subtree):
                 return "CeasefireViolation"
+            if obj and obj[0].lower_ in ("it", "this") and lemma == "violate":
+                # "violating it": the agreement mentioned just before
+                prev = tok.doc[max(tok.sent.start - 40, 0):tok.i]
+                if any(t.lower_ in lx.AGREEMENT_NOUNS for t in prev):
+                    return "CeasefireViolation"
             return None
         if lemma == "take" and any(c.lower_ == "control" for c in tok.children):
             return "TerritorialCapture"
@@ -197,7 +202,7 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
             for r in ctx.conjuncts_refs(p):
                 add(agents, _agent_from_ref(ctx, r, kind))
         for c in tok.children:
-            if c.dep_ == "dobj":
+            if c.dep_ == "dobj" and kind not in ("CeasefireViolation", "Mobilization", "War"):
                 for r in ctx.conjuncts_refs(c):
                     info = ctx.entities[r.key]
                     if info.is_actor and not info.is_place:
@@ -217,6 +222,15 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
                             r = ctx.ref_for(o)
                             if r is not None and ctx.entities[r.key].is_actor:
                                 add(targets, r.key)
+    if FAMILIES.get(kind) == "attack" and not targets and verb is not None and verb.dep_ == "advcl":
+        # "soldiers were killed when forces shelled ...": the victims were its targets
+        for v in (verb.head, *verb.head.conjuncts, *([verb.head.head] if verb.head.dep_ == "conj" else [])):
+            if v.lemma_.lower() in _CASUALTY_LEMMAS:
+                for o in v.children:
+                    if o.dep_ in ("nsubjpass", "dobj"):
+                        r = ctx.ref_for(o)
+                        if r is not None and ctx.entities[r.key].is_actor:
+                            add(targets, r.key)
     places = [p for p in _places_in(ctx, place_toks) if p not in targets]
     if not places and verb is not None:
         # "positions stationed in X opened fire": where the agent is
@@ -296,6 +310,7 @@ def merge_events(a: Event, b: Event) -> Event:
         a, kind=kind, agents=union(a.agents, b.agents), targets=union(a.targets, b.targets),
         places=union(a.places, b.places), time_text=a.time_text or b.time_text,
         date=a.date or b.date, name=a.name or b.name,
+        violates=tuple(dict.fromkeys([*a.violates, *b.violates])),
     )
 
 
@@ -306,6 +321,9 @@ def extract(ctx: ArticleContext) -> None:
         kind = _trigger_kind(tok)
         if kind is None or hypothetical(tok):
             continue
+        named = ctx.ref_at(tok)
+        if named is not None and named.how in ("kb", "local") and named.end - named.start > 1:
+            continue  # "Co-operation" in an organisation's name is no event
         if tok.pos_ == "VERB":
             if tok.dep_ in ("xcomp", "acl", "relcl") and tok.head.lemma_.lower() in lx.ATTEMPT_NOUNS:
                 continue  # "an attempt to seize": the attempt is the event

@@ -72,3 +72,6 @@ def extract(ctx: ArticleContext) -> None:
             end = max(tok.i, p.right_edge.i) + 1
             ev = ctx.evidence(ctx.doc[start].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1].text), NAME)
             ctx.out.roles.append(Role(evidence=ev, person=ref.key, title=tok.lower_, organization=org))
+            person = ctx.entities[ref.key]
+            if person.country is None and org is not None:
+                person.country = ctx.country_of(org)  # an official speaks for the post's country

@@ -64,7 +64,24 @@ def _speakers(ctx: ArticleContext, verb: Token) -> list[Ref]:
     return out
 
 
+def _adjacent_speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
+    """", Azerbaijan's defense ministry said." when the parser missed the subject: the
+    actor named right before (or right after) the verb, after the last comma."""
+    for r in ctx.refs:
+        if not r.named or not ctx.entities[r.key].is_actor:
+            continue
+        if r.end == verb.i and (r.start == 0 or ctx.doc[r.start - 1].text in (",", "\"", "”", "'")):
+            return r
+        if r.start == verb.i + 1 and verb.i > 0 and ctx.doc[verb.i - 1].text in (",", "\"", "”"):
+            return r
+    return None
+
+
 def _speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
+    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) and verb.dep_ in ("ROOT", "parataxis"):
+        ref = _adjacent_speaker(ctx, verb)
+        if ref is not None:
+            return ref
     v = verb
     for _ in range(4):
         for c in v.children:
@@ -94,9 +111,20 @@ def _content(verb: Token) -> list[Token]:
 
 
 def _tokens(comps: list[Token]) -> list[Token]:
+    """The content's tokens, without clauses that are statements of their own ("...,
+    while X accused Y of ...")."""
     out: list[Token] = []
+
+    def walk(t: Token, top: bool) -> None:
+        if not top and t.dep_ in ("advcl", "conj", "parataxis") and _stance(t) is not None and any(
+                c.dep_ == "nsubj" for c in t.children):
+            return
+        out.append(t)
+        for c in t.children:
+            walk(c, False)
+
     for c in comps:
-        out.extend(c.subtree)
+        walk(c, True)
     return sorted(set(out), key=lambda t: t.i)
 
 
@@ -104,7 +132,7 @@ def _quote_span(ctx: ArticleContext, toks: list[Token]) -> str:
     if not toks:
         return ""
     doc = toks[0].doc
-    return doc[toks[0].i: toks[-1].i + 1].text.strip(" ,\"“”")
+    return doc[toks[0].i: toks[-1].i + 1].text.strip(" ,\"“”\n")
 
 
 def _both_sides(ctx: ArticleContext) -> list[str]:
@@ -150,6 +178,8 @@ def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Tok
 
 def _hostile_others(ctx: ArticleContext, speaker_side: str | None, content: list[Token]) -> list[str]:
     out: list[str] = []
+    if speaker_side is None:
+        return out  # whose side the speaker is on is unknown: no "other side"
     for t in content:
         key = event_at(ctx, t)
         if key is None:
@@ -211,8 +241,8 @@ def extract(ctx: ArticleContext) -> None:
             comps = _content(tok)
             content = _tokens(comps)
             verb = tok
-        if speaker is None:
-            continue
+        if speaker is None or ctx.in_headline(tok):
+            continue  # headlines compress attribution too much to parse reliably
         for extra in ([] if according else speakers[1:]):
             ev2 = ctx.span_evidence(tok.sent, NAME)
             ctx.out.statements.append(Statement(
@@ -236,6 +266,7 @@ def extract(ctx: ArticleContext) -> None:
             if k and k not in about:
                 about.append(k)
         negated = any(c.dep_ == "neg" for c in tok.children)
+        content = [t for t in content if not (speaker.start <= t.i < speaker.end)]
         st = Statement(
             key=ctx.next_id("s"), evidence=ev, speaker=speaker.key, stance=stance, verb=tok.text,
             addressees=tuple(addressees), quote=_quote_span(ctx, content) or tok.sent.text.strip(),
