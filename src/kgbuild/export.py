@@ -16,7 +16,8 @@ graph gives a small change to the file.
 - **GraphML** (for Gephi, through networkx): a directed multigraph over the
   union of all graphs.  Nodes are the described resources (entities, events,
   claims, statements, agreements, articles), with the attributes ``label``,
-  ``kind`` (the most specific class), ``types``, ``iri``, ``mentions`` (how
+  ``kind`` (the most specific class; the first by name when there are several),
+  ``types``, ``iri``, ``mentions`` (how
   many text mentions denote it) and one attribute per literal property
   (``count``, ``quote``, ``date``...).  Edges are the links between them, with
   the attributes ``predicate`` (a prefixed name such as ``kg:agent``) and
@@ -500,7 +501,7 @@ def _xml_text(text: str) -> str:
 
 
 def _most_specific(types: set[Node], ontology: Graph) -> list[Node]:
-    """The types that are not a superclass of another of the node's types."""
+    """The types that are not a superclass of another of the node's types, sorted."""
     supers: set[Node] = set()
     for t in types:
         supers.update(
@@ -579,12 +580,15 @@ def to_networkx(dataset: Dataset | Graph, *, mentions: bool = False) -> nx.Multi
             ),
             _local_name(str(node)),
         )
+        specific = _most_specific(types, ontology)
+        kind = specific[0] if specific else None  # one value, so Gephi can partition by it
         attrs: dict[str, Any] = {
             "label": _xml_text(label),
-            "kind": ", ".join(
-                _local_name(str(t)) if str(t).startswith(str(KG._NS)) else _curie(t, manager)
-                for t in _most_specific(types, ontology)
-            ),
+            "kind": ""
+            if kind is None
+            else _local_name(str(kind))
+            if str(kind).startswith(str(KG._NS))
+            else _curie(kind, manager),
             "types": ", ".join(sorted(_curie(t, manager) for t in types)),
             "iri": str(node),
             "mentions": sum(1 for m in union.objects(node, GAF.denotedBy) if m in mention_nodes),
