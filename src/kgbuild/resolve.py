@@ -132,37 +132,56 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
 
 
 def _sides(entities: dict[str, EntityInfo], keys: tuple[str, ...]) -> set[str]:
+    """The countries the actors stand for; actors of no known country are left out."""
     out = set()
     for k in keys:
         info = entities.get(k)
         if info is None:
             continue
-        out.add(k if info.kind == "Country" else (info.country or k))
+        if info.kind == "Country":
+            out.add(k)
+        elif info.country:
+            out.add(info.country)
     return out
 
 
 def _same_event(entities: dict[str, EntityInfo], a: Event, b: Event) -> bool:
+    """Two reports of one event: same family, no disagreement on the agents' side, the
+    targets' side or the date, and positive agreement: the agents' side, or else (an
+    agent of unknown country) the targets' side together with the same day."""
     if FAMILIES.get(a.kind, a.kind) != FAMILIES.get(b.kind, b.kind):
         return False
+    if not a.agents or not b.agents:
+        return False
     sa, sb = _sides(entities, a.agents), _sides(entities, b.agents)
-    if not sa or not sb or not (sa & sb):
+    if sa and sb and not (sa & sb):
         return False
     ta, tb = _sides(entities, a.targets), _sides(entities, b.targets)
     if ta and tb and not (ta & tb):
         return False
     if a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
         return False
-    if (a.date is None) != (b.date is None) and a.time_text and b.time_text:
-        # "August 3" vs 2022-08-03: compare month and day when one year is unknown
-        from .timex import normalize_time
-        from datetime import date as _d
+    ma, mb = _month_day(a), _month_day(b)
+    if ma and mb and ma != mb:
+        return False
+    if sa & sb:
+        return True
+    return bool(ta & tb) and ma is not None and ma == mb
 
-        probe = normalize_time(a.time_text or "", _d(2000, 12, 31)) or ""
-        other = normalize_time(b.time_text or "", _d(2000, 12, 31)) or ""
-        da, db = (a.date or probe), (b.date or other)
-        if da[5:] and db[5:] and da[5:] != db[5:]:
-            return False
-    return True
+
+def _month_day(e: Event) -> str | None:
+    from datetime import date as _d
+
+    from .timex import normalize_time
+
+    value = e.date or (normalize_time(e.time_text, _d(2000, 12, 31)) if e.time_text else None)
+    return value[5:] if value and len(value) == 10 else None
+
+
+def _time_agrees(a: Event, b: Event) -> int:
+    """1 when both events carry a day and it is the same month and day."""
+    ma, mb = _month_day(a), _month_day(b)
+    return int(ma is not None and ma == mb)
 
 
 def resolve(results: list[ArticleResult]) -> Resolved:
@@ -178,25 +197,26 @@ def resolve(results: list[ArticleResult]) -> Resolved:
             else:
                 cur.alt_labels |= info.alt_labels
                 cur.country = cur.country or info.country
-    # cross-article events: greedy, in article order, one partner per article
+    # cross-article events: greedy, in article order, one partner per article; among
+    # candidates prefer the one whose time agrees, then the same kind, then a named one
     survivors: list[tuple[str, Event]] = []
     for r in results:
         taken: set[str] = set()
-        for i, e in enumerate(r.events):
-            partner = None
+        for e in r.events:
+            best: tuple[tuple[int, int, int], int] | None = None
             for j, (aid, s) in enumerate(survivors):
-                if aid == r.article_id or s.key in taken:
+                if aid == r.article_id or s.key in taken or not _same_event(res.entities, s, e):
                     continue
-                if _same_event(res.entities, s, e):
-                    if partner is None or (s.kind == e.kind and survivors[partner][1].kind != e.kind):
-                        partner = j
-            if partner is None:
+                rank = (_time_agrees(s, e), int(s.kind == e.kind), int(bool(s.name or e.name)))
+                if best is None or rank > best[0]:
+                    best = (rank, j)
+            if best is None:
                 survivors.append((r.article_id, e))
                 continue
-            aid, s = survivors[partner]
+            aid, s = survivors[best[1]]
             taken.add(s.key)
             res.event_alias[e.key] = s.key
-            survivors[partner] = (aid, merge_events(s, e))
+            survivors[best[1]] = (aid, merge_events(s, e))
     for r in results:
         for i, e in enumerate(r.events):
             target = res.event_alias.get(e.key)
