@@ -188,12 +188,25 @@ def _records(article: Article, names: list[str]) -> KnowledgeGraph:
     first = Evidence(article.id, 0, len(article.title), article.title, "test.v1")
     digest = hashlib.sha1(article.id.encode("utf-8")).hexdigest()[:8]
     event = Event(
-        f"event/{digest}", "Attack", first, article.title, agents=(keys[0],),
-        targets=tuple(keys[1:2]), time_text=article.title, date="2022-08-03", name=article.title,
+        f"event/{digest}",
+        "Attack",
+        first,
+        article.title,
+        agents=(keys[0],),
+        targets=tuple(keys[1:2]),
+        time_text=article.title,
+        date="2022-08-03",
+        name=article.title,
     )
     statement = Statement(
-        f"statement/{digest}", first, keys[-1], "Claim", article.title,
-        addressees=(keys[0],), quote=text, about=(event.key,),
+        f"statement/{digest}",
+        first,
+        keys[-1],
+        "Claim",
+        article.title,
+        addressees=(keys[0],),
+        quote=text,
+        about=(event.key,),
     )
     result = ArticleResult(
         article.id, entities, mentions, [event], [statement], [], [], [], [], [], {}
@@ -219,7 +232,7 @@ def test_any_unicode_names_round_trip_in_every_format(
         "publisher": publisher,
         "url": "https://example.org/" + article_id,
     }
-    article, problems = _read_one(record)
+    article, _ = _read_one(record)
     if article is None or not article.title.strip():
         return  # a whitespace-only title: nothing to name
     kg = _records(article, [article.title, *names[1:]])
@@ -236,7 +249,7 @@ def test_any_unicode_names_round_trip_in_every_format(
         pytest.param("Ереван 東京 Ḱ 🙂 \ufffe\uffff", id="scripts"),
         pytest.param("tab\tcr\rnul\x00 del\x7f", id="controls"),
         pytest.param("e\u0301 \u212b \ufb01", id="not-nfc"),
-        pytest.param("trailing quote\"", id="trailing-quote"),
+        pytest.param('trailing quote"', id="trailing-quote"),
         pytest.param("a:b/c?d#e[f]@g!$&'()*+,;=", id="reserved"),
         pytest.param(" \u00a0 ", id="spaces"),
     ],
@@ -286,11 +299,22 @@ ARTICLES = {
         "Café in Zürich attacked\n\nUnknown gunmen attacked a café in Zürich on Monday; "
         "police said three people were injured.\u2009«Terrible», said the mayor."
     ),
-    "feed.jsonl": json.dumps({"text": "Troops move\n\nBordurian troops moved to the border "
-                              "near Zorvan on Tuesday, officials said.", "id": "e-troops"})
+    "feed.jsonl": json.dumps(
+        {
+            "text": "Troops move\n\nBordurian troops moved to the border "
+            "near Zorvan on Tuesday, officials said.",
+            "id": "e-troops",
+        }
+    )
     + "\n"
-    + json.dumps({"text": "Talks\n\nThe foreign minister of Freedonia met envoys of "
-                  "Ruritania in the capital.", "title": "Talks"}) + "\n",
+    + json.dumps(
+        {
+            "text": "Talks\n\nThe foreign minister of Freedonia met envoys of "
+            "Ruritania in the capital.",
+            "title": "Talks",
+        }
+    )
+    + "\n",
     "f-page.html": (
         "<html><head><title>Airstrike</title><script>x()</script></head><body><article>"
         "<h1>Airstrike near Zorvan</h1><p>Ruritanian aircraft struck a depot near Zorvan "
@@ -349,6 +373,7 @@ def test_loading_the_same_output_twice_adds_nothing(
     once.dataset.parse(path, format=FORMATS[fmt][0])
     assert sum(1 for _ in once.dataset.quads((None, None, None, None))) == size
     assert not any(
-        isinstance(term, BNode) for quad in once.dataset.quads((None, None, None, None))
+        isinstance(term, BNode)
+        for quad in once.dataset.quads((None, None, None, None))
         for term in quad[:3]
     )

@@ -31,7 +31,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from rdflib import Dataset, Graph
 
@@ -263,13 +263,33 @@ def check_rdf(
     return _read(Path(path), format=format, max_bytes=max_bytes)[1]
 
 
+@overload
+def parse_rdf(
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = ...,
+    max_bytes: int | None = ...,
+    into: None = ...,
+) -> Dataset: ...
+
+
+@overload
+def parse_rdf(
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = ...,
+    max_bytes: int | None = ...,
+    into: G,
+) -> G: ...
+
+
 def parse_rdf(
     path: str | os.PathLike[str],
     *,
     format: str | None = None,
     max_bytes: int | None = None,
-    into: G | None = None,
-) -> G | Dataset:
+    into: Graph | None = None,
+) -> Graph:
     """Parse an RDF file the user passed in, refusing what could reach out or blow up.
 
     Args:
