@@ -15,7 +15,8 @@ of worker processes that open the store read-only with pyoxigraph:
 - **no network**: a query with ``SERVICE`` is refused (403) before it runs (the
   lexical check of :mod:`kgbuild.query`, on the canonical text that is then
   run); ``FROM`` and ``FROM NAMED`` only pick graphs of the store, Oxigraph never
-  fetches them;
+  fetches them.  Without them (or ``default-graph-uri``) a query runs over the
+  union of all graphs;
 - **bounded**: a query runs in a worker process that is killed and replaced when
   it runs longer than the timeout (503 with a message: never a partial answer);
   queries longer than ``max_query_bytes`` get 413 and results larger than
@@ -68,6 +69,7 @@ DEFAULT_PORT = 7878
 _PATHS = ("/", "/query", "/sparql")
 _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _MAX_FIELDS = 64
+_DRAIN_BYTES = 16 * 1024 * 1024  # a too-large body up to this size is read before the 413
 
 # media type -> pyoxigraph format, for query solutions (SELECT, ASK) and graphs (CONSTRUCT,
 # DESCRIBE); the first entry of each is the default.
@@ -178,7 +180,7 @@ def _answer(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes]:
     options: dict[str, Any] = {}
     if job["default_graphs"]:
         options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-    else:
+    elif not job["has_from"]:  # the query's own FROM picks its graphs
         options["use_default_graph_as_union"] = True
     if job["named_graphs"]:
         options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
@@ -493,6 +495,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._fail(400, f"bad Content-Length {length_text!r}")
             return None
         if length > endpoint.max_query_bytes + 4096:
+            remaining = length if length <= _DRAIN_BYTES else 0
+            while remaining > 0:  # read it, so that the client sees the answer
+                chunk = self.rfile.read(min(65536, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
             self._fail(413, f"the request body is larger than {endpoint.max_query_bytes} bytes")
             self.close_connection = True
             return None
@@ -540,7 +548,8 @@ class _Handler(BaseHTTPRequestHandler):
         if _is_update(canonical):
             self._fail(403, "this endpoint is read-only: SPARQL updates are refused")
             return
-        if "service" in _lexical_features(canonical):
+        features = _lexical_features(canonical)
+        if "service" in features:
             self._fail(403, "SERVICE is disabled: this endpoint never queries other "
                             "endpoints; remove the SERVICE clause")
             return
@@ -557,6 +566,7 @@ class _Handler(BaseHTTPRequestHandler):
             "accept": self.headers.get("Accept"),
             "default_graphs": default_graphs,
             "named_graphs": named_graphs,
+            "has_from": "from" in features,
             "max_bytes": endpoint.max_result_bytes,
         }
         status, media, body = endpoint.pool.run(job, timeout=endpoint.timeout)

@@ -508,6 +508,9 @@ def _restore_datatypes(ds: Dataset) -> None:
 
 def _open_read_only(path: Path) -> Any:
     db = database_path(path)
+    if not (db / "CURRENT").exists():
+        # The first build was stopped before it stored anything: an empty store.
+        return ox.Store()
     try:
         return ox.Store.read_only(str(db))
     except OSError as exc:

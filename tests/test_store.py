@@ -1,0 +1,505 @@
+"""The persistent store: builds into it, incremental rebuilds, locking, reading, and kills.
+
+What is checked:
+
+- a store build holds the same graph as a file build (seeds), and a store reads back
+  (validate, export, both query engines) as the file does;
+- a rebuild processes only new or changed articles; a changed article's graph is
+  replaced, never duplicated; ``prune`` removes articles no longer in the sources;
+- one writer at a time: a second build fails fast with a StoreError (in this
+  process, from the command line, and from another process);
+- a build killed at random points (slow) leaves a store that opens, in which every
+  article is either fully in (exactly the graph of a clean build) or fully out, and
+  that a rerun completes.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Literal
+
+import kgbuild
+from kgbuild.cli import cli
+from kgbuild.errors import InputError, QueryError, QueryTimeout, StoreError
+from kgbuild.namespaces import KG, NIF
+from kgbuild.rdf import KB_GRAPH, graph_iri
+from kgbuild.store import (
+    LOCK_FILE,
+    StoreKnowledgeGraph,
+    StoreWriter,
+    content_hash,
+    is_store,
+    query_store,
+)
+
+# --- a small generated corpus ---------------------------------------------------------------
+
+_SIDES = [("Azerbaijan", "Azerbaijani"), ("Armenia", "Armenian")]
+_PLACES = ["Nagorno-Karabakh", "Stepanakert", "the Lachin region"]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+_NUMBERS = ["two", "three", "four", "five", "six", "seven"]
+
+
+def article_text(index: int, *, variant: int = 0) -> str:
+    """A short news article; ``variant`` changes its text (and so its hash)."""
+    rng = random.Random(index * 7919 + variant)
+    (attacker, adjective), (target, target_adj) = rng.sample(_SIDES, 2)
+    place, day, number = rng.choice(_PLACES), rng.choice(_DAYS), rng.choice(_NUMBERS)
+    title = f"{attacker} shells positions near {place} (report {index}.{variant})"
+    body = [
+        f"{adjective} forces shelled {target_adj} positions near {place} on {day}, "
+        f"killing {number} soldiers, the defense ministry of {target} said.",
+        f"The ministry of {attacker} denied the report and accused {target} of "
+        f"violating the ceasefire.",
+        f"Russian peacekeepers said {rng.choice(_NUMBERS)} civilians were injured in "
+        f"{place}.",
+    ]
+    return title + "\n\n" + "\n\n".join(body) + "\n"
+
+
+def write_corpus(folder: Path, count: int, *, changed: frozenset[int] = frozenset()) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        variant = 1 if index in changed else 0
+        (folder / f"a{index:02d}.txt").write_text(article_text(index, variant=variant),
+                                                   encoding="utf-8")
+    return folder
+
+
+def graphs_of(store_dir: Path) -> dict[str, frozenset[str]]:
+    """Every named graph of a store (opened read-only) as a set of N-Quads lines."""
+    store = ox.Store.read_only(str(store_dir / "oxigraph"))
+    graphs: dict[str, set[str]] = {}
+    for quad in store:
+        graphs.setdefault(quad.graph_name.value, set()).add(str(quad))
+    return {name: frozenset(lines) for name, lines in graphs.items()}
+
+
+def dataset_quads(ds: Dataset) -> set[tuple[object, ...]]:
+    return set(ds.quads((None, None, None, None)))
+
+
+# --- the seeds, built into a store once ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    folder = tmp_path_factory.mktemp("store") / "kg"
+    kg = kgbuild.build([seeds_dir], store=folder)
+    assert isinstance(kg, StoreKnowledgeGraph)
+    assert kg.stats.articles == 2 and kg.stats.unchanged == 0
+    kg.close()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def seed_file_graph(seeds_dir: Path) -> Dataset:
+    return kgbuild.build([seeds_dir]).dataset
+
+
+def test_store_holds_the_graph_of_a_file_build(seed_store: Path, seed_file_graph: Dataset) -> None:
+    assert is_store(seed_store)
+    with kgbuild.load(seed_store) as kg:
+        assert isinstance(kg, StoreKnowledgeGraph)
+        assert dataset_quads(kg.dataset) == dataset_quads(seed_file_graph)
+        names = set(graphs_of(seed_store))
+    expected = {str(g.identifier) for g in seed_file_graph.graphs() if len(g)}
+    assert names == expected
+    assert str(KB_GRAPH) in names
+
+
+def test_store_reads_back_like_the_file(seed_store: Path, seed_file_graph: Dataset) -> None:
+    from kgbuild.query import named_query
+
+    with kgbuild.load(seed_store) as kg:
+        assert kg.validate().conforms
+        sparql = named_query("actors").read_text(encoding="utf-8")
+        on_store = kg.query(sparql, engine="oxigraph")
+        copied = kg.query(sparql, engine="rdflib")
+        assert on_store.rows and sorted(map(str, on_store.rows)) == sorted(map(str, copied.rows))
+        from_file = kgbuild.pipeline.KnowledgeGraph(seed_file_graph)
+        assert kg.serialize(None, format="nq") == from_file.serialize(None, format="nq")
+
+
+def test_content_hash_matches_the_rdf_stage(seed_store: Path, seeds_dir: Path) -> None:
+    from kgbuild.articles import read_articles
+
+    store = ox.Store.read_only(str(seed_store / "oxigraph"))
+    for article in read_articles([seeds_dir]):
+        graph = ox.NamedNode(str(graph_iri(article.id)))
+        found = [q.object.value for q in store.quads_for_pattern(
+            None, ox.NamedNode(str(KG.contentHash)), None, graph)]
+        assert found == [content_hash(article)]
+
+
+def test_rebuild_skips_unchanged_articles(seed_store: Path, seeds_dir: Path) -> None:
+    before = graphs_of(seed_store)
+    kg = kgbuild.build([seeds_dir], store=seed_store)
+    assert (kg.stats.articles, kg.stats.unchanged) == (0, 2)
+    assert kg.stats.triples == sum(len(g) for g in before.values())
+    kg.close()
+    assert graphs_of(seed_store) == before
+
+
+# --- incremental builds on a generated corpus ----------------------------------------------
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus", 4)
+
+
+def test_changed_article_is_replaced_not_duplicated(corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    kgbuild.build([corpus], store=store).close()
+    old_text = (corpus / "a01.txt").read_text(encoding="utf-8")
+    write_corpus(corpus, 4, changed=frozenset({1}))
+    kg = kgbuild.build([corpus], store=store)
+    assert (kg.stats.articles, kg.stats.unchanged) == (1, 3)
+    ds = kg.dataset
+    graph = ds.graph(graph_iri("a01.txt"))
+    texts = {str(o) for o in graph.objects(None, NIF.isString)}
+    hashes = list(graph.objects(None, KG.contentHash))
+    assert texts == {(corpus / "a01.txt").read_text(encoding="utf-8")}
+    assert len(hashes) == 1
+    assert Literal(old_text) not in set(ds.objects(None, NIF.isString))
+    kg.close()
+    # the same as building the changed corpus alone, for the changed article
+    fresh = kgbuild.build([corpus / "a01.txt"], store=tmp_path / "fresh")
+    assert set(graphs_of(store)[str(graph_iri("a01.txt"))]) == set(
+        graphs_of(tmp_path / "fresh")[str(graph_iri("a01.txt"))])
+    fresh.close()
+
+
+def test_new_articles_are_added_and_prune_removes_missing(corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    kgbuild.build([corpus], store=store).close()
+    write_corpus(corpus, 6)  # a04 and a05 are new
+    (corpus / "a03.txt").unlink()
+    kg = kgbuild.build([corpus], store=store)
+    assert (kg.stats.articles, kg.stats.unchanged, kg.stats.pruned) == (2, 3, 0)
+    kg.close()
+    names = set(graphs_of(store))
+    assert str(graph_iri("a03.txt")) in names  # kept without prune
+    kg = kgbuild.build([corpus], store=store, prune=True)
+    assert (kg.stats.articles, kg.stats.unchanged, kg.stats.pruned) == (0, 5, 1)
+    kg.close()
+    names = set(graphs_of(store))
+    assert names == {str(graph_iri(f"a{i:02d}.txt")) for i in (0, 1, 2, 4, 5)} | {str(KB_GRAPH)}
+
+
+def test_prune_is_skipped_when_an_input_was_skipped(corpus: Path, tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    store = tmp_path / "kg"
+    kgbuild.build([corpus], store=store).close()
+    (corpus / "a02.txt").write_bytes(b"\x00\x01\x02 binary")
+    kg = kgbuild.build([corpus], store=store, prune=True, on_problem=lambda err: None)
+    assert kg.stats.skipped == 1 and kg.stats.pruned == 0
+    kg.close()
+    assert str(graph_iri("a02.txt")) in graphs_of(store)
+    assert "not pruning" in caplog.text
+
+
+def test_a_loaded_store_does_not_block_a_build_in_the_same_process(corpus: Path,
+                                                                    tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    first = kgbuild.build([corpus], store=store)
+    count = len(first)
+    write_corpus(corpus, 5)
+    second = kgbuild.build([corpus], store=store)  # `first` still alive: it lets go
+    assert second.stats.articles == 1
+    assert len(first) > count  # and reopens on its next use, seeing the new article
+    rows = first.query(f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a a <{KG.Article}> }}",
+                       engine="oxigraph").rows
+    assert int(rows[0][0]) == 5
+    first.close()
+    second.close()
+
+
+# --- one writer ------------------------------------------------------------------------------
+
+
+def test_a_second_build_fails_fast(corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    with StoreWriter(store):
+        started = time.perf_counter()
+        with pytest.raises(StoreError, match=r"in use: a kgbuild build .* is writing"):
+            kgbuild.build([corpus], store=store)
+        assert time.perf_counter() - started < 2
+    kgbuild.build([corpus], store=store).close()  # free again
+
+
+def test_a_build_fails_while_the_store_is_read(corpus: Path, tmp_path: Path) -> None:
+    from kgbuild.store import reader_lock
+
+    store = tmp_path / "kg"
+    kgbuild.build([corpus], store=store).close()
+    lock = reader_lock(store)  # what `kgbuild serve` holds
+    try:
+        with pytest.raises(StoreError, match="reading it"):
+            kgbuild.build([corpus], store=store)
+    finally:
+        lock.close()
+
+
+def test_reading_fails_while_a_build_writes(corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    kgbuild.build([corpus], store=store).close()
+    with StoreWriter(store), pytest.raises(StoreError, match="wait until the build is done"):
+        kgbuild.load(store)
+
+
+def test_cli_second_build_exits_2(corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    with StoreWriter(store):
+        result = CliRunner().invoke(cli, ["build", str(corpus), "--store", str(store)])
+    assert result.exit_code == 2, result.output
+    assert "the store is in use" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_second_build_from_another_process_fails_fast(corpus: Path, tmp_path: Path,
+                                                     repo_root: Path) -> None:
+    store = tmp_path / "kg"
+    env = dict(os.environ, PYTHONPATH=str(repo_root / "src"))
+    with StoreWriter(store):
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "kgbuild", "build", str(corpus), "--store",
+                               str(store)], capture_output=True, text=True, env=env,
+                              timeout=120, check=False)
+        elapsed = time.perf_counter() - started
+    assert done.returncode == 2, done.stderr
+    assert f"process {os.getpid()}" in done.stderr and "is writing into it" in done.stderr
+    assert elapsed < 30  # it does not wait for the first build
+
+
+# --- store folders that are not stores -------------------------------------------------------
+
+
+def test_not_a_store(tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a kgbuild store"):
+        kgbuild.load(tmp_path / "other")
+    with pytest.raises(StoreError, match="not empty and not a kgbuild store"):
+        StoreWriter(tmp_path / "other")
+    with pytest.raises(StoreError, match="parent folder does not exist"):
+        StoreWriter(tmp_path / "missing" / "kg")
+    assert not (tmp_path / "other" / LOCK_FILE).exists()
+
+
+def test_cli_commands_accept_a_store(seed_store: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    done = runner.invoke(cli, ["query", str(seed_store), "actors", "--format", "csv"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith("actor,")
+    done = runner.invoke(cli, ["validate", str(seed_store)])
+    assert done.exit_code == 0, done.output
+    out = tmp_path / "graph.nq"
+    done = runner.invoke(cli, ["export", str(seed_store), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert kgbuild.load(out).dataset.__len__() > 0
+    done = runner.invoke(cli, ["build", "seeds/", "--store", str(seed_store), "-o", "x.trig"])
+    assert done.exit_code == 2 and "not both" in done.output
+
+
+def test_cli_build_store_summary(corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    done = CliRunner().invoke(cli, ["build", str(corpus), "--store", str(store)])
+    assert done.exit_code == 0, done.output
+    assert "4 new or changed articles, 0 unchanged" in done.stderr
+    done = CliRunner().invoke(cli, ["build", str(corpus), "--store", str(store), "--prune"])
+    assert done.exit_code == 0, done.output
+    assert "0 new or changed articles, 4 unchanged, 0 removed" in done.stderr
+
+
+# --- queries on the store ---------------------------------------------------------------------
+
+
+def _numbers_store(size: int) -> ox.Store:
+    store = ox.Store()
+    store.extend(ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), ox.Literal(str(i)),
+                         ox.NamedNode(f"urn:g:{i % 3}")) for i in range(size))
+    return store
+
+
+def test_query_store_rules() -> None:
+    store = _numbers_store(50)
+    result = query_store(store, "SELECT ?s WHERE { ?s ?p ?o }", limit=10)
+    assert len(result.rows) == 10 and result.truncated
+    with pytest.raises(QueryError, match="SERVICE is disabled"):
+        query_store(store, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    with pytest.raises(QueryError, match="FROM"):
+        query_store(store, "SELECT * FROM <http://127.0.0.1:9/> WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="only SELECT"):
+        query_store(store, "ASK { ?s ?p ?o }")
+    rows = query_store(store, "SELECT ?s WHERE { ?s ?p ?o }", params={"o": "7"}).rows
+    assert [str(r[0]) for r in rows] == ["urn:x:7"]
+
+
+def test_query_store_timeout() -> None:
+    store = _numbers_store(400)
+    started = time.perf_counter()
+    with pytest.raises(QueryTimeout):
+        query_store(store, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+                    timeout=0.5)
+    assert time.perf_counter() - started < 5
+
+
+# --- kills -------------------------------------------------------------------------------------
+
+
+def _build_command(corpus: Path, store: Path) -> list[str]:
+    return [sys.executable, "-m", "kgbuild", "-v", "build", str(corpus), "--store", str(store)]
+
+
+def _complete(command: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _run_and_kill(command: list[str], env: dict[str, str], *, after_lines: int | None,
+                  after_seconds: float | None, rng: random.Random) -> bool:
+    """Run a build and SIGKILL it after its n-th stored graph or after some time.
+
+    Returns:
+        True when the process was killed, False when it finished first.
+    """
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               text=True, env=env)
+    assert process.stderr is not None
+    stored = 0
+    trigger = threading.Event()
+
+    def read() -> None:
+        nonlocal stored
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "stored " in line:
+                stored += 1
+                if after_lines is not None and stored >= after_lines:
+                    trigger.set()
+        trigger.set()  # the process ended
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    if after_seconds is not None:
+        trigger.wait(after_seconds)
+    else:
+        trigger.wait(300)
+        time.sleep(rng.uniform(0, 0.01))
+    killed = process.poll() is None
+    if killed:
+        process.send_signal(signal.SIGKILL)
+    process.wait(60)
+    reader.join(10)
+    return killed
+
+
+def _check_all_or_nothing(store: Path, references: list[dict[str, frozenset[str]]]) -> int:
+    """Every article graph present equals that article's graph in one of the references."""
+    kgbuild.load(store).close()  # the store opens, and no lock is left behind
+    present = graphs_of(store)
+    articles = [name for name in present if name != str(KB_GRAPH)]
+    for name in articles:
+        assert any(present[name] == ref.get(name) for ref in references), (
+            f"{name} is in the store but is not the graph of a complete build")
+    return len(articles)
+
+
+@pytest.mark.slow
+def test_killed_builds_leave_every_article_fully_in_or_out(tmp_path: Path,
+                                                           repo_root: Path) -> None:
+    rng = random.Random(20240806)
+    env = dict(os.environ, PYTHONPATH=str(repo_root / "src"))
+    count = 20
+    corpus = write_corpus(tmp_path / "corpus", count)
+
+    # clean references: the whole corpus, and the corpus with half its articles changed
+    # built incrementally on top of it (the same batch a killed rerun processes)
+    clean = tmp_path / "clean"
+    started = time.perf_counter()
+    _complete(_build_command(corpus, clean), env)
+    clean_seconds = time.perf_counter() - started
+    old = graphs_of(clean)
+    assert len(old) == count + 1
+    changed = frozenset(range(0, count, 2))
+    changed_corpus = write_corpus(tmp_path / "changed", count, changed=changed)
+    shutil.copytree(clean, tmp_path / "clean-new")
+    _complete(_build_command(changed_corpus, tmp_path / "clean-new"), env)
+    new = graphs_of(tmp_path / "clean-new")
+
+    kills: list[tuple[str, int]] = []
+    # 1. fresh stores, killed at a random time or after a random number of stored graphs
+    resumed = tmp_path / "kill-0"
+    for attempt, (lines, seconds) in enumerate([
+        (None, rng.uniform(0.5, 1.0) * clean_seconds),
+        (rng.randint(1, count - 1), None),
+    ]):
+        store = tmp_path / f"kill-{attempt}"
+        if _run_and_kill(_build_command(corpus, store), env, after_lines=lines,
+                         after_seconds=seconds, rng=rng):
+            if is_store(store):
+                kills.append((f"fresh store, {lines or f'{seconds:.1f} s'}",
+                              _check_all_or_nothing(store, [old])))
+            else:
+                kills.append((f"fresh store, {seconds:.1f} s, before the store existed", 0))
+    # 2. a killed store resumed, killed again, then completed
+    if _run_and_kill(_build_command(corpus, resumed), env, after_lines=1, after_seconds=None,
+                     rng=rng):
+        kills.append(("resumed store", _check_all_or_nothing(resumed, [old])))
+    _complete(_build_command(corpus, resumed), env)
+    final = graphs_of(resumed)
+    assert len(final) == count + 1
+    for name, quads in final.items():
+        hashes = [q for q in quads if str(KG.contentHash) in q]
+        assert name == str(KB_GRAPH) or len(hashes) == 1
+    # 3. changed articles being replaced: each is the old graph, the new graph, or absent
+    store = tmp_path / "replace"
+    shutil.copytree(clean, store)
+    lines = rng.randint(1, len(changed) - 1)
+    if _run_and_kill(_build_command(changed_corpus, store), env, after_lines=lines,
+                     after_seconds=None, rng=rng):
+        present = _check_all_or_nothing(store, [old, new])
+        after = graphs_of(store)
+        replaced = 0
+        for index in range(count):
+            name = str(graph_iri(f"a{index:02d}.txt"))
+            if index not in changed:
+                assert after[name] == old[name]
+            elif after.get(name) == new[name]:
+                replaced += 1
+        kills.append((f"replacing, after {lines} graphs ({replaced} of {len(changed)} "
+                      "changed articles replaced)", present))
+    assert len(kills) >= 3, kills
+    assert any(0 < n < count for _, n in kills), f"no kill landed while writing: {kills}"
+    print("kills (where, article graphs present):", kills)  # shown with -s
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_locks() -> Iterator[None]:
+    yield
+    import gc
+
+    gc.collect()
+
+
+def test_input_errors_still_raise(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError):
+        kgbuild.build([empty], store=tmp_path / "kg")
