@@ -421,13 +421,6 @@ def test_statement_addressees(
             "Iran and Turkey condemned the attack.",
             {"Iran", "Turkey"},
             id="x-and-y-condemned",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "conjoined speakers of an accusation noun object ('condemned the attack'): "
-                    "one statement comes out, spoken by the second conjunct (Turkey) only"
-                ),
-            ),
         ),
     ],
 )
@@ -562,13 +555,6 @@ def test_no_event_for_negated_or_hypothetical(build_text: Builder, body: str) ->
             PUBLISHED,
             "2023-09-19",
             id="last-night",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "'last night' is not taken as the event's time phrase (no "
-                    "kg:timeText, no kg:date), though timex resolves it"
-                ),
-            ),
         ),
     ],
 )
@@ -649,14 +635,6 @@ def test_weekday_without_publication_date_stays_text(build_text: Builder) -> Non
             "Armed Forces of Georgia",
             "ArmedForce",
             id="its-troops-of-a-ministry",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "'its troops' resolved to a ministry whose country is named only inside the "
-                    "ministry's name gives a minted 'Ministry of Defense of Georgia troops' "
-                    "instead of the country's armed forces"
-                ),
-            ),
         ),
     ],
 )
@@ -814,13 +792,6 @@ def test_role(
             {"Armenia", "Azerbaijan"},
             "2020-11",
             id="signatories-are-parties",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "the subjects of 'signed'/'agreed to' are not taken as the agreement's "
-                    "parties (only 'between X and Y' and statements about it)"
-                ),
-            ),
         ),
     ],
 )

