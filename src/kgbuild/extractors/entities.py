@@ -170,6 +170,14 @@ def _owner(ctx: ArticleContext, head: Token) -> tuple[Ref | None, list[Token]]:
                 owner = ref
             mods.append(child)
             # coordinated demonyms: "Azerbaijani and Armenian forces" handled by caller
+    if owner is None and head.dep_ == "compound" and head.head.lower_ in lx.TITLES:
+        # "Armenia's Security Council Secretary": the possessive sits on the title
+        for child in head.head.lefts:
+            if child.dep_ == "poss" and child.lower_ not in ("its", "their", "his", "her"):
+                ref = ctx.ref_for(child)
+                if ref is not None and ref.kind in ("Country", "GovernmentBody", "Region"):
+                    owner = ref
+                    mods.append(child)
     if owner is None:
         for child in head.rights:
             if child.dep_ == "prep" and child.lower_ in ("of", "in"):
