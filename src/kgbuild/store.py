@@ -262,8 +262,9 @@ class StoreWriter:
                 fix="give the path of a folder (kgbuild creates it)",
             )
         if folder.is_dir():
-            # a lock file alone: another build is creating the store right now
-            if is_store(folder) or {p.name for p in folder.iterdir()} <= {LOCK_FILE}:
+            # only a lock file (and a marker being written): a build created it just now
+            left = {p.name for p in folder.iterdir()}
+            if is_store(folder) or left <= {LOCK_FILE, Path(MARKER_FILE).stem + ".tmp"}:
                 return
             raise StoreError(
                 "the folder is not empty and not a kgbuild store",
