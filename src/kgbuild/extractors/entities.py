@@ -11,10 +11,15 @@ Method, in order of trust (a token belongs to at most one named reference):
 3. Place patterns: "the village of X", "X region", "X corridor", "the region of X".
 4. Named-entity spans of spaCy's model not covered above (never in the headline, whose
    title case confuses it): PERSON (two or more words), ORG, GPE, LOC, FAC.
-5. Anaphors: "it", "its", "they", "their" and "the ministry", "the region" resolve to
-   the most recent *subject* reference of an agreeing kind in the same or the previous
-   two sentences of the paragraph; nothing is resolved across a paragraph with no
-   candidate, since a wrong merge is worse than a missed one.
+5. Anaphors: "it", "its", "they", "their" resolve to a *subject* reference of an
+   agreeing kind (organisations and places for "it", organisations for "they", people
+   for "he"/"she") in the same sentence before the pronoun or in the previous two
+   sentences, the main clause's subject first, then the most recent; "the ministry",
+   "the Azeri ministry", "the army" resolve to the most recent ministry (of that
+   country, when one is named) in the last four sentences, "the region", "the
+   territory", "the village" to the most recent place of that kind in the last eight.
+   With no agreeing candidate in reach nothing is resolved: a wrong merge is worse
+   than a missed one.
 """
 
 from __future__ import annotations
@@ -483,9 +488,10 @@ def _subject_candidates(ctx: ArticleContext, tok: Token) -> list[Ref]:
                     break
                 top = top.head if top.dep_ != "pobj" else top.head.head
             if top.dep_ in ("nsubj", "nsubjpass"):
-                found.append(r)
-        found.sort(key=lambda r: -r.head)
-        cands.extend(found)
+                found.append((r, top.head.dep_ == "ROOT" or top.head == s.root))
+        # the subject of the main clause is the most salient, then the most recent
+        found.sort(key=lambda rm: (not rm[1], -rm[0].head))
+        cands.extend(r for r, _ in found)
     return cands
 
 
