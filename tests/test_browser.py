@@ -62,7 +62,11 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     service = Service(executable_path=str(CHROMEDRIVER))
-    browser = webdriver.Chrome(service=service, options=options)
+    with pytest.MonkeyPatch.context() as env:
+        # the driver and browser are given: Selenium Manager must not look anything up
+        env.setenv("SE_OFFLINE", "true")
+        env.setenv("SE_AVOID_STATS", "true")
+        browser = webdriver.Chrome(service=service, options=options)
     browser.set_page_load_timeout(60)
     try:
         yield browser

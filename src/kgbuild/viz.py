@@ -1108,21 +1108,27 @@ def _component_layout(graph: nx.MultiDiGraph, seed: int) -> dict[str, tuple[floa
         pos = {n: ((i % cols) * 0.55 - (cols - 1) * 0.275, -(i // cols) * 0.55
                    + (rows - 1) * 0.275) for i, n in enumerate(singles)}
         boxes.append((singles, pos, size))
-    # shelf packing: rows about as wide as the whole drawing is tall
-    row_width = max(max((b[2] for b in boxes), default=1.0),
-                    1.3 * math.sqrt(sum(b[2] ** 2 for b in boxes)))
+    # shelf packing by the parts' real extents: rows about as wide as the drawing is tall
+    extents = []
+    for _, pos, _ in boxes:
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        extents.append((min(xs), max(ys), max(max(xs) - min(xs), 0.5),
+                        max(max(ys) - min(ys), 0.5)))
+    row_width = max(max((e[2] for e in extents), default=1.0),
+                    1.3 * math.sqrt(sum(e[2] * e[3] for e in extents)))
     placed: dict[str, tuple[float, float]] = {}
     x = y = 0.0
     row_height = 0.0
     gap = 0.6
-    for _, pos, size in boxes:
-        if x > 0 and x + size > row_width:
+    for (_, pos, _), (left, top, w, h) in zip(boxes, extents, strict=True):
+        if x > 0 and x + w > row_width:
             x, y = 0.0, y - row_height - gap
             row_height = 0.0
         for n, (px, py) in pos.items():
-            placed[n] = (x + size / 2 + px, y - size / 2 + py)
-        x += size + gap
-        row_height = max(row_height, size)
+            placed[n] = (x + px - left, y + py - top)
+        x += w + gap
+        row_height = max(row_height, h)
     return placed
 
 
