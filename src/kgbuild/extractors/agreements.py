@@ -19,6 +19,7 @@ from spacy.tokens import Token
 from .. import lexicon as lx
 from ..model import Agreement
 from ..timex import normalize_time
+from .common import hypothetical
 from .context import ArticleContext
 from .events import event_at
 
@@ -137,6 +138,9 @@ def extract(ctx: ArticleContext) -> None:
         ev = ctx.span_evidence(tok.sent, NAME)
         if ctx.excluded(ev.begin, ev.end) or ctx.in_headline(tok):
             continue
+        indefinite = not any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children)
+        if indefinite and hypothetical(tok) and _date(ctx, tok) is None:
+            continue  # "called for an immediate ceasefire": wished, not (yet) agreed
         provides = []
         for c in tok.children:
             if c.dep_ == "relcl":

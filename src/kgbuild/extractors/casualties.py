@@ -89,6 +89,10 @@ def _source(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
     idx = next((i for i, s in enumerate(sents) if s.start <= tok.i < s.end), 0)
     if ctx.in_headline(tok):
         return None, None
+    from .statements import _stance
+
+    if any(_stance(t) is not None for t in sents[idx]):
+        return None, None  # the sentence has its own attribution, even if unread
     if idx > 0:
         prev = sents[idx - 1]
         sts = [s for s in ctx.out.statements if prev.start_char <= s.evidence.begin < prev.end_char]

@@ -107,8 +107,12 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         inside = [e for e in ents if e.root.i in main]
     if not inside:
         # a sentence-level adverbial ("Back in 2020, ...") attached to the main verb
+        # (not the date of a report: "..., the ministry said on Tuesday")
+        from ..lexicon import REPORTING_VERBS
+
         inside = [e for e in ents if governing_verb(e.root) is not None
-                  and governing_verb(e.root).dep_ == "ROOT"]  # type: ignore[union-attr]
+                  and governing_verb(e.root).dep_ == "ROOT"  # type: ignore[union-attr]
+                  and governing_verb(e.root).lemma_.lower() not in REPORTING_VERBS]  # type: ignore[union-attr]
     if not inside:
         return None
     chosen = min(inside, key=lambda e: abs(e.root.i - tok.i))

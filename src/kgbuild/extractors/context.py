@@ -82,6 +82,9 @@ class ArticleContext:
         for b, e in getattr(self.article, "excluded", ()) or ():
             if begin < e and b < end:
                 return True
+        for b, e in self.doc.user_data.get("kgbuild.datelines", ()):
+            if b <= begin and end <= e:
+                return True
         return False
 
     def in_headline(self, tok: Token) -> bool:

@@ -242,7 +242,7 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
         if t is None:
             return None  # untyped: an anaphor, resolved by salience
         return "GovernmentBody", f"Ministry of {t} of {c}"
-    if lower in ("government", "authorities", "authority", "cabinet"):
+    if lower in ("government", "authorities", "authority", "cabinet", "officials"):
         if owner.kind == "GovernmentBody":
             return "GovernmentBody", owner.label
         return "GovernmentBody", f"Government of {c}"

@@ -185,7 +185,7 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
                 for p in _prep_objects(verb, {"on", "against", "toward", "towards", "at"}):
                     for r in ctx.conjuncts_refs(p):
                         info = ctx.entities[r.key]
-                        if info.is_actor and not info.is_place:
+                        if info.is_actor and (not info.is_place or info.kind == "Country"):
                             add(targets, r.key)
                 place_toks.extend(t for c in verb.children if c.dep_ == "prep" for t in pruned_subtree(c))
     else:  # verb trigger
@@ -205,7 +205,7 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
             if c.dep_ == "dobj" and kind not in ("CeasefireViolation", "Mobilization", "War"):
                 for r in ctx.conjuncts_refs(c):
                     info = ctx.entities[r.key]
-                    if info.is_actor and not info.is_place:
+                    if info.is_actor and (not info.is_place or info.kind == "Country"):
                         add(agents if kind == "Deployment" else targets, r.key)
         place_toks.extend(t for c in tok.children if c.dep_ in ("prep", "dobj", "advmod", "npadvmod") for t in pruned_subtree(c))
     # casualties of the same clause are its targets ("opened fire and killed a soldier")
@@ -251,7 +251,12 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
     tp = time_phrase(ctx, tok)
     time_text = tp.text if tp is not None else None
     iso = normalize_time(time_text, ctx.article.published) if time_text else None
-    definite = tok.pos_ != "VERB" and (
+    # "the attack", "Azerbaijan's operation" refer back; "the shelling of X" describes
+    # an event of its own by its place or target
+    described = any(c.dep_ == "prep" and c.lower_ in ("of", "on", "against", "in", "near")
+                    and any(ctx.ref_for(p) is not None for p in c.children if p.dep_ == "pobj")
+                    for c in tok.children)
+    definite = tok.pos_ != "VERB" and not described and (
         any(c.dep_ in ("det",) and c.lower_ in ("the", "this", "that", "these", "those") for c in tok.children)
         or any(c.dep_ == "poss" for c in tok.children)
         or tok.pos_ == "PROPN"

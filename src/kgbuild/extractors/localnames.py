@@ -96,6 +96,9 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
             while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and doc[j + 1].is_title and (j + 1) not in ctx._cover:
                 j += 1
             span = doc[i:j + 1]
+            if ctx.excluded(span.start_char, span.end_char):
+                i = j + 1
+                continue
             if not any(s <= i < e for s, e in seen) and not any(t.lower_ in lx.TITLES for t in span):
                 if span.root.lower_ not in lx.EVENT_NOUNS and span[0].lower_ not in lx.EVENT_NOUNS:
                     out.append((span, ""))
@@ -127,8 +130,14 @@ def _demonym_country(dem: str, countries: list[str]) -> str | None:
     return None
 
 
+_NOT_DEMONYMS = {m[:3] for m in lx.MONTHS} | set(lx.MONTHS) | {"sept"}
+
+
 def _looks_demonym(tok: Token) -> bool:
-    return tok.is_title and bool(_DEMONYM_SUFFIX.search(tok.lower_)) and tok.pos_ in ("ADJ", "PROPN", "NOUN")
+    """A capitalised adjective-like word with a demonym ending ("Valdorian")."""
+    low = tok.lower_
+    return (tok.is_title and len(low) >= 5 and low not in _NOT_DEMONYMS
+            and bool(_DEMONYM_SUFFIX.search(low)) and tok.pos_ in ("ADJ", "PROPN", "NOUN"))
 
 
 def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:

@@ -23,7 +23,8 @@ def extract(ctx: ArticleContext) -> None:
         lemma = tok.lemma_.lower()
         if lemma in lx.CONNECT_VERBS and tok.pos_ == "VERB":
             # the route: the relative clause's antecedent, or its appositive head
-            head = tok.head if tok.dep_ == "relcl" else None
+            # "a road that links A to B", "the only road linking A with B"
+            head = tok.head if tok.dep_ in ("relcl", "acl") else None
             route = None
             if head is not None:
                 route = ctx.ref_for(head)

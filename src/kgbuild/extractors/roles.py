@@ -71,7 +71,9 @@ def extract(ctx: ArticleContext) -> None:
             start = min(tok.left_edge.i, p.left_edge.i)
             end = max(tok.i, p.right_edge.i) + 1
             ev = ctx.evidence(ctx.doc[start].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1].text), NAME)
-            ctx.out.roles.append(Role(evidence=ev, person=ref.key, title=tok.lower_, organization=org))
+            mods = [c.lower_ for c in tok.lefts if c.dep_ in ("compound", "amod") and c.lower_ in lx.TITLE_MODIFIERS]
+            title = " ".join([*mods, tok.lower_])  # "prime minister", "foreign minister"
+            ctx.out.roles.append(Role(evidence=ev, person=ref.key, title=title, organization=org))
             person = ctx.entities[ref.key]
             if person.country is None and org is not None:
                 person.country = ctx.country_of(org)  # an official speaks for the post's country

@@ -64,9 +64,43 @@ def _speakers(ctx: ArticleContext, verb: Token) -> list[Ref]:
     return out
 
 
+def _speaking_actor(ctx: ArticleContext, ref: Ref | None) -> Ref | None:
+    """The actor a subject stands for: itself, or for a city ("Baku denies ...") the
+    country it lies in (a capital speaks for its government)."""
+    if ref is None:
+        return None
+    info = ctx.entities[ref.key]
+    if info.is_actor:
+        return ref
+    if info.kind == "Settlement":
+        kb_ent = ctx.kb.entities.get(ref.key)
+        for outer in (kb_ent.within if kb_ent else []):
+            outer_ent = ctx.kb.entities.get(outer)
+            if outer_ent is not None and outer_ent.kind == "Country":
+                if outer not in ctx.entities:
+                    from .entities import _register
+
+                    _register(ctx, outer, outer_ent.kind, outer_ent.label, kb_ent=outer_ent)
+                return Ref(outer, "Country", ref.start, ref.end, ref.head, "anaphor", ref.surface)
+    return None
+
+
 def _adjacent_speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
     """", Azerbaijan's defense ministry said." when the parser missed the subject: the
-    actor named right before (or right after) the verb, after the last comma."""
+    noun phrase between the last comma and the verb (or right after it)."""
+    doc = ctx.doc
+    sent = verb.sent
+    start = verb.i
+    while start > sent.start and doc[start - 1].text not in (",", "\"", "”", "'"):
+        start -= 1
+    if sent.start < start < verb.i:
+        phrase = range(start, verb.i)
+        heads = [t for t in doc[start:verb.i] if t.head.i not in phrase]
+        for h in heads:
+            ref = (_person_for_title(ctx, h) if h.lower_ in lx.TITLES else None) or ctx.ref_for(h)
+            ref = _speaking_actor(ctx, ref)
+            if ref is not None:
+                return ref
     for r in ctx.refs:
         if not r.named or not ctx.entities[r.key].is_actor:
             continue
@@ -86,10 +120,13 @@ def _speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
     for _ in range(4):
         for c in v.children:
             if c.dep_ == "nsubj":
-                ref = _person_for_title(ctx, c) if c.lower_ in lx.TITLES else None
-                ref = ref or ctx.ref_for(c)
-                if ref is not None and ctx.entities[ref.key].is_actor:
-                    return ref
+                # the subject, or its apposition when the parser took a preceding
+                # appositive for the subject ("..., the city, the ombudsman of X said")
+                for cand in (c, *[a for a in c.children if a.dep_ == "appos"]):
+                    ref = _person_for_title(ctx, cand) if cand.lower_ in lx.TITLES else None
+                    ref = _speaking_actor(ctx, ref or ctx.ref_for(cand))
+                    if ref is not None:
+                        return ref
                 return None
         if v.dep_ in ("conj", "advcl", "xcomp") and v.head.i != v.i:
             v = v.head
@@ -99,11 +136,15 @@ def _speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
 
 
 def _content(verb: Token) -> list[Token]:
-    comps = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "dobj", "parataxis")]
-    comps += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "on")
+    """What was said: the clausal complement; an object only when there is none
+    ("denied the report"; in "told reporters that ..." the object is the hearer)."""
+    comps = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "parataxis")]
+    if not comps:
+        comps = [c for c in verb.children if c.dep_ == "dobj"]
+    comps += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in ("of", "for")
               for p in c.children if p.dep_ in ("pcomp", "pobj")]
-    if not comps and verb.dep_ in ("parataxis", "ROOT") and verb.head.i != verb.i:
-        comps = [verb.head]
+    if not comps and verb.dep_ in ("parataxis", "ccomp", "ROOT") and verb.head.i != verb.i:
+        comps = [verb.head]  # '"...," X told reporters': the main clause is the content
     if not comps and verb.dep_ == "ROOT":
         # "X did Y, the ministry said": spaCy may attach the main clause as ccomp only
         comps = [c for c in verb.children if c.dep_ in ("advcl",)]
@@ -240,6 +281,9 @@ def extract(ctx: ArticleContext) -> None:
             speaker = speakers[0] if speakers else None
             comps = _content(tok)
             content = _tokens(comps)
+            if any(c.i == tok.head.i for c in comps) and tok.head.i != tok.i:
+                own = {t.i for t in tok.subtree}
+                content = [t for t in content if t.i not in own]
             verb = tok
         if speaker is None or ctx.in_headline(tok):
             continue  # headlines compress attribution too much to parse reliably
@@ -275,7 +319,8 @@ def extract(ctx: ArticleContext) -> None:
         # "..., adding that": continue the statement of the governing verb
         if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.i in made:
             continue
-        if tok.dep_ == "conj" and tok.head.i in made and made[tok.head.i].stance == stance:
+        own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+        if tok.dep_ == "conj" and tok.head.i in made and made[tok.head.i].stance == stance and not own_subject:
             continue
         made[tok.i] = st
         ctx.statement_tokens = getattr(ctx, "statement_tokens", {})  # type: ignore[attr-defined]
