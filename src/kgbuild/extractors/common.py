@@ -124,7 +124,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
             end = e.end
     while start > sent.start and doc[start - 1].lower_ in _TIME_EDGE_WORDS:
         start -= 1
-    if chosen.label_ == "TIME" and not any(ch.is_digit for ch in chosen.text):
+    if chosen.label_ == "TIME" and not any(ch.isdigit() for ch in chosen.text):
         # "the evening", "the day" alone are too vague; "last night" is not
         from ..timex import normalize_time
 
