@@ -1,0 +1,36 @@
+"""Small regression tests, one per bug, with their data inline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import kgbuild
+
+
+def _build(tmp_path: Path, body: str, published: str | None = None) -> kgbuild.KnowledgeGraph:
+    article = tmp_path / "a.txt"
+    article.write_text("Update\n\n" + body + "\n", encoding="utf-8")
+    if published:
+        (tmp_path / "a.meta.json").write_text(f'{{"published": "{published}"}}', encoding="utf-8")
+    return kgbuild.build([article])
+
+
+def test_time_entity_without_digits_does_not_crash(tmp_path: Path) -> None:
+    # a TIME entity ("the evening") used to raise AttributeError (str has no is_digit)
+    kg = _build(tmp_path, "Azerbaijani forces shelled the village of Zorvan in the evening.")
+    assert kg.stats.events == 1
+
+
+def test_sentence_is_not_split_after_its_first_name(tmp_path: Path) -> None:
+    # the small model split "Iran | and Turkey condemned ..." into two sentences
+    kg = _build(tmp_path, "Iran and Turkey condemned the attack.")
+    assert kg.stats.statements == 2
+
+
+def test_dateline_is_not_a_fact(tmp_path: Path) -> None:
+    kg = _build(tmp_path, "YEREVAN, Jan 2 (Reuters) - Armenia accused Azerbaijan of shelling the village of Zorvan.")
+    labels = {str(r[1]) for r in kg.query("PREFIX kg: <https://w3id.org/kgbuild/ontology#> "
+                                          "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                                          "SELECT ?e ?l WHERE { ?e a kg:Actor ; rdfs:label ?l }").rows}
+    assert "Reuters" not in labels and "Ja" not in labels
+    assert {"Armenia", "Azerbaijan"} <= labels
