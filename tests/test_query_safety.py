@@ -78,7 +78,7 @@ class Listener:
 
     def heard(self) -> list[bytes]:
         """What arrived so far (after a short wait for a connection in flight)."""
-        self._stop.wait(0.2)
+        self._stop.wait(0.05)
         return list(self.requests)
 
     def close(self) -> None:
