@@ -106,7 +106,9 @@ def serialize(dataset: Dataset | Graph, *, format: str) -> bytes:
         return _trig(dataset)
     if format in ("nquads", "nt"):
         data = dataset.serialize(format=format, encoding="utf-8")
-        lines = sorted({line for line in data.decode("utf-8").splitlines() if line.strip()})
+        # split at "\n" only: str.splitlines() would also break inside literals at
+        # characters such as U+2028 or U+0085, which N-Quads keeps unescaped
+        lines = sorted({line for line in data.decode("utf-8").split("\n") if line.strip()})
         return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     if format == "json-ld":
         text = json.dumps(to_jsonld(dataset), indent=2, ensure_ascii=False)
