@@ -25,15 +25,21 @@ log = logging.getLogger(__name__)
 
 _KG = "https://w3id.org/kgbuild/ontology#"
 _KGR = "https://w3id.org/kgbuild/id/"
-KINDS = (
-    "Country GovernmentBody ArmedForce Person InternationalOrganization Organization "
-    "PopulationGroup Region Settlement Route Landform Area Facility"
-).split()
-PLACE_KINDS = frozenset("Country Region Settlement Route Landform Area Facility".split())
-ACTOR_KINDS = frozenset(
-    "Country GovernmentBody ArmedForce Person InternationalOrganization Organization "
-    "PopulationGroup".split()
+PLACE_KINDS = frozenset(
+    ("Country", "Region", "Settlement", "Route", "Landform", "Area", "Facility")
 )
+ACTOR_KINDS = frozenset(
+    (
+        "Country",
+        "GovernmentBody",
+        "ArmedForce",
+        "Person",
+        "InternationalOrganization",
+        "Organization",
+        "PopulationGroup",
+    )
+)
+KINDS = sorted(PLACE_KINDS | ACTOR_KINDS)
 
 
 @dataclass
@@ -93,7 +99,7 @@ def _local(iri: URIRef) -> str:
 
 def _key(iri: URIRef) -> str:
     s = str(iri)
-    return s[len(_KGR):] if s.startswith(_KGR) else s
+    return s[len(_KGR) :] if s.startswith(_KGR) else s
 
 
 def _build(graph: Graph, sources: Sequence[str]) -> KnowledgeBase:
@@ -109,7 +115,9 @@ def _build(graph: Graph, sources: Sequence[str]) -> KnowledgeBase:
             continue
         key = _key(subj)
         ent = KBEntity(key=key, kind=_local(kind_iri), label=labels[0])
-        ent.alt_labels = sorted({str(o) for o in graph.objects(subj, SKOS.altLabel)} | set(labels[1:]))
+        ent.alt_labels = sorted(
+            {str(o) for o in graph.objects(subj, SKOS.altLabel)} | set(labels[1:])
+        )
         ent.demonyms = sorted(str(o) for o in graph.objects(subj, URIRef(_KG + "demonym")))
         ent.same_as = sorted(str(o) for o in graph.objects(subj, OWL.sameAs))
         for prop, attr in (("lat", "lat"), ("long", "long")):

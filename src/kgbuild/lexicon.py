@@ -30,26 +30,66 @@ __all__ = [
 # --- reporting verbs -> stance -----------------------------------------------------------
 REPORTING_VERBS: dict[str, str] = {
     **dict.fromkeys(
-        "say said inform state report announce claim add note tell declare assert insist "
-        "write explain maintain stress emphasize emphasise argue reiterate describe "
-        "indicate suggest publish disclose reveal".split(),
+        [
+            "say",
+            "said",
+            "inform",
+            "state",
+            "report",
+            "announce",
+            "claim",
+            "add",
+            "note",
+            "tell",
+            "declare",
+            "assert",
+            "insist",
+            "write",
+            "explain",
+            "maintain",
+            "stress",
+            "emphasize",
+            "emphasise",
+            "argue",
+            "reiterate",
+            "describe",
+            "indicate",
+            "suggest",
+            "publish",
+            "disclose",
+            "reveal",
+        ],
         "Claim",
     ),
-    **dict.fromkeys("deny reject refute dismiss disprove".split(), "Denial"),
-    **dict.fromkeys("confirm acknowledge admit verify".split(), "Confirmation"),
-    **dict.fromkeys("accuse blame allege condemn denounce".split(), "Accusation"),
-    **dict.fromkeys("urge demand appeal ask request implore".split(), "Appeal"),
-    **dict.fromkeys("warn threaten caution".split(), "Warning"),
+    **dict.fromkeys(["deny", "reject", "refute", "dismiss", "disprove"], "Denial"),
+    **dict.fromkeys(["confirm", "acknowledge", "admit", "verify"], "Confirmation"),
+    **dict.fromkeys(["accuse", "blame", "allege", "condemn", "denounce"], "Accusation"),
+    **dict.fromkeys(["urge", "demand", "appeal", "ask", "request", "implore"], "Appeal"),
+    **dict.fromkeys(["warn", "threaten", "caution"], "Warning"),
 }
 # "call on X to", "call for": Appeal only with these particles/prepositions.
 CALL_PARTICLES = frozenset({"on", "upon", "for"})
 # "declare" is reporting only with a clausal complement (not "declared a mobilization").
-NEEDS_CLAUSE = frozenset({"declare", "add", "note", "describe", "indicate", "suggest",
-                          "publish", "disclose", "reveal", "report", "state", "write"})
+NEEDS_CLAUSE = frozenset(
+    {
+        "declare",
+        "add",
+        "note",
+        "describe",
+        "indicate",
+        "suggest",
+        "publish",
+        "disclose",
+        "reveal",
+        "report",
+        "state",
+        "write",
+    }
+)
 
 # Nouns that refer back to something someone said ("rejected the allegations").
 ANAPHORIC_CLAIM_NOUNS = frozenset(
-    "allegation accusation claim charge report statement assertion".split()
+    ["allegation", "accusation", "claim", "charge", "report", "statement", "assertion"]
 )
 
 # --- events --------------------------------------------------------------------------------
@@ -87,9 +127,9 @@ EVENT_NOUNS: dict[str, str] = {
     "war": "War",
 }
 # Modifiers that turn a generic strike/attack into an airstrike.
-AIR_MODIFIERS = frozenset("air aerial drone missile rocket".split())
+AIR_MODIFIERS = frozenset(["air", "aerial", "drone", "missile", "rocket"])
 # "fire" is an attack only when opened / intensive / heavy ... (not "ceasefire").
-FIRE_MODIFIERS = frozenset("intensive heavy artillery mortar sniper small-arms".split())
+FIRE_MODIFIERS = frozenset(["intensive", "heavy", "artillery", "mortar", "sniper", "small-arms"])
 EVENT_VERBS: dict[str, str] = {
     "attack": "Attack",
     "shell": "Attack",
@@ -107,8 +147,24 @@ EVENT_VERBS: dict[str, str] = {
 }
 # Verbs whose object names the event ("launched an attack", "declared a mobilization").
 LIGHT_VERBS = frozenset(
-    "launch conduct carry stage mount begin start declare open undertake initiate "
-    "announce order wage press step".split()
+    [
+        "launch",
+        "conduct",
+        "carry",
+        "stage",
+        "mount",
+        "begin",
+        "start",
+        "declare",
+        "open",
+        "undertake",
+        "initiate",
+        "announce",
+        "order",
+        "wage",
+        "press",
+        "step",
+    ]
 )
 # Verbs of trying or failing: the event is attempted, kept but not as a separate kind.
 ATTEMPT_NOUNS = frozenset({"attempt", "effort", "bid"})
@@ -133,12 +189,41 @@ CASUALTY_NOUNS: dict[str, str] = {
     "loss": "killed-or-injured",
 }
 NUMBER_WORDS: dict[str, int] = {
-    "zero": 0, "no": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4,
-    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
-    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "hundred": 100, "thousand": 1000, "dozen": 12, "single": 1,
+    "zero": 0,
+    "no": 0,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "thousand": 1000,
+    "dozen": 12,
+    "single": 1,
 }
 # Vague quantities: (count or None, qualifier).  ACLED's conservative reading.
 VAGUE_COUNTS: dict[str, tuple[int | None, str]] = {
@@ -205,24 +290,91 @@ MINISTRY_TYPES: dict[str, str] = {
     "energy": "Energy",
 }
 FORCE_HEADS = frozenset(
-    "army armies force forces troops troop soldier soldiers serviceman servicemen military "
-    "detachment detachments unit units militia militias contingent contingents peacekeeper "
-    "peacekeepers guard guards navy fighters fighter battalion battalions brigade brigades "
-    "division divisions gunmen personnel".split()
+    [
+        "army",
+        "armies",
+        "force",
+        "forces",
+        "troops",
+        "troop",
+        "soldier",
+        "soldiers",
+        "serviceman",
+        "servicemen",
+        "military",
+        "detachment",
+        "detachments",
+        "unit",
+        "units",
+        "militia",
+        "militias",
+        "contingent",
+        "contingents",
+        "peacekeeper",
+        "peacekeepers",
+        "guard",
+        "guards",
+        "navy",
+        "fighters",
+        "fighter",
+        "battalion",
+        "battalions",
+        "brigade",
+        "brigades",
+        "division",
+        "divisions",
+        "gunmen",
+        "personnel",
+    ]
 )
 PEACEKEEPING_HEADS = frozenset({"peacekeeper", "peacekeepers"})
 # "the Armenian side" denotes the country itself.
 SIDE_HEADS = frozenset({"side", "party"})
 PERSON_TITLES = frozenset()
 TITLES: frozenset[str] = frozenset(
-    "secretary chairman chairwoman chairperson chair chairman-in-office president "
-    "vice-president prime premier minister spokesman spokeswoman spokesperson ambassador "
-    "commander head leader envoy representative ombudsman mayor governor director "
-    "general colonel lieutenant major captain official adviser advisor chief speaker "
-    "deputy foreign defense defence".split()
+    [
+        "secretary",
+        "chairman",
+        "chairwoman",
+        "chairperson",
+        "chair",
+        "chairman-in-office",
+        "president",
+        "vice-president",
+        "prime",
+        "premier",
+        "minister",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "ambassador",
+        "commander",
+        "head",
+        "leader",
+        "envoy",
+        "representative",
+        "ombudsman",
+        "mayor",
+        "governor",
+        "director",
+        "general",
+        "colonel",
+        "lieutenant",
+        "major",
+        "captain",
+        "official",
+        "adviser",
+        "advisor",
+        "chief",
+        "speaker",
+        "deputy",
+        "foreign",
+        "defense",
+        "defence",
+    ]
 )
 # Title words that are only modifiers of a following title ("prime minister").
-TITLE_MODIFIERS = frozenset("prime vice deputy foreign defense defence chief".split())
+TITLE_MODIFIERS = frozenset(["prime", "vice", "deputy", "foreign", "defense", "defence", "chief"])
 
 # --- places ---------------------------------------------------------------------------------
 # "X region", "X corridor": head noun -> place kind.
@@ -294,7 +446,25 @@ AGREEMENT_NOUNS: dict[str, str] = {
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        "january february march april may june july august september october november december".split()
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
     )
 }
-WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
+WEEKDAYS = {
+    d: i
+    for i, d in enumerate(
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    )
+}

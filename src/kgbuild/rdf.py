@@ -19,7 +19,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from .extractors.context import EntityInfo
 from .kb import KnowledgeBase
 from .model import Article, Evidence
-from .namespaces import GAF, KG, KGR, NIF, OUTCOME, PREFIXES, QUALIFIER, SCHEMA, STANCE, WGS84, ORG
+from .namespaces import GAF, KG, KGR, NIF, ORG, OUTCOME, PREFIXES, QUALIFIER, SCHEMA, STANCE, WGS84
 from .resolve import ArticleResult, Resolved
 
 __all__ = ["KB_GRAPH", "article_iri", "graph_iri", "to_dataset"]
@@ -88,7 +88,9 @@ class _Writer:
         self.add(node, KG.article, self.article)
 
 
-def _entity(w: _Writer, key: str, info: EntityInfo, ents: dict[str, EntityInfo] | None = None) -> URIRef:
+def _entity(
+    w: _Writer, key: str, info: EntityInfo, ents: dict[str, EntityInfo] | None = None
+) -> URIRef:
     node = _node(key)
     w.add(node, RDF.type, KG[info.kind])
     if info.is_actor:
@@ -215,7 +217,8 @@ def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -
         for k in g.provides:
             w.add(node, KG.provides, _node(k))
     for role in r.roles:
-        post_key = f"post/{hashlib.sha1(f'{role.person}|{role.title}|{role.organization}'.encode()).hexdigest()[:16]}"
+        ident = f"{role.person}|{role.title}|{role.organization}".encode()
+        post_key = f"post/{hashlib.sha1(ident).hexdigest()[:16]}"
         node = _node(post_key)
         person = ent(role.person)
         if person is None:
@@ -223,7 +226,11 @@ def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -
         w.add(node, RDF.type, KG.Post)
         w.add(node, RDF.type, ORG.Post)
         org_label = ents[role.organization].label if role.organization in ents else ""
-        w.add(node, RDFS.label, Literal(_clean(f"{role.title.capitalize()}{', ' + org_label if org_label else ''}")))
+        w.add(
+            node,
+            RDFS.label,
+            Literal(_clean(f"{role.title.capitalize()}{', ' + org_label if org_label else ''}")),
+        )
         w.add(node, KG.roleTitle, Literal(_clean(role.title)))
         w.add(node, ORG.heldBy, person)
         w.add(person, ORG.holds, node)
@@ -235,7 +242,10 @@ def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -
         if a is not None and b is not None:
             w.add(a, KG[pl.relation], b)
     for con in r.contradictions:
-        node = _node("contradiction/" + hashlib.sha1(f"{con.a}|{con.b}|{con.topic}".encode()).hexdigest()[:16])
+        node = _node(
+            "contradiction/"
+            + hashlib.sha1(f"{con.a}|{con.b}|{con.topic}".encode()).hexdigest()[:16]
+        )
         w.add(node, RDF.type, KG.Contradiction)
         w.add(node, KG.claimA, _node(con.a))
         w.add(node, KG.claimB, _node(con.b))

@@ -60,7 +60,9 @@ class Resolved:
     event_alias: dict[str, str] = field(default_factory=dict)  # event key -> surviving key
     events: dict[str, Event] = field(default_factory=dict)  # merged, by key
     agreements: dict[str, Agreement] = field(default_factory=dict)  # merged, by key
-    owner: dict[str, str] = field(default_factory=dict)  # fact key -> article writing its attributes
+    owner: dict[str, str] = field(
+        default_factory=dict
+    )  # fact key -> article writing its attributes
 
 
 def _h(*parts: object) -> str:
@@ -80,10 +82,15 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
     for s in ctx.out.statements:
         local[s.key] = f"statement/{_h(aid, s.evidence.begin, s.verb, s.stance, s.speaker)}"
     for c in ctx.out.claims:
-        local[c.key] = f"claim/{_h(aid, c.evidence.begin, c.outcome, c.count, c.qualifier, c.victim)}"
+        local[c.key] = (
+            f"claim/{_h(aid, c.evidence.begin, c.outcome, c.count, c.qualifier, c.victim)}"
+        )
     for g in ctx.out.agreements:
-        local[g.key] = (f"agreement/{slugify(g.kind)}-{g.date[:4]}" if g.date
-                        else f"agreement/{slugify(g.kind)}-{_h(aid, g.evidence.begin)}")
+        local[g.key] = (
+            f"agreement/{slugify(g.kind)}-{g.date[:4]}"
+            if g.date
+            else f"agreement/{slugify(g.kind)}-{_h(aid, g.evidence.begin)}"
+        )
 
     def m(k: str | None) -> str | None:
         return local.get(k, k) if k else k
@@ -91,13 +98,20 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
     def ms(ks: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(local.get(k, k) for k in ks))
 
-    events = [replace(e, key=local[e.key], responds_to=m(e.responds_to), violates=ms(e.violates))
-              for e in ctx.out.events]
+    events = [
+        replace(e, key=local[e.key], responds_to=m(e.responds_to), violates=ms(e.violates))
+        for e in ctx.out.events
+    ]
     statements = [replace(s, key=local[s.key], about=ms(s.about)) for s in ctx.out.statements]
-    claims = [replace(c, key=local[c.key], about=m(c.about), statement=m(c.statement)) for c in ctx.out.claims]
+    claims = [
+        replace(c, key=local[c.key], about=m(c.about), statement=m(c.statement))
+        for c in ctx.out.claims
+    ]
     agreements = [replace(g, key=local[g.key], provides=ms(g.provides)) for g in ctx.out.agreements]
-    contradictions = [Contradiction(local.get(c.a, c.a), local.get(c.b, c.b), c.topic)
-                      for c in ctx.out.contradictions]
+    contradictions = [
+        Contradiction(local.get(c.a, c.a), local.get(c.b, c.b), c.topic)
+        for c in ctx.out.contradictions
+    ]
     evidence = {local.get(k, k): v for k, v in getattr(ctx, "extra_evidence", {}).items()}
     used = {mm.key for mm in ctx.out.mentions}
     for e in events:
@@ -121,14 +135,28 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
                 kb_ent = ctx.kb.entities.get(info.country)
                 if kb_ent is not None:
                     ctx.entities[info.country] = EntityInfo(
-                        kb_ent.key, kb_ent.kind, kb_ent.label, is_actor=kb_ent.is_actor,
-                        is_place=kb_ent.is_place)
+                        kb_ent.key,
+                        kb_ent.kind,
+                        kb_ent.label,
+                        is_actor=kb_ent.is_actor,
+                        is_place=kb_ent.is_place,
+                    )
                 else:
                     info.country = None
     entities = {k: v for k, v in ctx.entities.items() if k in used}
-    return ArticleResult(aid, entities, list(ctx.out.mentions), events, statements, claims,
-                         agreements, list(ctx.out.roles), list(ctx.out.place_links),
-                         contradictions, evidence)
+    return ArticleResult(
+        aid,
+        entities,
+        list(ctx.out.mentions),
+        events,
+        statements,
+        claims,
+        agreements,
+        list(ctx.out.roles),
+        list(ctx.out.place_links),
+        contradictions,
+        evidence,
+    )
 
 
 def _sides(entities: dict[str, EntityInfo], keys: tuple[str, ...]) -> set[str]:
@@ -192,8 +220,15 @@ def resolve(results: list[ArticleResult]) -> Resolved:
         for k, info in sorted(r.entities.items()):
             cur = res.entities.get(k)
             if cur is None:
-                res.entities[k] = EntityInfo(k, info.kind, info.label, set(info.alt_labels),
-                                             info.country, info.is_actor, info.is_place)
+                res.entities[k] = EntityInfo(
+                    k,
+                    info.kind,
+                    info.label,
+                    set(info.alt_labels),
+                    info.country,
+                    info.is_actor,
+                    info.is_place,
+                )
             else:
                 cur.alt_labels |= info.alt_labels
                 cur.country = cur.country or info.country
@@ -222,14 +257,18 @@ def resolve(results: list[ArticleResult]) -> Resolved:
             target = res.event_alias.get(e.key)
             if target:
                 r.events[i] = replace(e, key=target)
-        for lst_name in ("statements",):
+        for _lst_name in ("statements",):
             for i, s in enumerate(r.statements):
-                r.statements[i] = replace(s, about=tuple(res.event_alias.get(k, k) for k in s.about))
+                r.statements[i] = replace(
+                    s, about=tuple(res.event_alias.get(k, k) for k in s.about)
+                )
         for i, c in enumerate(r.claims):
             if c.about:
                 r.claims[i] = replace(c, about=res.event_alias.get(c.about, c.about))
         for i, g in enumerate(r.agreements):
-            r.agreements[i] = replace(g, provides=tuple(res.event_alias.get(k, k) for k in g.provides))
+            r.agreements[i] = replace(
+                g, provides=tuple(res.event_alias.get(k, k) for k in g.provides)
+            )
     for r in results:
         for e in r.events:
             cur = res.events.get(e.key)
@@ -242,7 +281,8 @@ def resolve(results: list[ArticleResult]) -> Resolved:
             else:
                 date = max([d for d in (cur_g.date, g.date) if d], key=len, default=None)
                 res.agreements[g.key] = replace(
-                    cur_g, date=date,
+                    cur_g,
+                    date=date,
                     brokers=tuple(dict.fromkeys([*cur_g.brokers, *g.brokers])),
                     parties=tuple(dict.fromkeys([*cur_g.parties, *g.parties])),
                     provides=tuple(dict.fromkeys([*cur_g.provides, *g.provides])),

@@ -59,12 +59,16 @@ def _brokers(ctx: ArticleContext, tok: Token) -> list[str]:
     doc = tok.doc
     for t in tok.lefts:
         for s in t.subtree:
-            if s.lower_ in ("brokered", "mediated", "backed") and s.i >= 2 and doc[s.i - 1].text == "-":
+            if (
+                s.lower_ in ("brokered", "mediated", "backed")
+                and s.i >= 2
+                and doc[s.i - 1].text == "-"
+            ):
                 ref = ctx.ref_at(doc[s.i - 2])
                 if ref is not None:
                     out.append(ref.key)
     for c in tok.children:
-        if c.lower_ in ("brokered", "mediated") :
+        if c.lower_ in ("brokered", "mediated"):
             for p in c.children:
                 if p.dep_ == "agent" or p.lower_ == "by":
                     for o in p.children:
@@ -75,7 +79,7 @@ def _brokers(ctx: ArticleContext, tok: Token) -> list[str]:
 
 
 def _parties(ctx: ArticleContext, tok: Token) -> list[str]:
-    """"between X and Y" in the agreement's phrase; the subjects of a verb of signing
+    """ "between X and Y" in the agreement's phrase; the subjects of a verb of signing
     whose object it is ("X and Y signed a ceasefire")."""
     out: list[str] = []
     for c in tok.subtree:
@@ -95,8 +99,9 @@ def _parties(ctx: ArticleContext, tok: Token) -> list[str]:
     return out
 
 
-def _link_violations(ctx: ArticleContext, found: list[tuple[Token, Agreement]],
-                     merged: list[Agreement]) -> None:
+def _link_violations(
+    ctx: ArticleContext, found: list[tuple[Token, Agreement]], merged: list[Agreement]
+) -> None:
     """A ceasefire violation whose object names an agreement (or refers back to the one
     just mentioned with "it") violates that agreement."""
     from dataclasses import replace as _replace
@@ -104,8 +109,12 @@ def _link_violations(ctx: ArticleContext, found: list[tuple[Token, Agreement]],
     if not merged:
         return
     positions = sorted((tok.i, ag.key) for tok, ag in found)
-    alias = {ag.key: m.key for ag in (a for _, a in found) for m in merged
-             if m.kind == ag.kind and (not m.date or not ag.date or m.date[:4] == ag.date[:4])}
+    alias = {
+        ag.key: m.key
+        for ag in (a for _, a in found)
+        for m in merged
+        if m.kind == ag.kind and (not m.date or not ag.date or m.date[:4] == ag.date[:4])
+    }
     tokens = getattr(ctx, "event_tokens", {})
     aliases = getattr(ctx, "event_aliases", {})
     for i, ev in enumerate(ctx.out.events):
@@ -133,12 +142,16 @@ def extract(ctx: ArticleContext) -> None:
             for c in tok.lefts:
                 if c.dep_ == "compound" and c.lower_ in lx.AGREEMENT_NOUNS:
                     kind = lx.AGREEMENT_NOUNS[c.lower_]
-        if kind == "agreement" and not any(c.lower_ in ("peace", "ceasefire", "truce") for c in tok.lefts):
+        if kind == "agreement" and not any(
+            c.lower_ in ("peace", "ceasefire", "truce") for c in tok.lefts
+        ):
             continue  # "agreement" alone is too often not a treaty
         ev = ctx.span_evidence(tok.sent, NAME)
         if ctx.excluded(ev.begin, ev.end) or ctx.in_headline(tok):
             continue
-        indefinite = not any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children)
+        indefinite = not any(
+            c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children
+        )
         if indefinite and hypothetical(tok) and _date(ctx, tok) is None:
             continue  # "called for an immediate ceasefire": wished, not (yet) agreed
         provides = []
@@ -148,14 +161,24 @@ def extract(ctx: ArticleContext) -> None:
                     k = event_at(ctx, v)
                     if k:
                         provides.append(k)
-        found.append((tok, Agreement(
-            key=ctx.next_id("g"), evidence=ev, label="", kind=kind, date=_date(ctx, tok),
-            brokers=tuple(_brokers(ctx, tok)), parties=tuple(_parties(ctx, tok)),
-            provides=tuple(provides),
-        )))
+        found.append(
+            (
+                tok,
+                Agreement(
+                    key=ctx.next_id("g"),
+                    evidence=ev,
+                    label="",
+                    kind=kind,
+                    date=_date(ctx, tok),
+                    brokers=tuple(_brokers(ctx, tok)),
+                    parties=tuple(_parties(ctx, tok)),
+                    provides=tuple(provides),
+                ),
+            )
+        )
     merged: list[Agreement] = []
     extra = getattr(ctx, "extra_evidence", {})
-    for tok, ag in found:
+    for _tok, ag in found:
         target = None
         for i, m in enumerate(merged):
             if m.kind == ag.kind and (not m.date or not ag.date or m.date[:4] == ag.date[:4]):
@@ -167,7 +190,11 @@ def extract(ctx: ArticleContext) -> None:
         m = merged[target]
         date = max([d for d in (m.date, ag.date) if d], key=len, default=None)
         merged[target] = Agreement(
-            key=m.key, evidence=m.evidence, label="", kind=m.kind, date=date,
+            key=m.key,
+            evidence=m.evidence,
+            label="",
+            kind=m.kind,
+            date=date,
             brokers=tuple(dict.fromkeys([*m.brokers, *ag.brokers])),
             parties=tuple(dict.fromkeys([*m.parties, *ag.parties])),
             provides=tuple(dict.fromkeys([*m.provides, *ag.provides])),
@@ -188,11 +215,28 @@ def extract(ctx: ArticleContext) -> None:
                 if st.stance in ("Accusation", "Appeal"):
                     for k in (st.speaker if st.stance == "Accusation" else None, *st.addressees):
                         side = ctx.side_of(k) if k else None
-                        if side and ctx.entities.get(side) and ctx.entities[side].kind == "Country" and side not in parties:
+                        if (
+                            side
+                            and ctx.entities.get(side)
+                            and ctx.entities[side].kind == "Country"
+                            and side not in parties
+                        ):
                             parties.append(side)
-        label = f"{ag.date[:4] + ' ' if ag.date else ''}{ag.kind} agreement" if ag.kind != "agreement" else f"{ag.date[:4] + ' ' if ag.date else ''}agreement"
-        ctx.out.agreements.append(Agreement(
-            key=ag.key, evidence=ag.evidence, label=label, kind=ag.kind, date=ag.date,
-            brokers=ag.brokers, parties=tuple(parties), provides=ag.provides,
-        ))
+        label = (
+            f"{ag.date[:4] + ' ' if ag.date else ''}{ag.kind} agreement"
+            if ag.kind != "agreement"
+            else f"{ag.date[:4] + ' ' if ag.date else ''}agreement"
+        )
+        ctx.out.agreements.append(
+            Agreement(
+                key=ag.key,
+                evidence=ag.evidence,
+                label=label,
+                kind=ag.kind,
+                date=ag.date,
+                brokers=ag.brokers,
+                parties=tuple(parties),
+                provides=ag.provides,
+            )
+        )
     del sent_of

@@ -31,11 +31,22 @@ _NUMBER_DEPS = ("nummod", "det", "amod", "quantmod", "compound")
 def _count(tok: Token) -> tuple[int | None, str, str] | None:
     """(count, qualifier, words as written) of the noun phrase headed by ``tok``."""
     doc = tok.doc
-    nums = [c for c in tok.children if c.dep_ in _NUMBER_DEPS and (c.like_num or c.lower_ in lx.NUMBER_WORDS or c.lower_ in lx.VAGUE_COUNTS)]
+    nums = [
+        c
+        for c in tok.children
+        if c.dep_ in _NUMBER_DEPS
+        and (c.like_num or c.lower_ in lx.NUMBER_WORDS or c.lower_ in lx.VAGUE_COUNTS)
+    ]
     if not nums:
         # "Two Azerbaijani soldiers": the parser may hang the number on a modifier
-        nums = [t for t in tok.subtree if t.i < tok.i and t.dep_ in ("nummod", "compound")
-                and (t.like_num or t.lower_ in lx.NUMBER_WORDS) and t.lower_ not in ("a", "an")]
+        nums = [
+            t
+            for t in tok.subtree
+            if t.i < tok.i
+            and t.dep_ in ("nummod", "compound")
+            and (t.like_num or t.lower_ in lx.NUMBER_WORDS)
+            and t.lower_ not in ("a", "an")
+        ]
     head = tok
     if not nums and (tok.like_num or tok.lower_ in lx.VAGUE_COUNTS or tok.lower_ in ("one",)):
         nums = [tok]
@@ -45,7 +56,7 @@ def _count(tok: Token) -> tuple[int | None, str, str] | None:
     start = n.left_edge.i if n is not head else n.i
     for c in n.children:
         start = min(start, c.left_edge.i)
-    words = doc[start:n.i + 1].text
+    words = doc[start : n.i + 1].text
     low = words.lower()
     qualifier = "exact"
     for phrase, q in sorted(lx.QUALIFIER_WORDS.items(), key=lambda kv: -len(kv[0])):
@@ -96,7 +107,11 @@ def _source(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
     if idx > 0:
         prev = sents[idx - 1]
         sts = [s for s in ctx.out.statements if prev.start_char <= s.evidence.begin < prev.end_char]
-        if len(sts) == 1 and not ctx.in_headline(prev[0]) and sts[0].stance in ("Claim", "Confirmation"):
+        if (
+            len(sts) == 1
+            and not ctx.in_headline(prev[0])
+            and sts[0].stance in ("Claim", "Confirmation")
+        ):
             return sts[0].speaker, sts[0].key
     return None, None
 
@@ -108,23 +123,40 @@ def extract(ctx: ArticleContext) -> None:
     for tok in doc:
         lemma, lower = tok.lemma_.lower(), tok.lower_
         found: list[tuple[Token, str, Token | None]] = []  # (anchor, outcome, counted noun)
-        if tok.pos_ in ("VERB", "NOUN", "PROPN") and (lemma in lx.CASUALTY_VERBS or lower in ("kills", "killed", "wounded", "injured")) and tok.tag_ not in ("NNS",):
-            outcome = lx.CASUALTY_VERBS.get(lemma) or lx.CASUALTY_VERBS.get(lower.rstrip("sed").rstrip("s"), "killed")
+        if (
+            tok.pos_ in ("VERB", "NOUN", "PROPN")
+            and (lemma in lx.CASUALTY_VERBS or lower in ("kills", "killed", "wounded", "injured"))
+            and tok.tag_ not in ("NNS",)
+        ):
+            outcome = lx.CASUALTY_VERBS.get(lemma) or lx.CASUALTY_VERBS.get(
+                lower.rstrip("sed").rstrip("s"), "killed"
+            )
             if lower.startswith("kill"):
                 outcome = "killed"
             elif lower.startswith(("wound", "injur")):
                 outcome = "injured"
+
             # "killed and wounded", "killing or wounding": one killed-or-injured figure
             # a partner verb with its own victims ("... were injured and 30 were killed")
             # is a figure of its own
             def own_victims(v: Token) -> bool:
                 return any(g.dep_ in ("nsubjpass", "dobj") for g in v.children)
 
-            partners = [c for c in tok.children if c.dep_ == "conj" and c.lemma_.lower() in lx.CASUALTY_VERBS
-                        and not (own_victims(c) and own_victims(tok))]
-            if tok.dep_ == "conj" and tok.head.lemma_.lower() in lx.CASUALTY_VERBS and not (
+            partners = [
+                c
+                for c in tok.children
+                if c.dep_ == "conj"
+                and c.lemma_.lower() in lx.CASUALTY_VERBS
+                and not (own_victims(c) and own_victims(tok))
+            ]
+            if (
+                tok.dep_ == "conj"
+                and tok.head.lemma_.lower() in lx.CASUALTY_VERBS
+                and not (
                     any(g.dep_ in ("nsubjpass", "dobj") for g in tok.children)
-                    and any(g.dep_ in ("nsubjpass", "dobj") for g in tok.head.children)):
+                    and any(g.dep_ in ("nsubjpass", "dobj") for g in tok.head.children)
+                )
+            ):
                 continue
             if partners and {lx.CASUALTY_VERBS.get(p.lemma_.lower()) for p in partners} - {outcome}:
                 outcome = "killed-or-injured"
@@ -136,7 +168,13 @@ def extract(ctx: ArticleContext) -> None:
                 found.append((tok, outcome, o))
         elif tok.pos_ == "NOUN" and lemma in lx.CASUALTY_NOUNS:
             outcome = lx.CASUALTY_NOUNS[lemma]
-            of = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
+            of = [
+                p
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for p in c.children
+                if p.dep_ == "pobj"
+            ]
             found.append((tok, outcome, of[0] if of else tok))
         for anchor, outcome, noun in found:
             if noun is None:
@@ -152,15 +190,21 @@ def extract(ctx: ArticleContext) -> None:
             if counted is None and noun.lower_ in ("any", "none", "nobody", "anyone", "no"):
                 # "denied that any of its soldiers were killed", "none were killed"
                 st = statement_governing(ctx, anchor)
-                if noun.lower_ in ("none", "nobody", "no") or (st is not None and st.stance == "Denial"):
+                if noun.lower_ in ("none", "nobody", "no") or (
+                    st is not None and st.stance == "Denial"
+                ):
                     counted = (0, "none", noun.text)
             if counted is None:
                 # "denied that X suffered any casualties"
                 if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in noun.children):
                     negated = any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children)
                     st = statement_governing(ctx, anchor)
-                    if st is not None and st.stance == "Denial" or negated:
-                        counted = (0, "none", next(c.text for c in noun.children if c.dep_ == "det"))
+                    if (st is not None and st.stance == "Denial") or negated:
+                        counted = (
+                            0,
+                            "none",
+                            next(c.text for c in noun.children if c.dep_ == "det"),
+                        )
                 if counted is None:
                     continue
             victim = _victim(ctx, victim_tok)
@@ -183,18 +227,32 @@ def extract(ctx: ArticleContext) -> None:
                 # "an attack that killed one soldier": the casualties of that attack
                 about = event_at(ctx, anchor.head)
                 ev_rec = next((e for e in ctx.out.events if e.key == about), None)
-                if victim is None and ev_rec is not None and ev_rec.targets and noun.lemma_.lower() in lx.FORCE_HEADS:
+                if (
+                    victim is None
+                    and ev_rec is not None
+                    and ev_rec.targets
+                    and noun.lemma_.lower() in lx.FORCE_HEADS
+                ):
                     victim = ev_rec.targets[0]  # unnamed victims are on the attacked side
             if about is None:
                 for t in anchor.sent:
                     about = event_at(ctx, t)
                     if about:
                         break
-            claims.append(CasualtyClaim(
-                key=ctx.next_id("c"), evidence=ev, source=source, victim=_side(ctx, victim),
-                outcome=outcome, count=count, count_text=words, qualifier=qualifier,
-                about=about, statement=st_key,
-            ))
+            claims.append(
+                CasualtyClaim(
+                    key=ctx.next_id("c"),
+                    evidence=ev,
+                    source=source,
+                    victim=_side(ctx, victim),
+                    outcome=outcome,
+                    count=count,
+                    count_text=words,
+                    qualifier=qualifier,
+                    about=about,
+                    statement=st_key,
+                )
+            )
     ctx.out.claims.extend(_dedupe(ctx, claims))
 
 
@@ -214,7 +272,7 @@ def _dedupe(ctx: ArticleContext, claims: list[CasualtyClaim]) -> list[CasualtyCl
             out[sig] = c
             continue
         if prev.source is not None and c.source is not None and prev.source != c.source:
-            out[sig + (c.source,)] = c
+            out[(*sig, c.source)] = c
             continue
         keep, drop = (c, prev) if prev.source is None and c.source is not None else (prev, c)
         out[sig] = keep

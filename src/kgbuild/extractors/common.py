@@ -6,12 +6,46 @@ from spacy.tokens import Span, Token
 
 from .context import ArticleContext, Ref
 
-_TIME_EDGE_WORDS = {"early", "late", "on", "in", "during", "at", "by", "since", "until", "throughout"}
+_TIME_EDGE_WORDS = {
+    "early",
+    "late",
+    "on",
+    "in",
+    "during",
+    "at",
+    "by",
+    "since",
+    "until",
+    "throughout",
+}
 _MODALS = {"would", "will", "could", "should", "might", "may", "must", "shall"}
-_PREVENTING = {"thwart", "repel", "repulse", "prevent", "foil", "suppress", "stop", "halt",
-               "avert", "block", "deny", "reject"}
-_HYPOTHETICAL_HEADS = {"warn", "threaten", "urge", "demand", "call", "appeal", "ask", "stop",
-                       "avoid", "refrain", "prevent"}
+_PREVENTING = {
+    "thwart",
+    "repel",
+    "repulse",
+    "prevent",
+    "foil",
+    "suppress",
+    "stop",
+    "halt",
+    "avert",
+    "block",
+    "deny",
+    "reject",
+}
+_HYPOTHETICAL_HEADS = {
+    "warn",
+    "threaten",
+    "urge",
+    "demand",
+    "call",
+    "appeal",
+    "ask",
+    "stop",
+    "avoid",
+    "refrain",
+    "prevent",
+}
 
 
 def governing_verb(tok: Token) -> Token | None:
@@ -68,7 +102,9 @@ def hypothetical(tok: Token) -> bool:
             return True
         if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in t.children) and t.i == tok.i:
             return True
-        clause_edge = t.dep_ in ("advcl", "parataxis", "relcl") or (t.dep_ == "conj" and t.pos_ in ("VERB", "AUX"))
+        clause_edge = t.dep_ in ("advcl", "parataxis", "relcl") or (
+            t.dep_ == "conj" and t.pos_ in ("VERB", "AUX")
+        )
         if t.head.i == t.i or clause_edge:
             return False
         t = t.head
@@ -101,7 +137,11 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
     ents = [e for e in ents if _is_time(ctx, e) and not _dates_an_agreement(e)]
     subtree = {t.i for t in verb.subtree}
     inside = [e for e in ents if e.root.i in subtree]
-    if not inside and verb.dep_ == "advcl" and any(c.lower_ in ("when", "as", "while") for c in verb.children):
+    if (
+        not inside
+        and verb.dep_ == "advcl"
+        and any(c.lower_ in ("when", "as", "while") for c in verb.children)
+    ):
         # "... were killed on Thursday when forces shelled ...": the main clause's time
         main = {t.i for t in verb.head.subtree} - subtree
         inside = [e for e in ents if e.root.i in main]
@@ -110,9 +150,13 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         # (not the date of a report: "..., the ministry said on Tuesday")
         from ..lexicon import REPORTING_VERBS
 
-        inside = [e for e in ents if governing_verb(e.root) is not None
-                  and governing_verb(e.root).dep_ == "ROOT"  # type: ignore[union-attr]
-                  and governing_verb(e.root).lemma_.lower() not in REPORTING_VERBS]  # type: ignore[union-attr]
+        inside = [
+            e
+            for e in ents
+            if governing_verb(e.root) is not None
+            and governing_verb(e.root).dep_ == "ROOT"  # type: ignore[union-attr]
+            and governing_verb(e.root).lemma_.lower() not in REPORTING_VERBS
+        ]  # type: ignore[union-attr]
     if not inside:
         return None
     chosen = min(inside, key=lambda e: abs(e.root.i - tok.i))
@@ -129,7 +173,9 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         from ..timex import normalize_time
 
         resolvable = normalize_time(chosen.text, ctx.article.published or _ANY_DAY) is not None
-        if not resolvable and not any(e.label_ == "DATE" for e in ents if e.start <= end and e.end >= start):
+        if not resolvable and not any(
+            e.label_ == "DATE" for e in ents if e.start <= end and e.end >= start
+        ):
             return None
     return doc[start:end]
 
@@ -151,9 +197,9 @@ def _lexical_times(sent: Span, found: list[Span]) -> list[Span]:
             continue
         low = t.lower_
         if low in WEEKDAYS or low in _DAY_WORDS:
-            span = doc[t.i:t.i + 1]
+            span = doc[t.i : t.i + 1]
         elif low in _PERIODS and t.i > sent.start and doc[t.i - 1].lower_ in ("last", "this"):
-            span = doc[t.i - 1:t.i + 1]
+            span = doc[t.i - 1 : t.i + 1]
         else:
             continue
         out.append(Span(doc, span.start, span.end, label="DATE"))
@@ -161,14 +207,14 @@ def _lexical_times(sent: Span, found: list[Span]) -> list[Span]:
 
 
 def _dates_an_agreement(ent: Span) -> bool:
-    """"the 2020 ceasefire", "a deal signed in May 2021": the date of an agreement."""
+    """ "the 2020 ceasefire", "a deal signed in May 2021": the date of an agreement."""
     from ..lexicon import AGREEMENT_NOUNS
 
     t = ent.root
     for _ in range(4):
         if t.lower_ in AGREEMENT_NOUNS:
             return True
-        if t.head.i == t.i or t.pos_ == "VERB" and t.dep_ not in ("acl", "relcl"):
+        if t.head.i == t.i or (t.pos_ == "VERB" and t.dep_ not in ("acl", "relcl")):
             return False
         t = t.head
     return False
@@ -180,8 +226,20 @@ def _is_time(ctx: ArticleContext, ent: Span) -> bool:
     from ..timex import normalize_time
 
     low = ent.text.lower()
-    if any(w in low for w in (*MONTHS, *WEEKDAYS, "yesterday", "today", "tonight", "morning",
-                              "evening", "night", "afternoon")):
+    if any(
+        w in low
+        for w in (
+            *MONTHS,
+            *WEEKDAYS,
+            "yesterday",
+            "today",
+            "tonight",
+            "morning",
+            "evening",
+            "night",
+            "afternoon",
+        )
+    ):
         return True
     return normalize_time(ent.text, None) is not None and "-" not in ent.text
 

@@ -36,7 +36,7 @@ def extract(ctx: ArticleContext) -> None:
     seen: set[tuple] = set()
     claims = ctx.out.claims
     for i, a in enumerate(claims):
-        for b in claims[i + 1:]:
+        for b in claims[i + 1 :]:
             if ctx.side_of(a.source) == ctx.side_of(b.source) and a.source == b.source:
                 continue
             va, vb = ctx.side_of(a.victim), ctx.side_of(b.victim)
@@ -57,12 +57,21 @@ def extract(ctx: ArticleContext) -> None:
         if not any(w in words for w in ("allegation", "accusation", "claim", "charge", "report")):
             continue
         for prev in reversed(statements[:i]):
-            if prev.stance in ("Accusation", "Claim") and ctx.side_of(prev.speaker) != ctx.side_of(st.speaker):
+            if prev.stance in ("Accusation", "Claim") and ctx.side_of(prev.speaker) != ctx.side_of(
+                st.speaker
+            ):
                 sig = (frozenset({prev.speaker, st.speaker}), "allegations")
                 if sig not in seen:
                     seen.add(sig)
-                    topic = "allegations" + (" of ceasefire violation" if any(
-                        e.kind == "CeasefireViolation" for e in ctx.out.events if e.key in prev.about) else "")
+                    topic = "allegations" + (
+                        " of ceasefire violation"
+                        if any(
+                            e.kind == "CeasefireViolation"
+                            for e in ctx.out.events
+                            if e.key in prev.about
+                        )
+                        else ""
+                    )
                     out.append(Contradiction(prev.key, st.key, topic))
                 break
     ctx.out.contradictions.extend(out)

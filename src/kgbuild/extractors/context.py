@@ -141,8 +141,10 @@ class ArticleContext:
         """References starting within tokens ``[start, end)``, outermost only."""
         out: list[Ref] = []
         for r in sorted(self.refs, key=lambda r: (r.start, -(r.end - r.start))):
-            if start <= r.start and r.end <= end and not any(
-                o.start <= r.start and r.end <= o.end and o is not r for o in out
+            if (
+                start <= r.start
+                and r.end <= end
+                and not any(o.start <= r.start and r.end <= o.end and o is not r for o in out)
             ):
                 out.append(r)
         return out

@@ -37,10 +37,23 @@ NAME = "entities.v1"
 _SINGULAR_ANAPHORS = {"it", "its"}
 _PLURAL_ANAPHORS = {"they", "their", "them"}
 _PERSON_ANAPHORS = {"he", "his", "him", "she", "her"}
-_ORG_KINDS = {"GovernmentBody", "Country", "Organization", "InternationalOrganization", "ArmedForce"}
+_ORG_KINDS = {
+    "GovernmentBody",
+    "Country",
+    "Organization",
+    "InternationalOrganization",
+    "ArmedForce",
+}
 _MEMBERSHIP = {"member", "members", "part", "parts", "unit", "units", "some", "one", "none", "all"}
-_KIND_OF_LABEL = {"ner:PERSON": "Person", "ner:ORG": "Organization", "ner:GPE": "Settlement",
-                  "ner:LOC": "Area", "ner:FAC": "Facility", "ner:NORP": "PopulationGroup"}
+_KIND_OF_LABEL = {
+    "ner:PERSON": "Person",
+    "ner:ORG": "Organization",
+    "ner:GPE": "Settlement",
+    "ner:LOC": "Area",
+    "ner:FAC": "Facility",
+    "ner:NORP": "PopulationGroup",
+}
+
 
 class _NameIndex:
     """Every KB name and demonym as a tuple of lower-cased tokens -> entity keys.
@@ -71,7 +84,7 @@ class _NameIndex:
         out = []
         for i in range(len(lower)):
             for n in range(1, min(self.longest, len(lower) - i) + 1):
-                for key in self.names.get(tuple(lower[i:i + n]), ()):
+                for key in self.names.get(tuple(lower[i : i + n]), ()):
                     out.append((key, i, i + n))
         return out
 
@@ -94,14 +107,35 @@ def _tokenizer_for(vocab):  # type: ignore[no-untyped-def]
     return nlp.make_doc
 
 
-def _register(ctx: ArticleContext, key: str, kind: str, label: str, *, surface: str = "",
-              country: str | None = None, kb_ent: KBEntity | None = None) -> None:
+def _register(
+    ctx: ArticleContext,
+    key: str,
+    kind: str,
+    label: str,
+    *,
+    surface: str = "",
+    country: str | None = None,
+    kb_ent: KBEntity | None = None,
+) -> None:
     info = ctx.entities.get(key)
     if info is None:
-        is_place = kind in ("Country", "Region", "Settlement", "Route", "Landform", "Area", "Facility")
-        info = EntityInfo(key=key, kind=kind, label=label, country=country,
-                          is_actor=kind not in ("Region", "Settlement", "Route", "Landform", "Area", "Facility"),
-                          is_place=is_place)
+        is_place = kind in (
+            "Country",
+            "Region",
+            "Settlement",
+            "Route",
+            "Landform",
+            "Area",
+            "Facility",
+        )
+        info = EntityInfo(
+            key=key,
+            kind=kind,
+            label=label,
+            country=country,
+            is_actor=kind not in ("Region", "Settlement", "Route", "Landform", "Area", "Facility"),
+            is_place=is_place,
+        )
         if kb_ent is not None:
             info.country = kb_ent.country
         ctx.entities[key] = info
@@ -120,9 +154,13 @@ def minted_key(kind: str, label: str) -> str:
 
 def _strip_det(span: Span) -> Span:
     start = span.start
-    while start < span.end - 1 and span.doc[start].dep_ in ("det", "predet") and span.doc[start].lower_ in ("the", "a", "an", "this", "that", "these", "those"):
+    while (
+        start < span.end - 1
+        and span.doc[start].dep_ in ("det", "predet")
+        and span.doc[start].lower_ in ("the", "a", "an", "this", "that", "these", "those")
+    ):
         start += 1
-    return span.doc[start:span.end]
+    return span.doc[start : span.end]
 
 
 def _surface(span: Span) -> str:
@@ -140,9 +178,24 @@ def _kb_names(ctx: ArticleContext) -> None:
         if any(i in taken for i in range(start, end)):
             continue
         # a name must not be a part of a longer capitalised name ("Baku Street")
-        if end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN" and not key.startswith("demonym:") and doc[end].lower_ not in lx.PLACE_HEADS and doc[end].lower_ not in lx.FORCE_HEADS and doc[end].lower_ not in lx.BODY_HEADS:
+        if (
+            end < len(doc)
+            and doc[end].is_title
+            and doc[end].pos_ == "PROPN"
+            and not key.startswith("demonym:")
+            and doc[end].lower_ not in lx.PLACE_HEADS
+            and doc[end].lower_ not in lx.FORCE_HEADS
+            and doc[end].lower_ not in lx.BODY_HEADS
+        ):
             continue
-        if start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and not key.startswith("demonym:") and doc[start - 1].head.i in range(start, end) and doc[start - 1].dep_ == "compound":
+        if (
+            start > 0
+            and doc[start - 1].pos_ == "PROPN"
+            and doc[start - 1].is_title
+            and not key.startswith("demonym:")
+            and doc[start - 1].head.i in range(start, end)
+            and doc[start - 1].dep_ == "compound"
+        ):
             continue  # "Tarvosh Defense Army" is not the KB's "Defense Army"
         taken.update(range(start, end))
         span = doc[start:end]
@@ -171,7 +224,11 @@ def _owner(ctx: ArticleContext, head: Token) -> tuple[Ref | None, list[Token]]:
             mods.append(child)
         elif child.dep_ in ("amod", "compound", "nmod", "npadvmod"):
             ref = ctx.ref_at(child)
-            if ref is not None and ref.kind in ("Country", "GovernmentBody", "Region") and owner is None:
+            if (
+                ref is not None
+                and ref.kind in ("Country", "GovernmentBody", "Region")
+                and owner is None
+            ):
                 owner = ref
             mods.append(child)
             # coordinated demonyms: "Azerbaijani and Armenian forces" handled by caller
@@ -214,7 +271,11 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
     owner = ctx.entities.get(owner_key)
     if owner is None:
         return None
-    if owner.kind == "GovernmentBody" and owner.country and (head.lower_ in lx.FORCE_HEADS or head.lemma_.lower() in lx.FORCE_HEADS):
+    if (
+        owner.kind == "GovernmentBody"
+        and owner.country
+        and (head.lower_ in lx.FORCE_HEADS or head.lemma_.lower() in lx.FORCE_HEADS)
+    ):
         # "its soldiers" of a ministry: the forces of the ministry's country
         owner_key = owner.country
         if owner_key not in ctx.entities and owner_key in ctx.kb.entities:
@@ -231,11 +292,17 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
         if owner.kind == "ArmedForce":
             return "ArmedForce", owner.label
         if peace:
-            dem = ctx.kb.demonym_of(owner_key) or getattr(ctx, "local_demonyms", {}).get(owner_key) or c
+            dem = (
+                ctx.kb.demonym_of(owner_key)
+                or getattr(ctx, "local_demonyms", {}).get(owner_key)
+                or c
+            )
             return "ArmedForce", f"{dem} peacekeeping contingent"
         if owner.kind == "Country":
             return "ArmedForce", f"Armed Forces of {c}"
-        words = [t.text for t in head.lefts if t.dep_ in ("amod", "compound") and ctx.ref_at(t) is None]
+        words = [
+            t.text for t in head.lefts if t.dep_ in ("amod", "compound") and ctx.ref_at(t) is None
+        ]
         return "ArmedForce", " ".join([c, *words, head.text]).strip()
     if lemma == "ministry" or lower == "ministry":
         t = _ministry_type(head)
@@ -249,7 +316,11 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
     if lower in ("parliament", "presidency"):
         return "GovernmentBody", f"{head.text.capitalize()} of {c}"
     if lower in ("council", "service", "office", "committee"):
-        words = [t.text for t in head.lefts if t.dep_ in ("compound", "amod") and ctx.ref_at(t) is None and t.is_title]
+        words = [
+            t.text
+            for t in head.lefts
+            if t.dep_ in ("compound", "amod") and ctx.ref_at(t) is None and t.is_title
+        ]
         if not words:
             return None
         return "GovernmentBody", " ".join([*words, head.text]) + f" of {c}"
@@ -299,14 +370,31 @@ def _compose(ctx: ArticleContext) -> None:
                 key = minted_key(kind, label)
             country = ctx.country_of(own.key)
             span = _phrase_span(tok, mods)
-            _register(ctx, key, kind, label, surface=_surface(span), country=country,
-                      kb_ent=ctx.kb.entities.get(key))
+            _register(
+                ctx,
+                key,
+                kind,
+                label,
+                surface=_surface(span),
+                country=country,
+                kb_ent=ctx.kb.entities.get(key),
+            )
             if len(owners) == 1:
                 ctx.add_ref(Ref(key, kind, span.start, span.end, tok.i, "compose", span.text))
             else:
                 # one reference per owner, anchored on the owner's modifier
-                o = doc[own.start:own.end]
-                ctx.add_ref(Ref(key, kind, o.start, o.end, own.head if own.head != tok.i else o.start, "compose", span.text))
+                o = doc[own.start : own.end]
+                ctx.add_ref(
+                    Ref(
+                        key,
+                        kind,
+                        o.start,
+                        o.end,
+                        own.head if own.head != tok.i else o.start,
+                        "compose",
+                        span.text,
+                    )
+                )
                 if own is owners[-1]:
                     pass
         if len(owners) > 1:
@@ -328,7 +416,9 @@ def _phrase_span(head: Token, mods: list[Token]) -> Span:
     return doc[start:end]
 
 
-def _add_compose_ref(ctx: ArticleContext, tok: Token, key: str, kind: str, mods: list[Token]) -> None:
+def _add_compose_ref(
+    ctx: ArticleContext, tok: Token, key: str, kind: str, mods: list[Token]
+) -> None:
     span = _phrase_span(tok, mods)
     info = ctx.entities.get(key)
     if info is not None and match_key(span.text) != match_key(info.label):
@@ -343,10 +433,19 @@ def _propn_run(tok: Token) -> Span | None:
     if not (tok.pos_ == "PROPN" or tok.is_title):
         return None
     start = tok.i
-    while start > 0 and (doc[start - 1].pos_ == "PROPN" or (doc[start - 1].text == "-" and start > 1)) and doc[start - 1].dep_ in ("compound", "punct", "amod", "nmod") :
+    while (
+        start > 0
+        and (doc[start - 1].pos_ == "PROPN" or (doc[start - 1].text == "-" and start > 1))
+        and doc[start - 1].dep_ in ("compound", "punct", "amod", "nmod")
+    ):
         start -= 1
     end = tok.i + 1
-    while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title and doc[end].head.i in range(start, end + 2):
+    while (
+        end < len(doc)
+        and doc[end].pos_ == "PROPN"
+        and doc[end].is_title
+        and doc[end].head.i in range(start, end + 2)
+    ):
         end += 1
     return doc[start:end]
 
@@ -365,7 +464,17 @@ def _places(ctx: ArticleContext) -> None:
                         ref = ctx.ref_for(pobj)
                         if ref is not None:
                             if ref.how == "kb" and tok.i not in ctx._head:
-                                ctx.add_ref(Ref(ref.key, ref.kind, tok.i, ref.end, tok.i, "pattern", doc[tok.i:ref.end].text))
+                                ctx.add_ref(
+                                    Ref(
+                                        ref.key,
+                                        ref.kind,
+                                        tok.i,
+                                        ref.end,
+                                        tok.i,
+                                        "pattern",
+                                        doc[tok.i : ref.end].text,
+                                    )
+                                )
                             continue
                         run = _propn_run(pobj)
                         if run is not None and not ctx.covered(run.start, run.end):
@@ -373,30 +482,38 @@ def _places(ctx: ArticleContext) -> None:
                             _new_named(ctx, run, kind, tok.i)
         # "X region", "X corridor"
         if lower in lx.PLACE_HEADS and tok.pos_ in ("NOUN", "PROPN"):
-            comps = [c for c in tok.lefts if c.dep_ in ("compound", "nmod", "amod") and (c.pos_ == "PROPN" or c.is_title)]
+            comps = [
+                c
+                for c in tok.lefts
+                if c.dep_ in ("compound", "nmod", "amod") and (c.pos_ == "PROPN" or c.is_title)
+            ]
             if not comps or tok.i in ctx._head:
                 continue
             start = min(c.left_edge.i for c in comps)
             while doc[start].dep_ == "det":
                 start += 1
-            span = doc[start:tok.i + 1]
+            span = doc[start : tok.i + 1]
             if ctx.covered(tok.i, tok.i + 1):
                 continue
             inner = ctx.ref_at(comps[-1])
             kind = lx.PLACE_HEADS[lower]
             if inner is not None and inner.kind == kind:
                 # "the Zorvan region" is the region itself
-                ctx.add_ref(Ref(inner.key, inner.kind, span.start, span.end, tok.i, "pattern", span.text))
+                ctx.add_ref(
+                    Ref(inner.key, inner.kind, span.start, span.end, tok.i, "pattern", span.text)
+                )
                 continue
             if inner is not None and inner.kind not in ("Settlement", "Region", "Route", "Country"):
                 continue
-            name_span = doc[span.start:span.end]
+            name_span = doc[span.start : span.end]
             label = f"{_surface(name_span[:-1])} {tok.text.lower()}"
             kb_hits = [e for e in ctx.kb.lookup(label) if e.is_place]
             if kb_hits:
                 ent = kb_hits[0]
                 _register(ctx, ent.key, ent.kind, ent.label, surface=label, kb_ent=ent)
-                ctx.add_ref(Ref(ent.key, ent.kind, span.start, span.end, tok.i, "pattern", span.text))
+                ctx.add_ref(
+                    Ref(ent.key, ent.kind, span.start, span.end, tok.i, "pattern", span.text)
+                )
                 continue
             key = minted_key(kind, label)
             _register(ctx, key, kind, label)
@@ -428,7 +545,17 @@ def _new_named(ctx: ArticleContext, span: Span, kind: str, head: int | None = No
         ent = None
         key = minted_key(kind, label)
     _register(ctx, key, kind, label, surface=_surface(span), kb_ent=ent)
-    ctx.add_ref(Ref(key, kind, span.start, span.end, span.root.i if head is None else head, "pattern", span.text))
+    ctx.add_ref(
+        Ref(
+            key,
+            kind,
+            span.start,
+            span.end,
+            span.root.i if head is None else head,
+            "pattern",
+            span.text,
+        )
+    )
 
 
 # --- 4. named-entity spans ---------------------------------------------------------------------
@@ -442,13 +569,19 @@ def _ner(ctx: ArticleContext) -> None:
         if ctx.excluded(span.start_char, span.end_char):
             continue
         words = [t for t in span if t.is_alpha]
-        if not words or not all(t.is_title or t.is_upper for t in words if t.pos_ != "ADP" and t.lower_ not in ("and", "of", "for", "the")):
+        if not words or not all(
+            t.is_title or t.is_upper
+            for t in words
+            if t.pos_ != "ADP" and t.lower_ not in ("and", "of", "for", "the")
+        ):
             continue
         head_lower = span.root.lower_
         if head_lower in lx.EVENT_NOUNS or any(t.lower_ in lx.EVENT_NOUNS for t in span[:1]):
             continue  # "Operation Storm" is an event name
         if ent.label_ == "PERSON":
-            if len(words) < 2 or any(t.lower_ in lx.PLACE_HEADS or t.lower_ in lx.TITLES for t in span):
+            if len(words) < 2 or any(
+                t.lower_ in lx.PLACE_HEADS or t.lower_ in lx.TITLES for t in span
+            ):
                 continue
             if span.end < len(ctx.doc) and ctx.doc[span.end].lower_ in lx.PLACE_HEADS:
                 continue
@@ -471,7 +604,7 @@ def _subject_candidates(ctx: ArticleContext, tok: Token) -> list[Ref]:
     sentences (headline excluded)."""
     doc = ctx.doc
     sent = tok.sent
-    sents = [s for s in doc.sents if s.end <= sent.start][-2:] + [sent]
+    sents = [*[s for s in doc.sents if s.end <= sent.start][-2:], sent]
     cands: list[Ref] = []
     for s in reversed(sents):
         if ctx.in_headline(s[0]) and not ctx.in_headline(tok):
@@ -522,7 +655,9 @@ def _anaphors(ctx: ArticleContext) -> None:
                 ctx.add_ref(Ref(ref.key, ref.kind, tok.i, tok.i + 1, tok.i, "pronoun", tok.text))
             continue
         # "the ministry", "the Azeri ministry", "the region": definite descriptions
-        if tok.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+        if tok.pos_ != "NOUN" or not any(
+            c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children
+        ):
             continue
         lower = tok.lower_
         owner = None
@@ -533,9 +668,14 @@ def _anaphors(ctx: ArticleContext) -> None:
         cands: list[Ref] = []
         if lower == "ministry" or lower in ("army", "government"):
             kinds = {"GovernmentBody"} if lower != "army" else {"ArmedForce"}
-            cands = [r for r in _recent_refs(ctx, tok) if r.kind in kinds and r.named
-                     and lower in ctx.entities[r.key].label.lower()
-                     and (owner is None or ctx.country_of(r.key) == owner)]
+            cands = [
+                r
+                for r in _recent_refs(ctx, tok)
+                if r.kind in kinds
+                and r.named
+                and lower in ctx.entities[r.key].label.lower()
+                and (owner is None or ctx.country_of(r.key) == owner)
+            ]
         elif lower in lx.PLACE_ANAPHORS:
             recent = _recent_refs(ctx, tok, window=8)
             for kind in lx.PLACE_ANAPHORS[lower]:  # in order of preference
@@ -571,16 +711,30 @@ def extract(ctx: ArticleContext) -> None:
     for ref in sorted(ctx.refs, key=lambda r: (r.start, r.end, r.key)):
         if not ref.named:
             continue
-        if any(p is not ref and p.key != ref.key and p.start <= ref.start and ref.end <= p.end
-               and ctx.entities[ref.key].is_place and not ctx.entities[ref.key].is_actor for p in places):
+        if any(
+            p is not ref
+            and p.key != ref.key
+            and p.start <= ref.start
+            and ref.end <= p.end
+            and ctx.entities[ref.key].is_place
+            and not ctx.entities[ref.key].is_actor
+            for p in places
+        ):
             continue  # "Zorvan" inside "the Zorvan region" only names the region
-        span = ctx.doc[ref.start:ref.end]
+        span = ctx.doc[ref.start : ref.end]
         ev = ctx.span_evidence(span, NAME)
         if ctx.excluded(ev.begin, ev.end) or not ev.text:
             continue
         info = ctx.entities[ref.key]
         ctx.out.mentions.append(
-            Mention(evidence=ev, kind=info.kind, key=ref.key, label=info.label,
-                    surface=_surface(span), country=info.country,
-                    is_place=info.is_place, is_actor=info.is_actor)
+            Mention(
+                evidence=ev,
+                kind=info.kind,
+                key=ref.key,
+                label=info.label,
+                surface=_surface(span),
+                country=info.country,
+                is_place=info.is_place,
+                is_actor=info.is_actor,
+            )
         )

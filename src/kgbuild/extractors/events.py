@@ -32,17 +32,39 @@ FAMILIES = {
     "Attack": "attack",
     "Airstrike": "attack",
 }
-_MILITARY = {"MilitaryOperation", "Attack", "Airstrike", "TerritorialCapture", "Destruction",
-             "CeasefireViolation", "War"}
+_MILITARY = {
+    "MilitaryOperation",
+    "Attack",
+    "Airstrike",
+    "TerritorialCapture",
+    "Destruction",
+    "CeasefireViolation",
+    "War",
+}
 _NON_MILITARY_OPS = {"rescue", "humanitarian", "search", "evacuation", "police", "surgical"}
 _ATTEMPT_VERBS = {"seize", "capture", "cross", "take", "occupy", "storm"}
 _CASUALTY_LEMMAS = set(lx.CASUALTY_VERBS)
 # Verbs whose subject performs the event they take as object ("the operation involved
 # the destruction of ..."), besides the light verbs of the lexicon.
-_CARRYING = {"involve", "include", "continue", "intensify", "resume", "escalate", "perform", "execute", "commit"}
+_CARRYING = {
+    "involve",
+    "include",
+    "continue",
+    "intensify",
+    "resume",
+    "escalate",
+    "perform",
+    "execute",
+    "commit",
+}
 # Lasting states: two mentions in one article with the same participants are one event.
 _STATES = {"Deployment", "Mobilization", "War"}
-_RESPONSE_MARKERS = {("in", "response", "to"), ("in", "retaliation", "for"), ("in", "retaliation", "to"), ("in", "revenge", "for")}
+_RESPONSE_MARKERS = {
+    ("in", "response", "to"),
+    ("in", "retaliation", "for"),
+    ("in", "retaliation", "to"),
+    ("in", "revenge", "for"),
+}
 
 
 def _trigger_kind(tok: Token) -> str | None:
@@ -60,14 +82,25 @@ def _trigger_kind(tok: Token) -> str | None:
                 if c.dep_ in ("acl", "relcl", "xcomp") and c.lemma_.lower() in _ATTEMPT_VERBS:
                     return "TerritorialCapture"
             return None
-        if lemma == "conflict" and (tok.head.lemma_ == "break" or any(c.lower_ in ("renewed", "armed", "military") for c in tok.children)):
+        if lemma == "conflict" and (
+            tok.head.lemma_ == "break"
+            or any(c.lower_ in ("renewed", "armed", "military") for c in tok.children)
+        ):
             return "War"
         kind = lx.EVENT_NOUNS.get(lemma) or lx.EVENT_NOUNS.get(lower)
         if kind is None:
             return None
         if lemma == "violation":
-            window = " ".join(t.lower_ for t in tok.subtree) + " " + " ".join(c.lower_ for c in tok.lefts)
-            return "CeasefireViolation" if any(w in window for w in ("ceasefire", "truce", "cease-fire")) else None
+            window = (
+                " ".join(t.lower_ for t in tok.subtree)
+                + " "
+                + " ".join(c.lower_ for c in tok.lefts)
+            )
+            return (
+                "CeasefireViolation"
+                if any(w in window for w in ("ceasefire", "truce", "cease-fire"))
+                else None
+            )
         if lemma == "operation" and any(c.lower_ in _NON_MILITARY_OPS for c in tok.children):
             return None
         if kind == "Attack" and any(c.lower_ in lx.AIR_MODIFIERS for c in tok.children):
@@ -76,11 +109,13 @@ def _trigger_kind(tok: Token) -> str | None:
     if tok.pos_ == "VERB":
         if lemma in ("violate", "breach", "break"):
             obj = [c for c in tok.children if c.dep_ == "dobj"]
-            if obj and any(t.lower_ in lx.AGREEMENT_NOUNS or t.lemma_ in ("term",) for t in obj[0].subtree):
+            if obj and any(
+                t.lower_ in lx.AGREEMENT_NOUNS or t.lemma_ in ("term",) for t in obj[0].subtree
+            ):
                 return "CeasefireViolation"
             if obj and obj[0].lower_ in ("it", "this") and lemma == "violate":
                 # "violating it": the agreement mentioned just before
-                prev = tok.doc[max(tok.sent.start - 40, 0):tok.i]
+                prev = tok.doc[max(tok.sent.start - 40, 0) : tok.i]
                 if any(t.lower_ in lx.AGREEMENT_NOUNS for t in prev):
                     return "CeasefireViolation"
             return None
@@ -146,7 +181,9 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
     verb = governing_verb(tok) if tok.pos_ != "VERB" else tok
     if tok.pos_ in ("NOUN", "PROPN"):
         for c in tok.children:
-            if c.dep_ == "poss" or (c.dep_ in ("amod", "compound", "nmod") and ctx.ref_at(c) is not None):
+            if c.dep_ == "poss" or (
+                c.dep_ in ("amod", "compound", "nmod") and ctx.ref_at(c) is not None
+            ):
                 ref = ctx.ref_at(c) or ctx.ref_for(c)
                 if ref is not None and ctx.entities[ref.key].is_actor:
                     add(agents, _agent_from_ref(ctx, ref, kind))
@@ -157,19 +194,29 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
             for r in ctx.conjuncts_refs(p):
                 info = ctx.entities[r.key]
                 # "the war against Yerevan": a capital stands for its government
-                if info.is_actor or (kind == "War" and info.kind == "Settlement"):
-                    if not (info.is_place and info.kind != "Country") or kind == "War":
-                        add(targets, r.key)
+                war_city = kind == "War" and info.kind == "Settlement"
+                actor = info.is_actor and not (info.is_place and info.kind != "Country")
+                if actor or war_city:
+                    add(targets, r.key)
         # "the destruction of X's positions": the owner of the object is the target
-        if kind in ("Destruction", "TerritorialCapture") or lx.EVENT_NOUNS.get(tok.lemma_.lower()) == "Destruction":
+        if (
+            kind in ("Destruction", "TerritorialCapture")
+            or lx.EVENT_NOUNS.get(tok.lemma_.lower()) == "Destruction"
+        ):
             for p in _prep_objects(tok, {"of"}):
                 r = ctx.ref_for(p)
                 if r is not None and ctx.entities[r.key].is_actor:
                     add(targets, r.key)
         place_toks.extend(pruned_subtree(tok))
         # the noun is the object of a verb: "X launched an attack", "X opened fire"
-        light = verb is not None and (verb.lemma_.lower() in lx.LIGHT_VERBS or verb.lemma_.lower() in _CARRYING)
-        if verb is not None and tok.dep_ in ("dobj", "attr", "nsubjpass", "conj", "appos") and light:
+        light = verb is not None and (
+            verb.lemma_.lower() in lx.LIGHT_VERBS or verb.lemma_.lower() in _CARRYING
+        )
+        if (
+            verb is not None
+            and tok.dep_ in ("dobj", "attr", "nsubjpass", "conj", "appos")
+            and light
+        ):
             subj = subject_of(verb)
             if subj is not None and subj.i != tok.i and tok.dep_ != "nsubjpass":
                 trig = _trigger_kind(subj)
@@ -187,7 +234,9 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
                         info = ctx.entities[r.key]
                         if info.is_actor and (not info.is_place or info.kind == "Country"):
                             add(targets, r.key)
-                place_toks.extend(t for c in verb.children if c.dep_ == "prep" for t in pruned_subtree(c))
+                place_toks.extend(
+                    t for c in verb.children if c.dep_ == "prep" for t in pruned_subtree(c)
+                )
     else:  # verb trigger
         subj = subject_of(tok)
         if subj is not None:
@@ -207,7 +256,12 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
                     info = ctx.entities[r.key]
                     if info.is_actor and (not info.is_place or info.kind == "Country"):
                         add(agents if kind == "Deployment" else targets, r.key)
-        place_toks.extend(t for c in tok.children if c.dep_ in ("prep", "dobj", "advmod", "npadvmod") for t in pruned_subtree(c))
+        place_toks.extend(
+            t
+            for c in tok.children
+            if c.dep_ in ("prep", "dobj", "advmod", "npadvmod")
+            for t in pruned_subtree(c)
+        )
     # casualties of the same clause are its targets ("opened fire and killed a soldier")
     if FAMILIES.get(kind) == "attack" and not targets:
         anchors = [tok]
@@ -224,7 +278,11 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
                                 add(targets, r.key)
     if FAMILIES.get(kind) == "attack" and not targets and verb is not None and verb.dep_ == "advcl":
         # "soldiers were killed when forces shelled ...": the victims were its targets
-        for v in (verb.head, *verb.head.conjuncts, *([verb.head.head] if verb.head.dep_ == "conj" else [])):
+        for v in (
+            verb.head,
+            *verb.head.conjuncts,
+            *([verb.head.head] if verb.head.dep_ == "conj" else []),
+        ):
             if v.lemma_.lower() in _CASUALTY_LEMMAS:
                 for o in v.children:
                     if o.dep_ in ("nsubjpass", "dobj"):
@@ -245,7 +303,11 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
         subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
         if subj is not None:
             r = ctx.ref_for(subj)
-            if r is not None and ctx.entities[r.key].is_actor and ctx.side_of(r.key) not in {ctx.side_of(t) for t in targets}:
+            if (
+                r is not None
+                and ctx.entities[r.key].is_actor
+                and ctx.side_of(r.key) not in {ctx.side_of(t) for t in targets}
+            ):
                 agents = [r.key]
     agents = [a for a in agents if a not in targets]
     tp = time_phrase(ctx, tok)
@@ -253,22 +315,34 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
     iso = normalize_time(time_text, ctx.article.published) if time_text else None
     # "the attack", "Azerbaijan's operation" refer back; "the shelling of X" describes
     # an event of its own by its place or target
-    described = any(c.dep_ == "prep" and c.lower_ in ("of", "on", "against", "in", "near")
-                    and any(ctx.ref_for(p) is not None for p in c.children if p.dep_ == "pobj")
-                    for c in tok.children)
-    definite = tok.pos_ != "VERB" and not described and (
-        any(c.dep_ in ("det",) and c.lower_ in ("the", "this", "that", "these", "those") for c in tok.children)
-        or any(c.dep_ == "poss" for c in tok.children)
-        or tok.pos_ == "PROPN"
+    described = any(
+        c.dep_ == "prep"
+        and c.lower_ in ("of", "on", "against", "in", "near")
+        and any(ctx.ref_for(p) is not None for p in c.children if p.dep_ == "pobj")
+        for c in tok.children
+    )
+    definite = (
+        tok.pos_ != "VERB"
+        and not described
+        and (
+            any(
+                c.dep_ in ("det",) and c.lower_ in ("the", "this", "that", "these", "those")
+                for c in tok.children
+            )
+            or any(c.dep_ == "poss" for c in tok.children)
+            or tok.pos_ == "PROPN"
+        )
     )
     name = None
-    if tok.pos_ == "PROPN" or (tok.i + 1 < len(tok.doc) and tok.is_title and tok.doc[tok.i + 1].pos_ == "PROPN"):
-        span = tok.doc[tok.i: tok.i + 1]
+    if tok.pos_ == "PROPN" or (
+        tok.i + 1 < len(tok.doc) and tok.is_title and tok.doc[tok.i + 1].pos_ == "PROPN"
+    ):
+        span = tok.doc[tok.i : tok.i + 1]
         nxt = tok.i + 1
         while nxt < len(tok.doc) and tok.doc[nxt].pos_ == "PROPN" and tok.doc[nxt].is_title:
             nxt += 1
         if nxt > tok.i + 1 and not ctx.in_headline(tok):
-            span = tok.doc[tok.i:nxt]
+            span = tok.doc[tok.i : nxt]
             name = span.text
             definite = True
     sent = tok.sent
@@ -276,9 +350,17 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
     if ctx.excluded(ev.begin, ev.end):
         return None
     return Event(
-        key=ctx.next_id("e"), kind=kind, evidence=ev, trigger=tok.text,
-        agents=tuple(agents), targets=tuple(targets), places=tuple(places),
-        time_text=time_text, date=iso, name=name, definite=definite,
+        key=ctx.next_id("e"),
+        kind=kind,
+        evidence=ev,
+        trigger=tok.text,
+        agents=tuple(agents),
+        targets=tuple(targets),
+        places=tuple(places),
+        time_text=time_text,
+        date=iso,
+        name=name,
+        definite=definite,
     )
 
 
@@ -295,9 +377,7 @@ def _compatible(ctx: ArticleContext, a: Event, b: Event) -> bool:
     ta, tb = _sides(ctx, a.targets), _sides(ctx, b.targets)
     if ta and tb and not (ta & tb):
         return False
-    if a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
-        return False
-    return True
+    return not (a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)))
 
 
 def merge_events(a: Event, b: Event) -> Event:
@@ -312,9 +392,14 @@ def merge_events(a: Event, b: Event) -> Event:
         return tuple(dict.fromkeys([*x, *y]))
 
     return replace(
-        a, kind=kind, agents=union(a.agents, b.agents), targets=union(a.targets, b.targets),
-        places=union(a.places, b.places), time_text=a.time_text or b.time_text,
-        date=a.date or b.date, name=a.name or b.name,
+        a,
+        kind=kind,
+        agents=union(a.agents, b.agents),
+        targets=union(a.targets, b.targets),
+        places=union(a.places, b.places),
+        time_text=a.time_text or b.time_text,
+        date=a.date or b.date,
+        name=a.name or b.name,
         violates=tuple(dict.fromkeys([*a.violates, *b.violates])),
     )
 
@@ -330,7 +415,10 @@ def extract(ctx: ArticleContext) -> None:
         if named is not None and named.how in ("kb", "local") and named.end - named.start > 1:
             continue  # "Co-operation" in an organisation's name is no event
         if tok.pos_ == "VERB":
-            if tok.dep_ in ("xcomp", "acl", "relcl") and tok.head.lemma_.lower() in lx.ATTEMPT_NOUNS:
+            if (
+                tok.dep_ in ("xcomp", "acl", "relcl")
+                and tok.head.lemma_.lower() in lx.ATTEMPT_NOUNS
+            ):
                 continue  # "an attempt to seize": the attempt is the event
             subj = None
             v = tok
@@ -352,14 +440,16 @@ def extract(ctx: ArticleContext) -> None:
     extra_evidence: dict[str, list] = {}
     headline = [(t, e) for t, e in found if ctx.in_headline(t)]
     body = [(t, e) for t, e in found if not ctx.in_headline(t)]
-    for tok, ev in body:
+    for _tok, ev in body:
         target = None
         if ev.definite or ev.kind in _STATES:
             compatible = [p for p in reversed(events) if _compatible(ctx, p, ev)]
             if ev.kind in _STATES:
-                compatible = [p for p in compatible if p.kind == ev.kind and (p.agents or not ev.agents)]
+                compatible = [
+                    p for p in compatible if p.kind == ev.kind and (p.agents or not ev.agents)
+                ]
 
-            def rank(p: Event) -> tuple[int, int]:
+            def rank(p: Event, ev: Event = ev) -> tuple[int, int]:
                 overlap = bool(_sides(ctx, p.agents) & _sides(ctx, ev.agents))
                 return (0 if overlap else 1, 0 if p.trigger.lower() == ev.trigger.lower() else 1)
 
@@ -371,7 +461,7 @@ def extract(ctx: ArticleContext) -> None:
         events[events.index(target)] = merged
         aliases[ev.key] = target.key
         extra_evidence.setdefault(target.key, []).append(ev.evidence)
-    for tok, ev in headline:
+    for _tok, ev in headline:
         target = next((e for e in events if _compatible(ctx, e, ev)), None)
         if target is None:
             events.append(ev)
@@ -387,9 +477,13 @@ def extract(ctx: ArticleContext) -> None:
     ctx.out.events.extend(events)
 
 
-def _responses(ctx: ArticleContext, found: list[tuple[Token, Event]], events: list[Event],
-               aliases: dict[str, str]) -> None:
-    """"X attacked Y in response to an attack that killed a soldier": the earlier attack
+def _responses(
+    ctx: ArticleContext,
+    found: list[tuple[Token, Event]],
+    events: list[Event],
+    aliases: dict[str, str],
+) -> None:
+    """ "X attacked Y in response to an attack that killed a soldier": the earlier attack
     responded to was by Y's side on X's side (a retaliation's roles are reversed)."""
     doc = ctx.doc
     by_key = {e.key: i for i, e in enumerate(events)}
@@ -416,8 +510,13 @@ def _responses(ctx: ArticleContext, found: list[tuple[Token, Event]], events: li
             agents = m.targets
         if not targets and m.agents:
             side = ctx.side_of(m.agents[0])
-            forces = [k for k, info in ctx.entities.items()
-                      if info.kind == "ArmedForce" and info.country == side and "peacekeep" not in info.label.lower()]
+            forces = [
+                k
+                for k, info in ctx.entities.items()
+                if info.kind == "ArmedForce"
+                and info.country == side
+                and "peacekeep" not in info.label.lower()
+            ]
             targets = (sorted(forces)[0],) if forces else m.agents[:1]
         events[by_key[prior]] = replace(p, agents=agents, targets=targets)
         events[by_key[main]] = replace(m, responds_to=prior)

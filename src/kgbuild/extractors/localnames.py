@@ -38,13 +38,25 @@ from .context import ArticleContext, Ref
 
 NAME = "localnames.v1"
 
-_NER_KIND = {"GPE": "Settlement", "LOC": "Area", "FAC": "Facility", "ORG": "Organization",
-             "PERSON": "Person"}
-_ORG_HEADS = {"republic": "GovernmentBody", "union": "InternationalOrganization",
-              "league": "InternationalOrganization", "council": "InternationalOrganization",
-              "organization": "InternationalOrganization", "organisation": "InternationalOrganization",
-              "federation": "Country", "kingdom": "Country", "emirates": "Country",
-              "states": "Country"}
+_NER_KIND = {
+    "GPE": "Settlement",
+    "LOC": "Area",
+    "FAC": "Facility",
+    "ORG": "Organization",
+    "PERSON": "Person",
+}
+_ORG_HEADS = {
+    "republic": "GovernmentBody",
+    "union": "InternationalOrganization",
+    "league": "InternationalOrganization",
+    "council": "InternationalOrganization",
+    "organization": "InternationalOrganization",
+    "organisation": "InternationalOrganization",
+    "federation": "Country",
+    "kingdom": "Country",
+    "emirates": "Country",
+    "states": "Country",
+}
 _DEMONYM_SUFFIX = re.compile(r"(ians?|ans?|ese|ish|is?|ers?)$")
 _SKIP_WORDS = {"the", "a", "an", "this", "that", "these", "those"}
 
@@ -93,15 +105,24 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
         capital = tok.is_title or (tok.is_upper and 2 <= len(tok) <= 6 and tok.is_alpha)
         if tok.pos_ == "PROPN" and capital and not ctx.in_headline(tok) and i not in ctx._cover:
             j = i
-            while j + 1 < len(doc) and doc[j + 1].pos_ == "PROPN" and doc[j + 1].is_title and (j + 1) not in ctx._cover:
+            while (
+                j + 1 < len(doc)
+                and doc[j + 1].pos_ == "PROPN"
+                and doc[j + 1].is_title
+                and (j + 1) not in ctx._cover
+            ):
                 j += 1
-            span = doc[i:j + 1]
+            span = doc[i : j + 1]
             if ctx.excluded(span.start_char, span.end_char):
                 i = j + 1
                 continue
-            if not any(s <= i < e for s, e in seen) and not any(t.lower_ in lx.TITLES for t in span):
-                if span.root.lower_ not in lx.EVENT_NOUNS and span[0].lower_ not in lx.EVENT_NOUNS:
-                    out.append((span, ""))
+            if (
+                not any(s <= i < e for s, e in seen)
+                and not any(t.lower_ in lx.TITLES for t in span)
+                and span.root.lower_ not in lx.EVENT_NOUNS
+                and span[0].lower_ not in lx.EVENT_NOUNS
+            ):
+                out.append((span, ""))
             i = j + 1
         else:
             i += 1
@@ -109,16 +130,25 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
 
 
 def _compositional(ctx: ArticleContext, span: Span) -> bool:
-    """"the Valdorian Army", "Valdoria Army": an owner plus a body noun, left to the
+    """ "the Valdorian Army", "Valdoria Army": an owner plus a body noun, left to the
     compositional rules."""
     head = span[-1].lower_
-    if len(span) < 2 or not (head in lx.FORCE_HEADS or head in lx.BODY_HEADS or head in ("ministry",)):
+    if len(span) < 2 or not (
+        head in lx.FORCE_HEADS or head in lx.BODY_HEADS or head in ("ministry",)
+    ):
         return False
     first = span[0]
-    if ctx.kb.country_of_demonym(first.text) is not None or (len(span) == 2 and _looks_demonym(first)):
+    if ctx.kb.country_of_demonym(first.text) is not None or (
+        len(span) == 2 and _looks_demonym(first)
+    ):
         return True
-    rest = span.doc[span.start:span.end - 1].text
-    return any(t.text == rest for t in span.doc if t.i < span.start or t.i >= span.end) or len(span) == 2 and first.is_title and first.pos_ == "PROPN" and span.doc.text.count(first.text + " ") > 1
+    rest = span.doc[span.start : span.end - 1].text
+    return any(t.text == rest for t in span.doc if t.i < span.start or t.i >= span.end) or (
+        len(span) == 2
+        and first.is_title
+        and first.pos_ == "PROPN"
+        and span.doc.text.count(first.text + " ") > 1
+    )
 
 
 def _demonym_country(dem: str, countries: list[str]) -> str | None:
@@ -136,8 +166,13 @@ _NOT_DEMONYMS = {m[:3] for m in lx.MONTHS} | set(lx.MONTHS) | {"sept"}
 def _looks_demonym(tok: Token) -> bool:
     """A capitalised adjective-like word with a demonym ending ("Valdorian")."""
     low = tok.lower_
-    return (tok.is_title and len(low) >= 5 and low not in _NOT_DEMONYMS
-            and bool(_DEMONYM_SUFFIX.search(low)) and tok.pos_ in ("ADJ", "PROPN", "NOUN"))
+    return (
+        tok.is_title
+        and len(low) >= 5
+        and low not in _NOT_DEMONYMS
+        and bool(_DEMONYM_SUFFIX.search(low))
+        and tok.pos_ in ("ADJ", "PROPN", "NOUN")
+    )
 
 
 def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
@@ -157,21 +192,36 @@ def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
     nxt = doc[span.end] if span.end < len(doc) else None
     prev = doc[span.start - 1] if span.start > 0 else None
     # "the X region", "the X enclave": the name of a place of that kind (strong)
-    if nxt is not None and nxt.lower_ in lx.PLACE_OF_HEADS and nxt.pos_ == "NOUN" and root.head.i == nxt.i:
+    if (
+        nxt is not None
+        and nxt.lower_ in lx.PLACE_OF_HEADS
+        and nxt.pos_ == "NOUN"
+        and root.head.i == nxt.i
+    ):
         ev.extend([lx.PLACE_OF_HEADS[nxt.lower_]] * 2)
     # "X's ministry", "X's troops"
     if nxt is not None and nxt.text in ("’s", "'s"):
         owned = root.head
-        if owned.lower_ in lx.FORCE_HEADS or owned.lower_ in lx.BODY_HEADS or owned.lower_ in ("side",):
+        if (
+            owned.lower_ in lx.FORCE_HEADS
+            or owned.lower_ in lx.BODY_HEADS
+            or owned.lower_ in ("side",)
+        ):
             ev.append("Country")
     # "forces of X", "Ministry of Defense of X"
-    if prev is not None and prev.lower_ == "of" and prev.head.lower_ in (lx.FORCE_HEADS | set(lx.BODY_HEADS) | {"defense", "affairs"}):
+    if (
+        prev is not None
+        and prev.lower_ == "of"
+        and prev.head.lower_ in (lx.FORCE_HEADS | set(lx.BODY_HEADS) | {"defense", "affairs"})
+    ):
         ev.append("Country")
     # "the village of X", "the region of X"
     if prev is not None and prev.lower_ == "of" and prev.head.lower_ in lx.PLACE_OF_HEADS:
         ev.extend([lx.PLACE_OF_HEADS[prev.head.lower_]] * 2)
     # "links X to Y": the ends of a route are places
-    if root.head.lemma_.lower() in lx.CONNECT_VERBS or (root.head.lower_ in ("to", "with") and root.head.head.lemma_.lower() in lx.CONNECT_VERBS):
+    if root.head.lemma_.lower() in lx.CONNECT_VERBS or (
+        root.head.lower_ in ("to", "with") and root.head.head.lemma_.lower() in lx.CONNECT_VERBS
+    ):
         ev.append("Settlement")
     return ev
 
@@ -186,7 +236,11 @@ def extract(ctx: ArticleContext) -> None:
     demonyms: set[str] = set()
     for span, label in cands:
         text = span.text.replace("\n", " ")
-        adjectival = len(span) == 1 and _looks_demonym(span[0]) and (span[0].dep_ in ("amod", "compound") or label in ("", "NORP"))
+        adjectival = (
+            len(span) == 1
+            and _looks_demonym(span[0])
+            and (span[0].dep_ in ("amod", "compound") or label in ("", "NORP"))
+        )
         if label == "NORP" or adjectival:
             if len(span) == 1 and ctx.kb.country_of_demonym(text) is None:
                 demonyms.add(text)
@@ -217,7 +271,9 @@ def extract(ctx: ArticleContext) -> None:
         if kind:
             kinds[name] = kind
     # acronyms: "CNC" for "Council for Northern Cooperation"
-    initials = {"".join(w[0] for w in n.split() if w[0].isupper()): n for n in kinds if len(n.split()) > 1}
+    initials = {
+        "".join(w[0] for w in n.split() if w[0].isupper()): n for n in kinds if len(n.split()) > 1
+    }
     for name in list(kinds):
         if name.isupper() and name in initials and name != initials[name]:
             kinds[name] = "alias:" + initials[name]
@@ -257,7 +313,9 @@ def extract(ctx: ArticleContext) -> None:
                 keys[dem[:-1]] = keys[c]
             else:
                 keys[dem + "s"] = keys[c]
-    _apply(ctx, keys, set(dem_country) | {d + "s" for d in dem_country} | {d[:-1] for d in dem_country})
+    _apply(
+        ctx, keys, set(dem_country) | {d + "s" for d in dem_country} | {d[:-1] for d in dem_country}
+    )
 
 
 def _apply(ctx: ArticleContext, keys: dict[str, str], demonyms: set[str]) -> None:
@@ -268,9 +326,9 @@ def _apply(ctx: ArticleContext, keys: dict[str, str], demonyms: set[str]) -> Non
         words = name.split()
         n = len(words)
         for i in range(len(doc) - n + 1):
-            if texts[i:i + n] != words or ctx.covered(i, i + n):
+            if texts[i : i + n] != words or ctx.covered(i, i + n):
                 continue
-            span = doc[i:i + n]
+            span = doc[i : i + n]
             if ctx.excluded(span.start_char, span.end_char):
                 continue
             key = keys[name]

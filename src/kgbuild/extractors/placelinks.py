@@ -36,7 +36,13 @@ def extract(ctx: ArticleContext) -> None:
             if route is None or not ctx.entities[route.key].is_place:
                 continue
             ends = [c for c in tok.children if c.dep_ == "dobj"]
-            ends += [o for c in tok.children if c.dep_ == "prep" and c.lower_ in ("to", "with") for o in c.children if o.dep_ == "pobj"]
+            ends += [
+                o
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ in ("to", "with")
+                for o in c.children
+                if o.dep_ == "pobj"
+            ]
             ev = ctx.span_evidence(tok.sent, NAME)
             for e in ends:
                 for r in ctx.conjuncts_refs(e):
@@ -52,8 +58,19 @@ def extract(ctx: ArticleContext) -> None:
                     for o in c.children:
                         for m in o.subtree:
                             r = ctx.ref_at(m)
-                            if r is not None and ctx.entities[r.key].kind == "Country" and r.key != place.key:
-                                links.append(PlaceLink(ctx.span_evidence(tok.sent, NAME), place.key, "within", r.key))
+                            if (
+                                r is not None
+                                and ctx.entities[r.key].kind == "Country"
+                                and r.key != place.key
+                            ):
+                                links.append(
+                                    PlaceLink(
+                                        ctx.span_evidence(tok.sent, NAME),
+                                        place.key,
+                                        "within",
+                                        r.key,
+                                    )
+                                )
                                 break
     mentioned = {r.key for r in ctx.refs if r.named and ctx.entities[r.key].is_place}
     for key in sorted(mentioned):

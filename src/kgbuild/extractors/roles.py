@@ -28,7 +28,12 @@ def _org(ctx: ArticleContext, title: Token) -> str | None:
     for c in title.lefts:
         if c.dep_ == "compound":
             ref = ctx.ref_at(c)
-            if ref is not None and ctx.entities[ref.key].kind in ("GovernmentBody", "InternationalOrganization", "Organization", "ArmedForce"):
+            if ref is not None and ctx.entities[ref.key].kind in (
+                "GovernmentBody",
+                "InternationalOrganization",
+                "Organization",
+                "ArmedForce",
+            ):
                 return ref.key
     for c in title.lefts:
         if c.dep_ in ("poss", "amod", "compound"):
@@ -58,7 +63,11 @@ def extract(ctx: ArticleContext) -> None:
                 edge += 1
             if edge + 1 < len(ctx.doc) and ctx.doc[edge].text == ",":
                 nxt = ctx.ref_at(ctx.doc[edge + 1])
-                if nxt is not None and ctx.entities[nxt.key].kind == "Person" and nxt.start == edge + 1:
+                if (
+                    nxt is not None
+                    and ctx.entities[nxt.key].kind == "Person"
+                    and nxt.start == edge + 1
+                ):
                     persons.append(ctx.doc[nxt.head])
         for p in persons:
             ref = ctx.ref_for(p)
@@ -70,8 +79,14 @@ def extract(ctx: ArticleContext) -> None:
             seen.add((ref.key, tok.lower_))
             start = min(tok.left_edge.i, p.left_edge.i)
             end = max(tok.i, p.right_edge.i) + 1
-            ev = ctx.evidence(ctx.doc[start].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1].text), NAME)
-            mods = [c.lower_ for c in tok.lefts if c.dep_ in ("compound", "amod") and c.lower_ in lx.TITLE_MODIFIERS]
+            ev = ctx.evidence(
+                ctx.doc[start].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1].text), NAME
+            )
+            mods = [
+                c.lower_
+                for c in tok.lefts
+                if c.dep_ in ("compound", "amod") and c.lower_ in lx.TITLE_MODIFIERS
+            ]
             title = " ".join([*mods, tok.lower_])  # "prime minister", "foreign minister"
             ctx.out.roles.append(Role(evidence=ev, person=ref.key, title=title, organization=org))
             person = ctx.entities[ref.key]

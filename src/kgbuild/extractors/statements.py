@@ -23,8 +23,14 @@ from .events import event_at
 
 NAME = "statements.v1"
 
-_HOSTILE = {"MilitaryOperation", "Attack", "Airstrike", "CeasefireViolation", "TerritorialCapture",
-            "Destruction"}
+_HOSTILE = {
+    "MilitaryOperation",
+    "Attack",
+    "Airstrike",
+    "CeasefireViolation",
+    "TerritorialCapture",
+    "Destruction",
+}
 _BOTH = {"both", "two"}
 
 
@@ -35,9 +41,9 @@ def _stance(tok: Token) -> str | None:
     stance = lx.REPORTING_VERBS.get(lemma)
     if stance is None or tok.pos_ not in ("VERB", "AUX"):
         return None
-    if lemma in lx.NEEDS_CLAUSE and not any(c.dep_ in ("ccomp", "parataxis") for c in tok.children):
-        if not (tok.dep_ in ("advcl", "conj") and any(c.dep_ == "ccomp" for c in tok.children)):
-            return None
+    has_clause = any(c.dep_ in ("ccomp", "parataxis") for c in tok.children)
+    if lemma in lx.NEEDS_CLAUSE and not has_clause:
+        return None
     return stance
 
 
@@ -59,7 +65,11 @@ def _speakers(ctx: ArticleContext, verb: Token) -> list[Ref]:
     subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
     for conj in subj.conjuncts if subj is not None else ():
         ref = _person_for_title(ctx, conj) or ctx.ref_for(conj)
-        if ref is not None and ctx.entities[ref.key].is_actor and all(ref.key != o.key for o in out):
+        if (
+            ref is not None
+            and ctx.entities[ref.key].is_actor
+            and all(ref.key != o.key for o in out)
+        ):
             out.append(ref)
     return out
 
@@ -74,7 +84,7 @@ def _speaking_actor(ctx: ArticleContext, ref: Ref | None) -> Ref | None:
         return ref
     if info.kind == "Settlement":
         kb_ent = ctx.kb.entities.get(ref.key)
-        for outer in (kb_ent.within if kb_ent else []):
+        for outer in kb_ent.within if kb_ent else []:
             outer_ent = ctx.kb.entities.get(outer)
             if outer_ent is not None and outer_ent.kind == "Country":
                 if outer not in ctx.entities:
@@ -86,16 +96,16 @@ def _speaking_actor(ctx: ArticleContext, ref: Ref | None) -> Ref | None:
 
 
 def _adjacent_speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
-    """", Azerbaijan's defense ministry said." when the parser missed the subject: the
+    """ ", Azerbaijan's defense ministry said." when the parser missed the subject: the
     noun phrase between the last comma and the verb (or right after it)."""
     doc = ctx.doc
     sent = verb.sent
     start = verb.i
-    while start > sent.start and doc[start - 1].text not in (",", "\"", "”", "'"):
+    while start > sent.start and doc[start - 1].text not in (",", '"', "”", "'"):
         start -= 1
     if sent.start < start < verb.i:
         phrase = range(start, verb.i)
-        heads = [t for t in doc[start:verb.i] if t.head.i not in phrase]
+        heads = [t for t in doc[start : verb.i] if t.head.i not in phrase]
         for h in heads:
             ref = (_person_for_title(ctx, h) if h.lower_ in lx.TITLES else None) or ctx.ref_for(h)
             ref = _speaking_actor(ctx, ref)
@@ -104,15 +114,18 @@ def _adjacent_speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
     for r in ctx.refs:
         if not r.named or not ctx.entities[r.key].is_actor:
             continue
-        if r.end == verb.i and (r.start == 0 or ctx.doc[r.start - 1].text in (",", "\"", "”", "'")):
+        if r.end == verb.i and (r.start == 0 or ctx.doc[r.start - 1].text in (",", '"', "”", "'")):
             return r
-        if r.start == verb.i + 1 and verb.i > 0 and ctx.doc[verb.i - 1].text in (",", "\"", "”"):
+        if r.start == verb.i + 1 and verb.i > 0 and ctx.doc[verb.i - 1].text in (",", '"', "”"):
             return r
     return None
 
 
 def _speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
-    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) and verb.dep_ in ("ROOT", "parataxis"):
+    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) and verb.dep_ in (
+        "ROOT",
+        "parataxis",
+    ):
         ref = _adjacent_speaker(ctx, verb)
         if ref is not None:
             return ref
@@ -141,8 +154,13 @@ def _content(verb: Token) -> list[Token]:
     comps = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "parataxis")]
     if not comps:
         comps = [c for c in verb.children if c.dep_ == "dobj"]
-    comps += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in ("of", "for")
-              for p in c.children if p.dep_ in ("pcomp", "pobj")]
+    comps += [
+        p
+        for c in verb.children
+        if c.dep_ == "prep" and c.lower_ in ("of", "for")
+        for p in c.children
+        if p.dep_ in ("pcomp", "pobj")
+    ]
     if not comps and verb.dep_ in ("parataxis", "ccomp", "ROOT") and verb.head.i != verb.i:
         comps = [verb.head]  # '"...," X told reporters': the main clause is the content
     if not comps and verb.dep_ == "ROOT":
@@ -157,8 +175,12 @@ def _tokens(comps: list[Token]) -> list[Token]:
     out: list[Token] = []
 
     def walk(t: Token, top: bool) -> None:
-        if not top and t.dep_ in ("advcl", "conj", "parataxis") and _stance(t) is not None and any(
-                c.dep_ == "nsubj" for c in t.children):
+        if (
+            not top
+            and t.dep_ in ("advcl", "conj", "parataxis")
+            and _stance(t) is not None
+            and any(c.dep_ == "nsubj" for c in t.children)
+        ):
             return
         out.append(t)
         for c in t.children:
@@ -173,7 +195,7 @@ def _quote_span(ctx: ArticleContext, toks: list[Token]) -> str:
     if not toks:
         return ""
     doc = toks[0].doc
-    return doc[toks[0].i: toks[-1].i + 1].text.strip(" ,\"“”‘’'\n")
+    return doc[toks[0].i : toks[-1].i + 1].text.strip(" ,\"“”‘’'\n")
 
 
 def _both_sides(ctx: ArticleContext) -> list[str]:
@@ -191,8 +213,13 @@ def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Tok
     out: list[str] = []
     lemma = verb.lemma_.lower()
     objs = [c for c in verb.children if c.dep_ in ("dobj", "iobj")]
-    objs += [p for c in verb.children if c.dep_ == "prep" and c.lower_ in ("on", "upon", "to") and lemma in ("call", "appeal")
-             for p in c.children if p.dep_ == "pobj"]
+    objs += [
+        p
+        for c in verb.children
+        if c.dep_ == "prep" and c.lower_ in ("on", "upon", "to") and lemma in ("call", "appeal")
+        for p in c.children
+        if p.dep_ == "pobj"
+    ]
     if stance in ("Accusation", "Appeal", "Warning"):
         for o in objs:
             if o.lower_ in ("sides", "parties") and any(c.lower_ in _BOTH for c in o.children):
@@ -217,7 +244,9 @@ def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Tok
     return out
 
 
-def _hostile_others(ctx: ArticleContext, speaker_side: str | None, content: list[Token]) -> list[str]:
+def _hostile_others(
+    ctx: ArticleContext, speaker_side: str | None, content: list[Token]
+) -> list[str]:
     out: list[str] = []
     if speaker_side is None:
         return out  # whose side the speaker is on is unknown: no "other side"
@@ -235,7 +264,9 @@ def _hostile_others(ctx: ArticleContext, speaker_side: str | None, content: list
     return out
 
 
-def _main_subject_other(ctx: ArticleContext, speaker_side: str | None, comps: list[Token]) -> list[str]:
+def _main_subject_other(
+    ctx: ArticleContext, speaker_side: str | None, comps: list[Token]
+) -> list[str]:
     out: list[str] = []
     for c in comps:
         if c.pos_ not in ("VERB", "AUX"):
@@ -259,7 +290,12 @@ def extract(ctx: ArticleContext) -> None:
     for tok in doc:
         stance = _stance(tok)
         according = False
-        if stance is None and tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+        if (
+            stance is None
+            and tok.lower_ == "according"
+            and tok.i + 1 < len(doc)
+            and doc[tok.i + 1].lower_ == "to"
+        ):
             stance, according = "Claim", True
         if stance is None:
             continue
@@ -274,7 +310,11 @@ def extract(ctx: ArticleContext) -> None:
             while head.dep_ == "prep" and head.head.i != head.i:
                 head = head.head
             comps = [head] if head.pos_ in ("VERB", "AUX") else []
-            content = [t for t in _tokens(comps) if not (tok.i <= t.i <= (pobj.right_edge.i if pobj is not None else tok.i + 1))]
+            content = [
+                t
+                for t in _tokens(comps)
+                if not (tok.i <= t.i <= (pobj.right_edge.i if pobj is not None else tok.i + 1))
+            ]
             verb = tok
         else:
             speakers = _speakers(ctx, tok)
@@ -287,12 +327,19 @@ def extract(ctx: ArticleContext) -> None:
             verb = tok
         if speaker is None or ctx.in_headline(tok):
             continue  # headlines compress attribution too much to parse reliably
-        for extra in ([] if according else speakers[1:]):
+        for extra in [] if according else speakers[1:]:
             ev2 = ctx.span_evidence(tok.sent, NAME)
-            ctx.out.statements.append(Statement(
-                key=ctx.next_id("s"), evidence=ev2, speaker=extra.key, stance=stance, verb=tok.text,
-                addressees=tuple(_addressees(ctx, verb, stance, content)),
-                quote=_quote_span(ctx, content) or tok.sent.text.strip()))
+            ctx.out.statements.append(
+                Statement(
+                    key=ctx.next_id("s"),
+                    evidence=ev2,
+                    speaker=extra.key,
+                    stance=stance,
+                    verb=tok.text,
+                    addressees=tuple(_addressees(ctx, verb, stance, content)),
+                    quote=_quote_span(ctx, content) or tok.sent.text.strip(),
+                )
+            )
         ev = ctx.span_evidence(tok.sent, NAME)
         if ctx.excluded(ev.begin, ev.end):
             continue
@@ -312,15 +359,26 @@ def extract(ctx: ArticleContext) -> None:
         negated = any(c.dep_ == "neg" for c in tok.children)
         content = [t for t in content if not (speaker.start <= t.i < speaker.end)]
         st = Statement(
-            key=ctx.next_id("s"), evidence=ev, speaker=speaker.key, stance=stance, verb=tok.text,
-            addressees=tuple(addressees), quote=_quote_span(ctx, content) or tok.sent.text.strip(),
-            about=tuple(about), negated=negated,
+            key=ctx.next_id("s"),
+            evidence=ev,
+            speaker=speaker.key,
+            stance=stance,
+            verb=tok.text,
+            addressees=tuple(addressees),
+            quote=_quote_span(ctx, content) or tok.sent.text.strip(),
+            about=tuple(about),
+            negated=negated,
         )
         # "..., adding that": continue the statement of the governing verb
         if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.i in made:
             continue
         own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
-        if tok.dep_ == "conj" and tok.head.i in made and made[tok.head.i].stance == stance and not own_subject:
+        if (
+            tok.dep_ == "conj"
+            and tok.head.i in made
+            and made[tok.head.i].stance == stance
+            and not own_subject
+        ):
             continue
         made[tok.i] = st
         ctx.statement_tokens = getattr(ctx, "statement_tokens", {})  # type: ignore[attr-defined]
@@ -343,7 +401,11 @@ def statement_governing(ctx: ArticleContext, tok: Token) -> Statement | None:
         if t.head.i == t.i:
             # a trailing "..., X said" may be attached to the main clause's root
             for c in t.children:
-                if c.i in by_tok and by_tok[c.i] in sts and c.dep_ in ("parataxis", "ccomp", "conj"):
+                if (
+                    c.i in by_tok
+                    and by_tok[c.i] in sts
+                    and c.dep_ in ("parataxis", "ccomp", "conj")
+                ):
                     return sts[by_tok[c.i]]
             return None
         t = t.head
