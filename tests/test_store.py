@@ -424,7 +424,10 @@ def _check_all_or_nothing(store: Path, references: list[dict[str, frozenset[str]
 @pytest.mark.slow
 def test_killed_builds_leave_every_article_fully_in_or_out(tmp_path: Path,
                                                            repo_root: Path) -> None:
-    rng = random.Random(20240806)
+    # A new seed each run explores other kill points; a failure prints it (rerun with it).
+    seed = int(os.environ.get("KGBUILD_KILL_SEED", random.randrange(2**32)))
+    print(f"KGBUILD_KILL_SEED={seed}")
+    rng = random.Random(seed)
     env = dict(os.environ, PYTHONPATH=str(repo_root / "src"))
     count = 20
     corpus = write_corpus(tmp_path / "corpus", count)
@@ -447,8 +450,8 @@ def test_killed_builds_leave_every_article_fully_in_or_out(tmp_path: Path,
     # 1. fresh stores, killed at a random time or after a random number of stored graphs
     resumed = tmp_path / "kill-0"
     for attempt, (lines, seconds) in enumerate([
-        (None, rng.uniform(0.5, 1.0) * clean_seconds),
-        (rng.randint(1, count - 1), None),
+        (None, rng.uniform(0.4, 0.8) * clean_seconds),
+        (rng.randint(1, count - 5), None),
     ]):
         store = tmp_path / f"kill-{attempt}"
         if _run_and_kill(_build_command(corpus, store), env, after_lines=lines,
@@ -471,7 +474,7 @@ def test_killed_builds_leave_every_article_fully_in_or_out(tmp_path: Path,
     # 3. changed articles being replaced: each is the old graph, the new graph, or absent
     store = tmp_path / "replace"
     shutil.copytree(clean, store)
-    lines = rng.randint(1, len(changed) - 1)
+    lines = rng.randint(1, len(changed) - 3)
     if _run_and_kill(_build_command(changed_corpus, store), env, after_lines=lines,
                      after_seconds=None, rng=rng):
         present = _check_all_or_nothing(store, [old, new])
