@@ -315,10 +315,18 @@ def test_port_in_use(endpoint: Endpoint, store: Path) -> None:
 
 
 @pytest.mark.slow
-def test_cli_serve(store: Path, repo_root: Path) -> None:
-    env = dict(os.environ, PYTHONPATH=str(repo_root / "src"))
+@pytest.mark.parametrize("stop", [pytest.param(signal.SIGINT, id="store-ctrl-c"),
+                                  pytest.param(signal.SIGTERM, id="file-sigterm")])
+def test_cli_serve(store: Path, repo_root: Path, tmp_path: Path, stop: int) -> None:
+    source = store
+    if stop == signal.SIGTERM:  # serve a graph file: it goes into a temporary store
+        source = tmp_path / "g.nq"
+        source.write_text(f"<{EX}a> <{EX}p> <{EX}b> <{EX}g> .\n", encoding="utf-8")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(repo_root / "src"), TMPDIR=str(temp))
     process = subprocess.Popen(
-        [sys.executable, "-m", "kgbuild", "serve", str(store), "--port", "0", "--timeout", "3"],
+        [sys.executable, "-m", "kgbuild", "serve", str(source), "--port", "0", "--timeout", "3"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
     try:
         assert process.stderr is not None
@@ -333,6 +341,7 @@ def test_cli_serve(store: Path, repo_root: Path) -> None:
         sparql.setReturnFormat(JSON)
         assert sparql.queryAndConvert()["boolean"] is True
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         code = process.wait(30)
     assert code == 0
+    assert list(temp.iterdir()) == []  # the temporary store is gone

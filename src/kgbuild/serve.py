@@ -734,7 +734,7 @@ def serve(source: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int 
           timeout: float = 30.0, workers: int = 2, max_query_bytes: int = 1_000_000,
           max_result_bytes: int = 64 * 1024 * 1024,
           on_ready: Callable[[Endpoint], None] | None = None) -> None:
-    """Serve ``source`` read-only over SPARQL until interrupted (Ctrl-C).
+    """Serve ``source`` read-only over SPARQL until interrupted (Ctrl-C or SIGTERM).
 
     Args:
         source: a store folder or a graph file.
@@ -753,7 +753,19 @@ def serve(source: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int 
                   max_query_bytes=max_query_bytes, max_result_bytes=max_result_bytes) as ep:
         if on_ready is not None:
             on_ready(ep)
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            # SIGTERM stops the server as Ctrl-C does: workers, lock and temporary store
+            # are cleaned up.
+            previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             ep.serve_forever()
         except KeyboardInterrupt:
             log.info("stopped")
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
