@@ -39,13 +39,14 @@ log = logging.getLogger(__name__)
 
 _INSTALL_FIX = "install the extra: pip install 'kgbuild[dask]'"
 
+_WorkerPlugin: type
 try:  # the plugin base class only exists with the extra installed
     from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
 except ImportError:  # pragma: no cover - exercised without the extra
     _WorkerPlugin = object
 
 
-class PipelinePlugin(_WorkerPlugin):  # type: ignore[misc,valid-type]
+class PipelinePlugin(_WorkerPlugin):  # type: ignore[misc]  # Any without dask's stubs
     """A Dask worker plugin that loads kgbuild's spaCy pipeline when a worker starts.
 
     Args:

@@ -52,6 +52,7 @@ __all__ = [
     "extract_in_processes",
     "extract_results",
     "extract_stream",
+    "process_context",
 ]
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,12 @@ def _worker_task(articles: list[Article], batch_size: int) -> list[ArticleResult
                          batch_size=batch_size)
 
 
-def _context(start_method: str) -> multiprocessing.context.BaseContext:
+def process_context(start_method: str = "forkserver") -> multiprocessing.context.BaseContext:
+    """A multiprocessing context; ``forkserver`` preloads kgbuild and spaCy once.
+
+    Raises:
+        kgbuild.errors.ConfigError: when the start method is not available here.
+    """
     methods = multiprocessing.get_all_start_methods()
     if start_method not in methods:
         raise ConfigError(f"the start method {start_method!r} is not available here",
@@ -205,7 +211,7 @@ def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, work
         raise ConfigError(f"workers must be at least 1, not {workers}", input=str(workers),
                           fix="pass --workers 1 or more")
     size = default_chunk_size(batch_size, articles=chunk_size or CHUNK_ARTICLES)
-    ctx = _context(start_method)
+    ctx = process_context(start_method)
     window = 2 * workers
     pending: deque[Future[list[ArticleResult]]] = deque()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,

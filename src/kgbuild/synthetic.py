@@ -41,19 +41,35 @@ __all__ = [
     "write_corpus",
 ]
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-_MONTHS = ("January February March April May June July August September October "
-           "November December").split()
-_SYLLABLES = ("ar an ash ber da gar kh lu ma nor ov ra sar tak tsa ur vard yan zor "
-              "gol ham kend li ruz sha ten vil").split()
-_FIRST = ("Arman Elchin Gor Ramil Tigran Farid Hayk Orkhan Levon Samir Narek Vugar "
-          "Anahit Leyla Mariam Sevinj Lilit Nigar").split()
+_ONES = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+)
+_TENS = (
+    "_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+)
+_WEEKDAYS = (
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+)
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)
+_SYLLABLES = (
+    "ar", "an", "ash", "ber", "da", "gar", "kh", "lu", "ma", "nor", "ov", "ra", "sar",
+    "tak", "tsa", "ur", "vard", "yan", "zor", "gol", "ham", "kend", "li", "ruz", "sha",
+    "ten", "vil",
+)
+_FIRST = (
+    "Arman", "Elchin", "Gor", "Ramil", "Tigran", "Farid", "Hayk", "Orkhan", "Levon",
+    "Samir", "Narek", "Vugar", "Anahit", "Leyla", "Mariam", "Sevinj", "Lilit", "Nigar",
+)
 _SURNAME_ENDS = ("yan", "ov", "ian", "li", "zade", "ev")
-_OUTLET_WORDS = ("Caucasus Daily Frontline Regional Herald Observer Monitor Courier Post "
-                 "Review Wire Dispatch").split()
+_OUTLET_WORDS = (
+    "Caucasus", "Daily", "Frontline", "Regional", "Herald", "Observer", "Monitor", "Courier",
+    "Post", "Review", "Wire", "Dispatch",
+)
 _WEAPONS = ("artillery", "mortar", "rocket", "drone", "sniper", "heavy-caliber")
 _UNITS = ("military unit", "artillery battery", "supply depot", "command post",
           "air defense system", "checkpoint")
