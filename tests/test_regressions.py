@@ -34,3 +34,31 @@ def test_dateline_is_not_a_fact(tmp_path: Path) -> None:
                                           "SELECT ?e ?l WHERE { ?e a kg:Actor ; rdfs:label ?l }").rows}
     assert "Reuters" not in labels and "Ja" not in labels
     assert {"Armenia", "Azerbaijan"} <= labels
+
+
+def _rows(kg: kgbuild.KnowledgeGraph, name: str) -> list[tuple[str | None, ...]]:
+    text = (Path(__file__).resolve().parents[1] / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    return [tuple(None if v is None else str(v) for v in row) for row in kg.query(text).rows]
+
+
+def test_surname_alone_is_the_person_named_before(tmp_path: Path) -> None:
+    kg = _build(tmp_path, "Envoy Marta Kovalenko visited the region. Kovalenko said the talks would resume.")
+    speakers = {r[1] for r in _rows(kg, "statements")}
+    assert speakers == {"Marta Kovalenko"}
+
+
+def test_a_capital_speaks_and_is_addressed_for_its_country(tmp_path: Path) -> None:
+    kg = _build(tmp_path, "Baku denied the report. Tbilisi accused Yerevan of delaying the talks.")
+    rows = {(r[1], r[2].rsplit("/", 1)[-1], r[3]) for r in _rows(kg, "statements")}
+    assert ("Azerbaijan", "Denial", None) in rows
+    assert ("Georgia", "Accusation", "Armenia") in rows
+
+
+def test_attack_in_a_casualty_clause_takes_the_killer_as_agent(tmp_path: Path) -> None:
+    kg = _build(
+        tmp_path,
+        "Armenian officials said Azerbaijani troops killed four Armenian soldiers in an attack last month.",
+        published="2023-05-15",
+    )
+    events = {(r[1].rsplit("#", 1)[-1], r[2], r[3], r[5]) for r in _rows(kg, "events")}
+    assert ("Attack", "Armed Forces of Azerbaijan", "Armed Forces of Armenia", "2023-04") in events

@@ -73,6 +73,13 @@ def normalize_time(text: str, published: date | None = None) -> str | None:
             return published.isoformat()
         if re.search(r"\b(yesterday|last night)\b", low):
             return (published - timedelta(days=1)).isoformat()
+        if re.search(r"\blast month\b", low):
+            first = published.replace(day=1) - timedelta(days=1)
+            return f"{first.year:04d}-{first.month:02d}"
+        if re.search(r"\bthis month\b", low):
+            return f"{published.year:04d}-{published.month:02d}"
+        if re.search(r"\blast year\b", low):
+            return f"{published.year - 1:04d}"
         if m := _WEEKDAY.search(t):
             back = (published.weekday() - WEEKDAYS[m[1].lower()]) % 7
             return (published - timedelta(days=back)).isoformat()

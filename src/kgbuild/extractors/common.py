@@ -182,7 +182,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
 
 _ANY_DAY = __import__("datetime").date(2000, 1, 5)
 _DAY_WORDS = {"yesterday", "today", "tonight"}
-_PERIODS = {"night", "morning", "evening", "afternoon", "week"}
+_PERIODS = {"night", "morning", "evening", "afternoon", "week", "month", "year"}
 
 
 def _lexical_times(sent: Span, found: list[Span]) -> list[Span]:
@@ -237,6 +237,11 @@ def _is_time(ctx: ArticleContext, ent: Span) -> bool:
             "morning",
             "evening",
             "night",
+            "last month",
+            "last year",
+            "last week",
+            "this month",
+            "this year",
             "afternoon",
         )
     ):

@@ -169,6 +169,30 @@ class ArticleContext:
             return key
         return info.country
 
+    def acting(self, ref: Ref | None) -> Ref | None:
+        """The actor a reference stands for when it acts, speaks or is addressed: itself,
+        or for a city ("Baku denies", "accused Yerevan") the country the knowledge base
+        puts it in (metonymy: the seat of government speaks for it)."""
+        if ref is None:
+            return None
+        info = self.entities.get(ref.key)
+        if info is None:
+            return None
+        if info.is_actor:
+            return ref
+        if info.kind != "Settlement":
+            return None
+        kb_ent = self.kb.entities.get(ref.key)
+        for outer in kb_ent.within if kb_ent else []:
+            outer_ent = self.kb.entities.get(outer)
+            if outer_ent is not None and outer_ent.kind == "Country":
+                if outer not in self.entities:
+                    self.entities[outer] = EntityInfo(
+                        outer, "Country", outer_ent.label, is_actor=True, is_place=True
+                    )
+                return Ref(outer, "Country", ref.start, ref.end, ref.head, "anaphor", ref.surface)
+        return None
+
     def side_of(self, key: str | None) -> str | None:
         """The country an actor stands for, or the actor itself when it has none."""
         if key is None:

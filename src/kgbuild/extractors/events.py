@@ -126,6 +126,7 @@ def _trigger_kind(tok: Token) -> str | None:
 
 
 def _agent_from_ref(ctx: ArticleContext, ref: Ref | None, kind: str) -> str | None:
+    ref = ctx.acting(ref)
     if ref is None:
         return None
     info = ctx.entities.get(ref.key)
@@ -237,6 +238,23 @@ def _event_for(ctx: ArticleContext, tok: Token, kind: str) -> Event | None:
                 place_toks.extend(
                     t for c in verb.children if c.dep_ == "prep" for t in pruned_subtree(c)
                 )
+        # "X killed four soldiers in an attack": the killer attacked, the killed were hit
+        if (
+            tok.dep_ == "pobj"
+            and tok.head.lower_ in ("in", "during")
+            and tok.head.head.lemma_.lower() in _CASUALTY_LEMMAS
+        ):
+            cas = tok.head.head
+            if not agents and not is_passive(cas):
+                subj = subject_of(cas)
+                if subj is not None:
+                    for r in ctx.conjuncts_refs(subj):
+                        add(agents, _agent_from_ref(ctx, r, kind))
+            for o in cas.children:
+                if o.dep_ in ("dobj", "nsubjpass"):
+                    r = ctx.ref_for(o)
+                    if r is not None and ctx.entities[r.key].is_actor:
+                        add(targets, r.key)
     else:  # verb trigger
         subj = subject_of(tok)
         if subj is not None:

@@ -218,6 +218,9 @@ def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
     # "the village of X", "the region of X"
     if prev is not None and prev.lower_ == "of" and prev.head.lower_ in lx.PLACE_OF_HEADS:
         ev.extend([lx.PLACE_OF_HEADS[prev.head.lower_]] * 2)
+    # the subject of a reporting verb is an actor ("the Kremlin warned")
+    if root.dep_ == "nsubj" and root.head.lemma_.lower() in lx.REPORTING_VERBS:
+        ev.append("Organization" if len(span) == 1 else "")
     # "links X to Y": the ends of a route are places
     if root.head.lemma_.lower() in lx.CONNECT_VERBS or (
         root.head.lower_ in ("to", "with") and root.head.head.lemma_.lower() in lx.CONNECT_VERBS
@@ -256,7 +259,7 @@ def extract(ctx: ArticleContext) -> None:
             evidence[c].append("Country")
     kinds: dict[str, str] = {}
     for name in sorted(forms):
-        ev = Counter(evidence[name])
+        ev = Counter(e for e in evidence[name] if e)
         if ev:
             kind = sorted(ev.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         else:
@@ -270,6 +273,14 @@ def extract(ctx: ArticleContext) -> None:
                 kind = "Organization"  # an acronym the model missed
         if kind:
             kinds[name] = kind
+    # "Charles Michel ... Michel said": a surname alone is the person named in full
+    full_names: dict[str, list[str]] = defaultdict(list)
+    for name, kind in kinds.items():
+        if kind == "Person" and len(name.split()) > 1:
+            full_names[name.split()[-1]].append(name)
+    for name in list(kinds) + [n for n in forms if n not in kinds]:
+        if len(full_names.get(name, [])) == 1:
+            kinds[name] = "alias:" + full_names[name][0]
     # acronyms: "CNC" for "Council for Northern Cooperation"
     initials = {
         "".join(w[0] for w in n.split() if w[0].isupper()): n for n in kinds if len(n.split()) > 1

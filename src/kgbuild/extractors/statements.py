@@ -75,24 +75,7 @@ def _speakers(ctx: ArticleContext, verb: Token) -> list[Ref]:
 
 
 def _speaking_actor(ctx: ArticleContext, ref: Ref | None) -> Ref | None:
-    """The actor a subject stands for: itself, or for a city ("Baku denies ...") the
-    country it lies in (a capital speaks for its government)."""
-    if ref is None:
-        return None
-    info = ctx.entities[ref.key]
-    if info.is_actor:
-        return ref
-    if info.kind == "Settlement":
-        kb_ent = ctx.kb.entities.get(ref.key)
-        for outer in kb_ent.within if kb_ent else []:
-            outer_ent = ctx.kb.entities.get(outer)
-            if outer_ent is not None and outer_ent.kind == "Country":
-                if outer not in ctx.entities:
-                    from .entities import _register
-
-                    _register(ctx, outer, outer_ent.kind, outer_ent.label, kb_ent=outer_ent)
-                return Ref(outer, "Country", ref.start, ref.end, ref.head, "anaphor", ref.surface)
-    return None
+    return ctx.acting(ref)
 
 
 def _adjacent_speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
@@ -225,8 +208,9 @@ def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Tok
             if o.lower_ in ("sides", "parties") and any(c.lower_ in _BOTH for c in o.children):
                 out.extend(_both_sides(ctx))
                 continue
-            for r in ctx.conjuncts_refs(o):
-                if ctx.entities[r.key].is_actor and r.key not in out:
+            for r0 in ctx.conjuncts_refs(o):
+                r = ctx.acting(r0)
+                if r is not None and r.key not in out:
                     out.append(r.key)
         if stance == "Appeal" and not out:
             for c in verb.children:
@@ -268,6 +252,8 @@ def _main_subject_other(
     ctx: ArticleContext, speaker_side: str | None, comps: list[Token]
 ) -> list[str]:
     out: list[str] = []
+    if speaker_side is None:
+        return out  # whose side the speaker is on is unknown: no "other side"
     for c in comps:
         if c.pos_ not in ("VERB", "AUX"):
             continue
@@ -343,7 +329,7 @@ def extract(ctx: ArticleContext) -> None:
         ev = ctx.span_evidence(tok.sent, NAME)
         if ctx.excluded(ev.begin, ev.end):
             continue
-        speaker_side = ctx.side_of(speaker.key)
+        speaker_side = ctx.country_of(speaker.key)  # None: whose side is unknown
         addressees = _addressees(ctx, verb, stance, content) if not according else []
         if stance == "Claim":
             others = _hostile_others(ctx, speaker_side, content)
