@@ -132,6 +132,7 @@ AIR_MODIFIERS = frozenset(["air", "aerial", "drone", "missile", "rocket"])
 FIRE_MODIFIERS = frozenset(["intensive", "heavy", "artillery", "mortar", "sniper", "small-arms"])
 EVENT_VERBS: dict[str, str] = {
     "attack": "Attack",
+    "strike": "Attack",
     "shell": "Attack",
     "storm": "Attack",
     "ambush": "Attack",

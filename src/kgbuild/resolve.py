@@ -128,7 +128,9 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
         used.update((pl.place, pl.other))
     for k in list(used):
         info = ctx.entities.get(k)
-        if info is not None and info.country:
+        # a body's or a force's country is part of what it is; a person's nationality
+        # is not what the article says about them, so it is not pulled in
+        if info is not None and info.country and info.kind != "Person":
             used.add(info.country)
             if info.country not in ctx.entities:
                 # the country of a known body, never named itself: take it from the KB

@@ -20,7 +20,9 @@ from .lexicon import MONTHS, WEEKDAYS
 
 __all__ = ["normalize_time"]
 
-_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+_ABBREVIATIONS = {m[:3]: i for m, i in MONTHS.items()} | {"sept": 9}
+_MONTH_NAMES = {**MONTHS, **_ABBREVIATIONS}
+_MONTH_RE = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
 _MD = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I)
 _DM = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b(?:,?\s+(\d{{4}}))?", re.I
@@ -61,13 +63,13 @@ def normalize_time(text: str, published: date | None = None) -> str | None:
         d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
         return d.isoformat() if d else None
     if m := _MD.search(t):
-        month, day, year = MONTHS[m[1].lower()], int(m[2]), m[3]
+        month, day, year = _MONTH_NAMES[m[1].lower()], int(m[2]), m[3]
         return _month_day(month, day, int(year) if year else None, published)
     if m := _DM.search(t):
-        day, month, year = int(m[1]), MONTHS[m[2].lower()], m[3]
+        day, month, year = int(m[1]), _MONTH_NAMES[m[2].lower()], m[3]
         return _month_day(month, day, int(year) if year else None, published)
     if m := _MY.search(t):
-        return f"{int(m[2]):04d}-{MONTHS[m[1].lower()]:02d}"
+        return f"{int(m[2]):04d}-{_MONTH_NAMES[m[1].lower()]:02d}"
     if published is not None:
         if re.search(r"\b(today|tonight|this (morning|afternoon|evening))\b", low):
             return published.isoformat()

@@ -25,6 +25,8 @@ from .statements import statement_governing
 
 NAME = "casualties.v1"
 
+# verbs whose subject suffered the casualties ("X suffered heavy losses")
+_SUFFERING = {"suffer", "sustain", "incur", "lose", "take"}
 _NUMBER_DEPS = ("nummod", "det", "amod", "quantmod", "compound")
 
 
@@ -208,7 +210,12 @@ def extract(ctx: ArticleContext) -> None:
                 if counted is None:
                     continue
             victim = _victim(ctx, victim_tok)
-            if victim is None and anchor.pos_ == "NOUN" and anchor.head.pos_ == "VERB":
+            if (
+                victim is None
+                and anchor.pos_ == "NOUN"
+                and anchor.head.pos_ == "VERB"
+                and anchor.head.lemma_.lower() in _SUFFERING
+            ):
                 # "the Armenian side suffered any casualties": the subject suffered them
                 subj = next((c for c in anchor.head.children if c.dep_ == "nsubj"), None)
                 if subj is not None:
@@ -219,6 +226,12 @@ def extract(ctx: ArticleContext) -> None:
                 last_victim[anchor.sent.start] = victim
             count, qualifier, words = counted
             source, st_key = _source(ctx, anchor)
+            if source is None and anchor.head.lemma_.lower() in lx.REPORTING_VERBS:
+                # "the ministry reported 51 deaths": a report without a clause
+                subj = next((c for c in anchor.head.children if c.dep_ == "nsubj"), None)
+                ref = ctx.acting(ctx.ref_for(subj)) if subj is not None else None
+                if ref is not None:
+                    source = ref.key
             ev = ctx.span_evidence(anchor.sent, NAME)
             if ctx.excluded(ev.begin, ev.end):
                 continue

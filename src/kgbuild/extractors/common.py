@@ -45,6 +45,8 @@ _HYPOTHETICAL_HEADS = {
     "avoid",
     "refrain",
     "prevent",
+    "deny",
+    "refute",
 }
 
 

@@ -186,6 +186,7 @@ def _kb_names(ctx: ArticleContext) -> None:
             and doc[end].lower_ not in lx.PLACE_HEADS
             and doc[end].lower_ not in lx.FORCE_HEADS
             and doc[end].lower_ not in lx.BODY_HEADS
+            and doc[end].lower_ not in lx.TITLES
         ):
             continue
         if (

@@ -57,6 +57,18 @@ _CARRYING = {
     "execute",
     "commit",
 }
+_MUNITIONS = {
+    "missile",
+    "rocket",
+    "shell",
+    "mortar",
+    "artillery",
+    "drone",
+    "grenade",
+    "bomb",
+    "shot",
+}
+_AIRCRAFT = {"drone", "aircraft", "jet", "plane", "warplane", "helicopter", "bomber", "uav"}
 # Lasting states: two mentions in one article with the same participants are one event.
 _STATES = {"Deployment", "Mobilization", "War"}
 _RESPONSE_MARKERS = {
@@ -121,6 +133,14 @@ def _trigger_kind(tok: Token) -> str | None:
             return None
         if lemma == "take" and any(c.lower_ == "control" for c in tok.children):
             return "TerritorialCapture"
+        if lemma == "fire" and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in _MUNITIONS for c in tok.children
+        ):
+            return "Attack"  # "fired missiles at the city"
+        if lemma == "strike":
+            subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            if subj is not None and subj.lemma_.lower() in _AIRCRAFT:
+                return "Airstrike"
         return lx.EVENT_VERBS.get(lemma)
     return None
 

@@ -88,6 +88,9 @@ def extract(ctx: ArticleContext) -> None:
                 if c.dep_ in ("compound", "amod") and c.lower_ in lx.TITLE_MODIFIERS
             ]
             title = " ".join([*mods, tok.lower_])  # "prime minister", "foreign minister"
+            doc = tok.doc
+            if tok.i >= 2 and doc[tok.i - 1].text == "-" and doc[tok.i - 2].lower_ in lx.TITLES:
+                title = f"{doc[tok.i - 2].lower_}-{tok.lower_}"  # "secretary-general"
             ctx.out.roles.append(Role(evidence=ev, person=ref.key, title=title, organization=org))
             person = ctx.entities[ref.key]
             if person.country is None and org is not None:
