@@ -209,3 +209,25 @@ def test_batched_validation_on_a_generated_corpus_in_workers(tmp_path: Path) -> 
     kg = kgbuild.build([tmp_path / "corpus"])
     batched = validate_in_batches(kg.dataset, batch_articles=3, workers=2)
     assert _keys(batched) == _keys(kg.validate())
+
+
+# --- the benchmark command -----------------------------------------------------------------
+@pytest.mark.slow
+def test_bench_command_runs_on_a_tiny_corpus(repo_root: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "results.json"
+    cmd = [sys.executable, str(repo_root / "bench" / "run.py"), "--articles", "3",
+           "--memory-sizes", "3", "--memory-modes", "stream", "--triples", "3000",
+           "--shacl-triples", "1000", "--no-shacl-big", "--batch-articles", "2",
+           "--rdflib-timeout", "20", "--oxigraph-timeout", "20",
+           "--work", str(tmp_path / "work"), "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert set(results) >= {"machine", "throughput", "memory", "queries", "shacl", "load"}
+    assert results["shacl"]["same_results_as_whole_graph"] is True
+    assert {r["query"] for r in results["queries"]["rows"]} == {
+        p.stem for p in (repo_root / "queries").glob("*.rq")}
+    assert "| ratio |" in done.stdout
