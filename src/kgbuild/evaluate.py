@@ -85,6 +85,7 @@ from typing import Any, Protocol
 import networkx as nx
 
 from kgbuild.errors import GoldFormatError, InputError
+from kgbuild.lexicon import MONTH_NAMES
 from kgbuild.model import (
     ACTOR_KINDS,
     EVENT_KINDS,
@@ -922,27 +923,7 @@ def load_gold(gold_dir: Path) -> GoldSet:
 # Times
 # ---------------------------------------------------------------------------
 
-_MONTHS: dict[str, int] = {}
-for _i, _name in enumerate(
-    (
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ),
-    start=1,
-):
-    _MONTHS[_name] = _i
-    _MONTHS[_name[:3]] = _i
-_MONTHS["sept"] = 9
+_MONTHS: dict[str, int] = MONTH_NAMES
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -2084,9 +2065,8 @@ def evaluate(
         GoldFormatError: the gold does not follow FORMAT.md.
         InputError: a gold article is not among the sources.
     """
-    from kgbuild.pipeline import build
-
     from kgbuild.articles import read_articles
+    from kgbuild.pipeline import build
 
     gold = load_gold(Path(gold_dir))
     files = _source_files(sources)

@@ -56,6 +56,7 @@ from rdflib.term import Node
 
 from kgbuild.errors import InputError, RDFInputError
 from kgbuild.namespaces import GAF, KG, NIF, PREFIXES, SCHEMA
+from kgbuild.oxterms import INTEGER_DERIVED
 from kgbuild.resources import data_dir
 
 __all__ = [
@@ -443,24 +444,7 @@ _RESERVED = frozenset({"label", "kind", "types", "iri", "mentions", "id"})
 #: Literal properties too bulky for a node table (an article's whole text).
 _BULKY = frozenset({NIF.isString})
 _LABELS = (RDFS.label, SKOS.prefLabel, KG.name, SCHEMA.name)
-_INTEGER_TYPES = frozenset(
-    XSD[name]
-    for name in (
-        "integer",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-)
+_INTEGER_TYPES = INTEGER_DERIVED | {XSD.integer}
 _FLOAT_TYPES = frozenset({XSD.decimal, XSD.double, XSD.float})
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -463,6 +463,8 @@ MONTHS = {
         ]
     )
 }
+#: month names and their usual abbreviations ("Sept.", "Oct") -> month number
+MONTH_NAMES = {**MONTHS, **{m[:3]: i for m, i in MONTHS.items()}, "sept": 9}
 WEEKDAYS = {
     d: i
     for i, d in enumerate(

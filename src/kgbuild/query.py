@@ -67,6 +67,7 @@ from rdflib.term import Node
 
 from kgbuild.errors import QueryError, QueryTimeout
 from kgbuild.namespaces import PREFIXES
+from kgbuild.oxterms import INTEGER_DERIVED, to_ox
 from kgbuild.resources import data_dir
 
 __all__ = [
@@ -659,23 +660,7 @@ class _InterruptibleGraph(Graph):
 
 #: Datatypes derived from xsd:integer. Oxigraph answers them as xsd:integer, so
 #: rdflib's answers are normalised the same way and both engines agree.
-_INTEGER_TYPES = frozenset(
-    XSD[name]
-    for name in (
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-)
+_INTEGER_TYPES = INTEGER_DERIVED
 
 
 def _normalise(term: Node | None) -> Node | None:
@@ -718,17 +703,12 @@ def _run_rdflib(
 
 
 def _to_ox(term: Node) -> Any:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryError(f"cannot pass {term!r} to Oxigraph", fix="use IRIs and literals only")
+    try:
+        return to_ox(term)
+    except TypeError as exc:
+        raise QueryError(
+            f"cannot pass {term!r} to Oxigraph", fix="use IRIs and literals only"
+        ) from exc
 
 
 def _from_ox(term: Any) -> Node | None:

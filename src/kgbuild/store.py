@@ -58,12 +58,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import KgbuildError, QueryError, QueryTimeout, StoreError
 from .model import Article
 from .namespaces import KG, PREFIXES
+from .oxterms import to_ox as _to_ox
 from .pipeline import BuildStats, KnowledgeGraph
 from .rdf import KB_GRAPH, graph_iri
 
@@ -204,20 +205,6 @@ def reader_lock(path: str | os.PathLike[str]) -> _Lock:
 
 
 # --------------------------------------------------------------------------- terms
-
-
-def _to_ox(term: Node) -> Any:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    raise TypeError(f"cannot store {term!r}")
 
 
 # --------------------------------------------------------------------------- writing

@@ -16,12 +16,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from .lexicon import MONTHS, WEEKDAYS
+from .lexicon import MONTH_NAMES, WEEKDAYS
 
 __all__ = ["normalize_time"]
 
-_ABBREVIATIONS = {m[:3]: i for m, i in MONTHS.items()} | {"sept": 9}
-_MONTH_NAMES = {**MONTHS, **_ABBREVIATIONS}
+_MONTH_NAMES = MONTH_NAMES
 _MONTH_RE = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
 _MD = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I)
 _DM = re.compile(

@@ -1,0 +1,54 @@
+"""Term conversion between rdflib and pyoxigraph, shared by query, store and serve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+__all__ = ["INTEGER_DERIVED", "to_ox"]
+
+#: Datatypes derived from xsd:integer (xsd:integer itself not included). Oxigraph
+#: answers them as xsd:integer, so callers normalise rdflib's answers the same way.
+INTEGER_DERIVED = frozenset(
+    XSD[name]
+    for name in (
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
+
+
+def to_ox(term: Node) -> Any:
+    """The pyoxigraph term for an rdflib IRI, blank node or literal.
+
+    Raises:
+        TypeError: for anything else (variables, quoted graphs).
+
+    >>> to_ox(URIRef("http://example.org/a"))
+    <NamedNode value=http://example.org/a>
+    """
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
