@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
@@ -47,8 +48,10 @@ from .validate import (
     SEVERITIES,
     ValidationReport,
     ValidationResult,
+    _parse_into,
+    _PreparedQueryGraph,
+    _result,
     default_shapes_path,
-    validate,
 )
 
 __all__ = ["article_batches", "validate_in_batches"]
@@ -94,17 +97,28 @@ def _integer_datatypes(shapes: Sequence[str]) -> dict[Node, URIRef]:
 
 
 class _Union:
-    """Triples of a Dataset or a pyoxigraph Store, over all graphs, by subject."""
+    """Triples of a Dataset or a pyoxigraph Store, over all graphs, by subject.
+
+    A Dataset is indexed once (rdflib's lookups across graphs are slow); a store is
+    asked each time (Oxigraph's are fast, and the data stays on disk).
+    """
 
     def __init__(self, source: Any, shapes: Sequence[str] = ()) -> None:
         self.source = source
         self.is_dataset = isinstance(source, Dataset)
         self.integers = {} if self.is_dataset else _integer_datatypes(shapes)
+        self.index: dict[Node, set[tuple[Node, Node, Node]]] = {}
+        self.subjects: dict[str, set[URIRef]] = {}
+        if self.is_dataset:
+            for s, p, o, g in source.quads((None, None, None, None)):
+                self.index.setdefault(s, set()).add((s, p, o))
+                if isinstance(s, URIRef):
+                    name = str(getattr(g, "identifier", g))
+                    self.subjects.setdefault(name, set()).add(s)
 
     def subjects_of(self, name: str) -> set[URIRef]:
         if self.is_dataset:
-            return {s for s in self.source.graph(URIRef(name)).subjects()
-                    if isinstance(s, URIRef)}
+            return set(self.subjects.get(name, ()))
         import pyoxigraph as ox
 
         return {URIRef(q.subject.value)
@@ -113,7 +127,7 @@ class _Union:
 
     def types(self, node: URIRef) -> set[Node]:
         if self.is_dataset:
-            return {o for _, _, o, _ in self.source.quads((node, RDF.type, None, None))}
+            return {o for _, p, o in self.index.get(node, ()) if p == RDF.type}
         import pyoxigraph as ox
 
         return {URIRef(q.object.value) for q in self.source.quads_for_pattern(
@@ -121,7 +135,7 @@ class _Union:
 
     def about(self, node: URIRef) -> set[tuple[Node, Node, Node]]:
         if self.is_dataset:
-            return {(s, p, o) for s, p, o, _ in self.source.quads((node, None, None, None))}
+            return self.index.get(node, set())
         import pyoxigraph as ox
 
         out: set[tuple[Node, Node, Node]] = set()
@@ -179,11 +193,19 @@ def article_batches(source: Any, *, batch_articles: int = 25, shapes: Sequence[s
     Raises:
         kgbuild.errors.ConfigError: when ``batch_articles`` is below 1.
     """
+    for triples, owned in _batches(_Union(source, shapes), batch_articles=batch_articles):
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
+        yield graph, owned
+
+
+def _batches(union: _Union, *, batch_articles: int
+             ) -> Iterator[tuple[list[tuple[Node, Node, Node]], set[URIRef]]]:
     if batch_articles < 1:
         raise ConfigError(f"batch_articles must be at least 1, not {batch_articles}",
                           input=str(batch_articles), fix="pass 1 or more")
-    union = _Union(source, shapes)
-    names = _graph_names(source)
+    names = _graph_names(union.source)
     groups = [names[i:i + batch_articles] for i in range(0, len(names), batch_articles)]
     groups.append([str(KB_GRAPH)])
     done: set[URIRef] = set()
@@ -195,22 +217,26 @@ def article_batches(source: Any, *, batch_articles: int = 25, shapes: Sequence[s
         done |= owned
         if not owned:
             continue
-        batch = Graph()
+        batch: set[tuple[Node, Node, Node]] = set()
         pointed: set[URIRef] = set()
         for node in owned:
             entity = str(node).startswith(_ENTITY_PREFIX)
             elsewhere: dict[Node, list[tuple[Node, Node, Node]]] = {}
+            here: set[Node] = set()  # evidence links that stay inside the batch
             triples: Iterable[tuple[Node, Node, Node]]
             for triple in union.about(node):
                 obj = triple[2]
+                evidence = entity and triple[1] in _EVIDENCE_LINKS
                 if isinstance(obj, URIRef) and obj not in owned:
-                    if entity and triple[1] in _EVIDENCE_LINKS:
+                    if evidence:
                         elsewhere.setdefault(triple[1], []).append(triple)
                         continue
                     pointed.add(obj)
+                elif evidence:
+                    here.add(triple[1])
                 batch.add(triple)
             for link, triples in elsewhere.items():
-                if (node, link, None) in batch:
+                if link in here:
                     continue  # evidence in other batches is checked with its article
                 for triple in triples:  # no evidence here: keep the links, typed
                     batch.add(triple)
@@ -224,20 +250,126 @@ def article_batches(source: Any, *, batch_articles: int = 25, shapes: Sequence[s
                 if (small or triple[1] == RDF.type or isinstance(target, Literal)
                         or target in owned or target in pointed):
                     batch.add(triple)
-        yield batch, owned
+        yield sorted(batch), owned
 
 
-def _validate_batch(data: bytes, owned: frozenset[str],
-                    shapes: Sequence[str]) -> tuple[list[ValidationResult], bytes]:
-    """Validate one batch; keep the results about the nodes it owns."""
-    graph = Graph().parse(data=data, format="nt")
-    report = validate(graph, shapes=[Path(s) for s in shapes])
-    kept = Graph()
-    for node in report.graph.subjects(RDF.type, SH.ValidationResult):
-        if str(report.graph.value(node, SH.focusNode)) in owned:
-            _copy_description(report.graph, node, kept)
-    results = [r for r in report.results if str(r.focus) in owned]
-    return results, kept.serialize(format="nt", encoding="utf-8")
+class _Checker:
+    """pySHACL set up once per process for one list of shapes files.
+
+    :func:`kgbuild.validate.validate` parses the shapes and lets pySHACL harvest
+    them on every call, and checks every node the shapes target.  A batch holds
+    many nodes it does not own (the nodes its own point to, described so that
+    ``sh:class`` and ``sh:node`` see them); checking those too made a batch cost
+    several times its share.  Here the shapes are parsed and harvested once, and
+    each top-level shape checks only the targets the batch owns; nested shapes
+    (``sh:node``, ``sh:or``, ``sh:qualifiedValueShape``) still see the whole batch.
+    The options are those of :func:`kgbuild.validate.validate` without the
+    ontology (no inference, SHACL-AF on, warnings and infos allowed, no
+    ``abort_on_first``).
+    """
+
+    def __init__(self, shapes: tuple[str, ...]) -> None:
+        from pyshacl.entrypoints import assign_baked_in
+        from pyshacl.monkey import apply_patches
+        from pyshacl.pytypes import SHACLExecutor
+        from pyshacl.shapes_graph import ShapesGraph
+
+        apply_patches()
+        assign_baked_in()
+        self.graph = Graph()
+        for path in (default_shapes_path(), *map(Path, shapes)):
+            _parse_into(self.graph, path)
+        self.shapes_graph = ShapesGraph(self.graph, False, logging.getLogger("pyshacl"))
+        self.executor = SHACLExecutor(advanced_mode=True, abort_on_first=False,
+                                      allow_infos=True, allow_warnings=True)
+        self.shapes = list(self.shapes_graph.shapes)
+        self.advanced = _prepare_advanced(self.executor, self.shapes_graph, self.shapes)
+
+    def check(self, triples: list[tuple[Node, Node, Node]], owned: frozenset[URIRef]
+              ) -> tuple[list[ValidationResult], list[tuple[Node, Node, Node]]]:
+        from pyshacl import Validator
+        from pyshacl.graph_abstraction import DataGraph
+
+        data = _BatchGraph()
+        for triple in triples:
+            data.add(triple)
+        target = DataGraph.from_rdflib(data)
+        functions, rules = self.advanced
+        if functions:
+            from pyshacl.functions import apply_functions
+
+            apply_functions(self.executor, functions, target)
+        try:
+            if rules:
+                from pyshacl.rules import apply_rules
+
+                apply_rules(self.executor, rules, target)
+            conforms = True
+            reports: list[Any] = []
+            for shape in self.shapes:
+                focus = [n for n in shape.focus_nodes(target) if n in owned]
+                if not focus:
+                    continue
+                shape_conforms, found = shape.validate(self.executor, target, focus=focus)
+                conforms = conforms and shape_conforms
+                reports.extend(found)
+        finally:
+            if functions:
+                from pyshacl.functions import unapply_functions
+
+                unapply_functions(functions, target)
+        report, _ = Validator.create_validation_report(self.shapes_graph, conforms, reports)
+        results: list[ValidationResult] = []
+        kept = Graph()
+        for node in report.subjects(RDF.type, SH.ValidationResult):
+            # top-level shapes check owned nodes only: every result is about one
+            if report.value(node, SH.focusNode) in owned:
+                results.append(_result(report, node, self.graph, data))
+                _copy_description(report, node, kept)
+        return results, list(kept)
+
+
+def _prepare_advanced(executor: Any, shapes_graph: Any, shapes: list[Any]
+                      ) -> tuple[Sequence[Any], Any]:
+    """What ``pyshacl.Validator.run`` does for SHACL-AF before validating, once:
+    custom target types, and the functions and rules to apply to every data graph
+    (kgbuild's shapes have none)."""
+    from pyshacl.functions import gather_functions
+    from pyshacl.rules import gather_rules
+    from pyshacl.target import apply_target_types, gather_target_types
+
+    target_types = gather_target_types(shapes_graph)
+    functions = gather_functions(executor, shapes_graph)
+    rules = gather_rules(executor, shapes_graph)
+    for shape in shapes:
+        shape.set_advanced(True)
+    apply_target_types(target_types)
+    return functions, rules
+
+
+class _BatchGraph(_PreparedQueryGraph):
+    """A batch's data graph; SPARQL constraints are prepared once per process
+    (every batch graph has the same prefixes, rdflib's defaults)."""
+
+    _shared: dict[str, Any] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared = self._shared
+
+
+#: One :class:`_Checker` per list of shapes files, in each process.
+_CHECKERS: dict[tuple[str, ...], _Checker] = {}
+
+
+def _validate_batch(triples: list[tuple[Node, Node, Node]], owned: frozenset[URIRef],
+                    shapes: tuple[str, ...]
+                    ) -> tuple[list[ValidationResult], list[tuple[Node, Node, Node]]]:
+    """Validate one batch: results about the nodes it owns, and their report triples."""
+    checker = _CHECKERS.get(shapes)
+    if checker is None:
+        checker = _CHECKERS[shapes] = _Checker(shapes)
+    return checker.check(triples, owned)
 
 
 def _copy_description(source: Graph, node: Node, into: Graph) -> None:
@@ -261,32 +393,19 @@ def _key(result: ValidationResult) -> tuple[str, ...]:
     return (shape, *(str(getattr(result, f)) for f in _KEY_FIELDS))
 
 
-def _merge(parts: Iterable[tuple[list[ValidationResult], bytes]]) -> ValidationReport:
+def _merge(parts: Iterable[tuple[list[ValidationResult], list[tuple[Node, Node, Node]]]]
+           ) -> ValidationReport:
     merged: dict[tuple[str, ...], ValidationResult] = {}
     report_graph = Graph()
     for prefix, namespace in PREFIXES.items():
         report_graph.bind(prefix, namespace)
     report_graph.bind("kgsh", KGSH)
-    kept_focus: set[tuple[str, ...]] = set()
-    for found, data in parts:
-        part = Graph().parse(data=data, format="nt") if data else Graph()
+    for found, report_triples in parts:
+        # every focus node is owned by one batch, so a result is found once
         for result in found:
-            key = _key(result)
-            seen = merged.get(key)
-            if seen is None:
-                merged[key] = result
-            elif set(result.articles) - set(seen.articles):
-                merged[key] = replace(seen, articles=tuple(sorted({*seen.articles,
-                                                                   *result.articles})))
-        for node in part.subjects(RDF.type, SH.ValidationResult):
-            ident = tuple(str(part.value(node, p)) for p in (
-                SH.focusNode, SH.resultPath, SH.value, SH.sourceConstraintComponent,
-                SH.resultMessage, SH.resultSeverity))
-            ident = (*ident, "" if isinstance(part.value(node, SH.sourceShape), BNode)
-                     else str(part.value(node, SH.sourceShape)))
-            if ident not in kept_focus:
-                kept_focus.add(ident)
-                _copy_description(part, node, report_graph)
+            merged.setdefault(_key(result), result)
+        for triple in report_triples:
+            report_graph.add(triple)
     results = tuple(sorted(
         merged.values(),
         key=lambda r: (SEVERITIES.index(r.severity) if r.severity in SEVERITIES
@@ -325,29 +444,30 @@ def validate_in_batches(source: Any, *, shapes: Sequence[str | Path] = (),
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, not {workers}", input=str(workers),
                           fix="pass 1 or more")
-    shape_files = [str(s) for s in shapes]
-    batches = ((b.serialize(format="nt", encoding="utf-8"), frozenset(map(str, owned)))
-               for b, owned in article_batches(source, batch_articles=batch_articles,
-                                               shapes=shape_files))
+    shape_files = tuple(str(s) for s in shapes)
+    union = _Union(source, shape_files)
+    batches = ((triples, frozenset(owned)) for triples, owned in
+               _batches(union, batch_articles=batch_articles))
     if workers == 1:
-        return _with_entity_articles(
-            _merge(_validate_batch(data, owned, shape_files) for data, owned in batches), source)
+        parts = (_validate_batch(triples, owned, shape_files) for triples, owned in batches)
+        return _with_entity_articles(_merge(parts), union)
     from .parallel import process_context
 
-    parts: list[tuple[list[ValidationResult], bytes]] = []
-    pending: list[Future[tuple[list[ValidationResult], bytes]]] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=process_context(start_method)) as pool:
-        for data, owned in batches:
-            pending.append(pool.submit(_validate_batch, data, owned, shape_files))
+    done: list[tuple[list[ValidationResult], list[tuple[Node, Node, Node]]]] = []
+    pending: deque[Future[tuple[list[ValidationResult], list[tuple[Node, Node, Node]]]]] = (
+        deque())
+    context = process_context(start_method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for triples, owned in batches:
+            pending.append(pool.submit(_validate_batch, triples, owned, shape_files))
             while len(pending) >= 2 * workers:
-                parts.append(pending.pop(0).result())
-        parts.extend(f.result() for f in pending)
-    return _with_entity_articles(_merge(parts), source)
+                done.append(pending.popleft().result())
+        done.extend(f.result() for f in pending)
+    return _with_entity_articles(_merge(done), union)
 
 
-def _with_entity_articles(report: ValidationReport, source: Any) -> ValidationReport:
+def _with_entity_articles(report: ValidationReport, union: _Union) -> ValidationReport:
     """Name every article an entity comes from (a batch sees only its own)."""
-    union = _Union(source)
     names: dict[Node, tuple[str, ...]] = {}
 
     def articles(entity: URIRef) -> tuple[str, ...]:
