@@ -117,7 +117,7 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
 
 def test_binds_to_loopback_by_default(endpoint: Endpoint) -> None:
     assert endpoint.url.startswith("http://127.0.0.1:")
-    assert endpoint.quads == SUBJECTS * 3
+    assert endpoint.triples == SUBJECTS * 3
 
 
 def test_select(endpoint: Endpoint) -> None:

