@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
@@ -99,53 +99,124 @@ def _integer_datatypes(shapes: Sequence[str]) -> dict[Node, URIRef]:
 class _Union:
     """Triples of a Dataset or a pyoxigraph Store, over all graphs, by subject.
 
-    A Dataset is indexed once (rdflib's lookups across graphs are slow); a store is
-    asked each time (Oxigraph's are fast, and the data stays on disk).
+    Batches are assembled in the source's own terms (rdflib terms for a Dataset,
+    pyoxigraph terms for a store: comparing and hashing those costs no Python
+    code), and only the triples a batch keeps become rdflib terms, each term once
+    per batch (:meth:`rdflib_triples`).  A Dataset is indexed once (rdflib's
+    lookups across graphs are slow); a store is asked each time (Oxigraph's are
+    fast, and the data stays on disk).  A kgbuild store keeps the union of its
+    graphs in its default graph: when the default graph holds the triples of the
+    store's named graphs (checked on a sample), lookups about a node read it
+    alone, else they read every graph.
     """
 
     def __init__(self, source: Any, shapes: Sequence[str] = ()) -> None:
         self.source = source
         self.is_dataset = isinstance(source, Dataset)
-        self.integers = {} if self.is_dataset else _integer_datatypes(shapes)
-        self.index: dict[Node, set[tuple[Node, Node, Node]]] = {}
-        self.subjects: dict[str, set[URIRef]] = {}
+        self.integers: dict[Any, URIRef] = {}
+        self.index: dict[Any, list[tuple[Any, Any, Any]]] = {}
+        self.subjects: dict[str, set[Any]] = {}
+        self.graph: Any = None  # the graph lookups read (a store's); None: all
         if self.is_dataset:
+            self.type: Any = RDF.type
+            self.evidence: frozenset[Any] = _EVIDENCE_LINKS
+            self.article: Any = KG.article
+            self.file_name: Any = KG.fileName
+            index: dict[Any, set[tuple[Any, Any, Any]]] = {}
             for s, p, o, g in source.quads((None, None, None, None)):
-                self.index.setdefault(s, set()).add((s, p, o))
+                index.setdefault(s, set()).add((s, p, o))
                 if isinstance(s, URIRef):
                     name = str(getattr(g, "identifier", g))
                     self.subjects.setdefault(name, set()).add(s)
+            self.index = {s: list(triples) for s, triples in index.items()}
+        else:
+            import pyoxigraph as ox
 
-    def subjects_of(self, name: str) -> set[URIRef]:
+            self.type = ox.NamedNode(str(RDF.type))
+            self.evidence = frozenset(ox.NamedNode(str(p)) for p in _EVIDENCE_LINKS)
+            self.article = ox.NamedNode(str(KG.article))
+            self.file_name = ox.NamedNode(str(KG.fileName))
+            self.integers = {ox.NamedNode(str(p)): d
+                             for p, d in _integer_datatypes(shapes).items()}
+            if _default_graph_is_union(source):
+                self.graph = ox.DefaultGraph()
+
+    def is_iri(self, term: Any) -> bool:
+        if self.is_dataset:
+            return isinstance(term, URIRef)
+        import pyoxigraph as ox
+
+        return isinstance(term, ox.NamedNode)
+
+    def is_literal(self, term: Any) -> bool:
+        if self.is_dataset:
+            return isinstance(term, Literal)
+        import pyoxigraph as ox
+
+        return isinstance(term, ox.Literal)
+
+    def text(self, term: Any) -> str:
+        """An IRI's text (a pyoxigraph term's ``str`` is its N-Triples form)."""
+        return str(term) if self.is_dataset else term.value
+
+    def subjects_of(self, name: str) -> set[Any]:
         if self.is_dataset:
             return set(self.subjects.get(name, ()))
         import pyoxigraph as ox
 
-        return {URIRef(q.subject.value)
+        return {q.subject
                 for q in self.source.quads_for_pattern(None, None, None, ox.NamedNode(name))
                 if isinstance(q.subject, ox.NamedNode)}
 
-    def types(self, node: URIRef) -> set[Node]:
+    def types(self, node: Any) -> set[Any]:
         if self.is_dataset:
             return {o for _, p, o in self.index.get(node, ()) if p == RDF.type}
-        import pyoxigraph as ox
+        return {q.object for q in self.source.quads_for_pattern(
+            node, self.type, None, self.graph)}
 
-        return {URIRef(q.object.value) for q in self.source.quads_for_pattern(
-            ox.NamedNode(str(node)), ox.NamedNode(str(RDF.type)), None, None)}
-
-    def about(self, node: URIRef) -> set[tuple[Node, Node, Node]]:
+    def about(self, node: Any) -> Sequence[tuple[Any, Any, Any]]:
         if self.is_dataset:
-            return self.index.get(node, set())
+            return self.index.get(node, [])
+        quads = self.source.quads_for_pattern(node, None, None, self.graph)
+        if self.graph is not None:
+            return [(node, q.predicate, q.object) for q in quads]
+        return list({(node, q.predicate, q.object) for q in quads})
+
+    def rdflib_triples(self, triples: Iterable[tuple[Any, Any, Any]]
+                       ) -> list[tuple[Node, Node, Node]]:
+        """The triples in rdflib terms; each distinct term is made once (pickling
+        then sends it once)."""
+        if self.is_dataset:
+            return list(triples)
+        made: dict[Any, Node] = {}
+        out: list[tuple[Node, Node, Node]] = []
+        for s, p, o in triples:
+            rs = made.get(s)
+            if rs is None:
+                rs = made[s] = _from_ox(s)
+            rp = made.get(p)
+            if rp is None:
+                rp = made[p] = _from_ox(p)
+            ro = made.get(o)
+            if ro is None:
+                ro = made[o] = _from_ox(o)
+            datatype = self.integers.get(p)
+            if datatype is not None and isinstance(ro, Literal) and ro.datatype == XSD.integer:
+                ro = Literal(str(ro), datatype=datatype)  # "3"^^xsd:integer read back
+            out.append((rs, rp, ro))
+        return out
+
+    def rdflib_nodes(self, nodes: Iterable[Any]) -> set[URIRef]:
+        if self.is_dataset:
+            return set(nodes)
+        return {URIRef(n.value) for n in nodes}
+
+    def native(self, node: URIRef) -> Any:
+        if self.is_dataset:
+            return node
         import pyoxigraph as ox
 
-        out: set[tuple[Node, Node, Node]] = set()
-        for q in self.source.quads_for_pattern(ox.NamedNode(str(node)), None, None, None):
-            predicate, obj = URIRef(q.predicate.value), _from_ox(q.object)
-            datatype = self.integers.get(predicate)
-            if datatype is not None and isinstance(obj, Literal) and obj.datatype == XSD.integer:
-                obj = Literal(str(obj), datatype=datatype)
-            out.add((node, predicate, obj))
-        return out
+        return ox.NamedNode(str(node))
 
 
 def _from_ox(term: Any) -> Node:
@@ -158,6 +229,24 @@ def _from_ox(term: Any) -> Node:
     if term.language:
         return Literal(term.value, lang=term.language)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _default_graph_is_union(store: Any, sample: int = 2) -> bool:
+    """Whether a store's default graph holds the triples of its named graphs
+    (kgbuild's stores keep their union there); checked on the first and last
+    ``sample`` named graphs, read in full."""
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    if next(iter(store.quads_for_pattern(None, None, None, default)), None) is None:
+        return False
+    names = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)),
+                   key=lambda g: g.value)
+    for name in {*names[:sample], *names[-sample:]}:
+        for q in store.quads_for_pattern(None, None, None, name):
+            if ox.Quad(q.subject, q.predicate, q.object, default) not in store:
+                return False
+    return True
 
 
 #: A node pointed to is described in full when it has at most this many triples;
@@ -197,60 +286,62 @@ def article_batches(source: Any, *, batch_articles: int = 25, shapes: Sequence[s
         graph = Graph()
         for triple in triples:
             graph.add(triple)
-        yield graph, owned
+        yield graph, set(owned)
 
 
 def _batches(union: _Union, *, batch_articles: int
-             ) -> Iterator[tuple[list[tuple[Node, Node, Node]], set[URIRef]]]:
+             ) -> Iterator[tuple[list[tuple[Node, Node, Node]], frozenset[URIRef]]]:
+    """Batches as lists of rdflib triples and the nodes they own (see
+    :func:`article_batches`)."""
     if batch_articles < 1:
         raise ConfigError(f"batch_articles must be at least 1, not {batch_articles}",
                           input=str(batch_articles), fix="pass 1 or more")
     names = _graph_names(union.source)
     groups = [names[i:i + batch_articles] for i in range(0, len(names), batch_articles)]
     groups.append([str(KB_GRAPH)])
-    done: set[URIRef] = set()
+    done: set[Any] = set()
+    rdf_type, evidence_links, is_iri = union.type, union.evidence, union.is_iri
     for group in groups:
-        owned: set[URIRef] = set()
+        owned: set[Any] = set()
         for name in group:
             owned |= union.subjects_of(name)
         owned -= done
         done |= owned
         if not owned:
             continue
-        batch: set[tuple[Node, Node, Node]] = set()
-        pointed: set[URIRef] = set()
+        batch: dict[tuple[Any, Any, Any], None] = {}  # a set that keeps its order
+        pointed: set[Any] = set()
         for node in owned:
-            entity = str(node).startswith(_ENTITY_PREFIX)
-            elsewhere: dict[Node, list[tuple[Node, Node, Node]]] = {}
-            here: set[Node] = set()  # evidence links that stay inside the batch
-            triples: Iterable[tuple[Node, Node, Node]]
+            entity = union.text(node).startswith(_ENTITY_PREFIX)
+            elsewhere: dict[Any, list[tuple[Any, Any, Any]]] = {}
+            here: set[Any] = set()  # evidence links that stay inside the batch
             for triple in union.about(node):
                 obj = triple[2]
-                evidence = entity and triple[1] in _EVIDENCE_LINKS
-                if isinstance(obj, URIRef) and obj not in owned:
+                evidence = entity and triple[1] in evidence_links
+                if obj not in owned and is_iri(obj):
                     if evidence:
                         elsewhere.setdefault(triple[1], []).append(triple)
                         continue
                     pointed.add(obj)
                 elif evidence:
                     here.add(triple[1])
-                batch.add(triple)
-            for link, triples in elsewhere.items():
+                batch[triple] = None
+            for link, links in elsewhere.items():
                 if link in here:
                     continue  # evidence in other batches is checked with its article
-                for triple in triples:  # no evidence here: keep the links, typed
-                    batch.add(triple)
-                    for kind in union.types(triple[2]):  # type: ignore[arg-type]
-                        batch.add((triple[2], RDF.type, kind))
+                for triple in links:  # no evidence here: keep the links, typed
+                    batch[triple] = None
+                    for kind in union.types(triple[2]):
+                        batch[(triple[2], rdf_type, kind)] = None
         for obj in pointed:
             triples = union.about(obj)
             small = len(triples) <= DESCRIBE_LIMIT
             for triple in triples:
                 target = triple[2]
-                if (small or triple[1] == RDF.type or isinstance(target, Literal)
-                        or target in owned or target in pointed):
-                    batch.add(triple)
-        yield sorted(batch), owned
+                if (small or triple[1] == rdf_type or target in owned or target in pointed
+                        or union.is_literal(target)):
+                    batch[triple] = None
+        yield union.rdflib_triples(batch), frozenset(union.rdflib_nodes(owned))
 
 
 class _Checker:
@@ -269,13 +360,14 @@ class _Checker:
     """
 
     def __init__(self, shapes: tuple[str, ...]) -> None:
-        from pyshacl.entrypoints import assign_baked_in
         from pyshacl.monkey import apply_patches
         from pyshacl.pytypes import SHACLExecutor
         from pyshacl.shapes_graph import ShapesGraph
+        from pyshacl.validator import assign_baked_in
 
-        apply_patches()
-        assign_baked_in()
+        apply_patches()  # type: ignore[no-untyped-call]  # as pyshacl.validate does
+        assign_baked_in()  # type: ignore[no-untyped-call]
+        _index_constraint_parameters()
         self.graph = Graph()
         for path in (default_shapes_path(), *map(Path, shapes)):
             _parse_into(self.graph, path)
@@ -329,6 +421,52 @@ class _Checker:
         return results, list(kept)
 
 
+class _IndexedList(list[Any]):
+    """A list whose ``in`` is a set lookup (equal answers: rdflib terms hash as
+    they compare)."""
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self._members = set(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+    def copy(self) -> _IndexedList:
+        return _IndexedList(self)
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._members.add(item)
+
+
+def _index_constraint_parameters() -> None:
+    """Let pySHACL find a shape's constraint parameters by set lookups.
+
+    For every focus node and every property shape, ``pyshacl.shape.Shape.validate``
+    tests each predicate of the shape for membership in the list of the ~40 SHACL
+    constraint parameters: a third of a batch's time went to rdflib's ``__eq__``
+    there.  pySHACL keeps that list in ``pyshacl.shape.module.CONSTRAINT_PARAMS``
+    (it fills it on first use, and copies and appends to it in SHACL-AF mode); put
+    an indexed list with the same items there.  Nothing changes when a pySHACL
+    version keeps it elsewhere.
+    """
+    try:
+        from pyshacl import shape as shape_module
+        from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+    except ImportError:  # pragma: no cover - another pySHACL layout
+        return
+    module = getattr(shape_module, "module", None)
+    current = getattr(module, "CONSTRAINT_PARAMS", None)
+    if module is None or (isinstance(current, tuple) and isinstance(current[0], _IndexedList)):
+        return
+    if not isinstance(ALL_CONSTRAINT_PARAMETERS, list) or current not in (
+            None, (ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP)):
+        return  # pragma: no cover - another pySHACL layout
+    module.CONSTRAINT_PARAMS = (
+        _IndexedList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+
+
 def _prepare_advanced(executor: Any, shapes_graph: Any, shapes: list[Any]
                       ) -> tuple[Sequence[Any], Any]:
     """What ``pyshacl.Validator.run`` does for SHACL-AF before validating, once:
@@ -351,7 +489,7 @@ class _BatchGraph(_PreparedQueryGraph):
     """A batch's data graph; SPARQL constraints are prepared once per process
     (every batch graph has the same prefixes, rdflib's defaults)."""
 
-    _shared: dict[str, Any] = {}
+    _shared: ClassVar[dict[str, Any]] = {}
 
     def __init__(self) -> None:
         super().__init__()
@@ -446,8 +584,7 @@ def validate_in_batches(source: Any, *, shapes: Sequence[str | Path] = (),
                           fix="pass 1 or more")
     shape_files = tuple(str(s) for s in shapes)
     union = _Union(source, shape_files)
-    batches = ((triples, frozenset(owned)) for triples, owned in
-               _batches(union, batch_articles=batch_articles))
+    batches = _batches(union, batch_articles=batch_articles)
     if workers == 1:
         parts = (_validate_batch(triples, owned, shape_files) for triples, owned in batches)
         return _with_entity_articles(_merge(parts), union)
@@ -472,10 +609,11 @@ def _with_entity_articles(report: ValidationReport, union: _Union) -> Validation
 
     def articles(entity: URIRef) -> tuple[str, ...]:
         if entity not in names:
-            found = {str(name)
-                     for _, p, article in union.about(entity) if p == KG.article
-                     for _, q, name in union.about(article)  # type: ignore[arg-type]
-                     if q == KG.fileName and isinstance(name, Literal)}
+            found = {union.text(name)
+                     for _, p, article in union.about(union.native(entity))
+                     if p == union.article
+                     for _, q, name in union.about(article)
+                     if q == union.file_name and union.is_literal(name)}
             names[entity] = tuple(sorted(found))
         return names[entity]
 
