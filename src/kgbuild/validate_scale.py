@@ -15,6 +15,14 @@ article graphs at a time, each batch together with
 in as many processes as asked, and merges the reports.  Memory is bounded by the
 batch, and the time grows linearly with the graph.
 
+Each process parses and harvests the shapes once, and in each batch the shapes
+check only the nodes the batch owns (the others are there to be looked at); on a
+2-core machine a million quads take about 35 CPU-seconds per 100k quads, nearly
+all of it pySHACL's (a 1,600-article store, 2 workers: see the benchmark).  A
+store is read with ``quads_for_pattern``; when its default graph holds the union
+of its graphs, as kgbuild's store keeps it, lookups about a node read that graph
+alone.
+
 What a batch cannot see: a count across article graphs.  Each article graph
 describes the nodes it mentions completely, and resolution gives every node one
 label, one kind and one country, so the shipped shapes find the same problems both
