@@ -12,9 +12,14 @@ For each query this prints one row:
   value: the most frequent value of the parameter's column in the full answer (or the
   value given with ``--param``).
 
-Each figure is the best of ``--repeat`` runs. Every query runs in a child process that
-is killed when one measurement exceeds ``--timeout`` (Oxigraph cannot be interrupted
-while it sorts), and the cell then reads ``>T``.
+Each figure is the best of ``--repeat`` runs (wall-clock: on a shared machine, compare
+figures measured in the same session). Every query runs in a child process that is
+killed when one measurement's runs take longer than ``--timeout`` seconds each
+(Oxigraph cannot be interrupted while it sorts); the cell then reads ``>T`` and the
+query's remaining measurements are skipped (``-``).
+
+With an ``ORDER BY``, Oxigraph evaluates and sorts every row before the first one comes
+out, so ``first100`` saves only the conversion of the other rows.
 
 The store is opened with ``pyoxigraph.Store.read_only`` and queried over its default
 graph (``union=False``): a kgbuild store keeps the union of its article graphs there.
