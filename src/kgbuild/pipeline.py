@@ -25,7 +25,7 @@ from .extractors.context import ArticleContext
 from .kb import KnowledgeBase, load_kb
 from .model import Article, Extraction
 from .namespaces import KG
-from .rdf import to_dataset
+from .rdf import to_dataset, to_graphs
 from .resolve import ArticleResult, resolve, summarize_article
 
 __all__ = ["FORMATS", "BuildStats", "KnowledgeGraph", "build", "extract_article", "load"]
@@ -362,14 +362,19 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
             pending.append(a)
             yield a
 
+    counted = {KG.trigger: seen["events"], KG.stance: seen["statements"],
+               KG.outcome: seen["claims"]}
+
     def flush() -> None:
         resolved = resolve(results)
-        ds = to_dataset(resolved, pending[:len(results)], kb)
+        # triples straight to the store: no rdflib Dataset in between
+        graphs = list(to_graphs(resolved, pending[:len(results)], kb))
         seen["entities"].update(resolved.entities)  # keys: the same entity, the same key
-        seen["events"].update(ds.subjects(predicate=KG.trigger))
-        seen["statements"].update(ds.subjects(predicate=KG.stance))
-        seen["claims"].update(ds.subjects(predicate=KG.outcome))
-        writer.write(ds)
+        for _, triples in graphs:
+            for s, p, _o in triples:
+                if p in counted:
+                    counted[p].add(s)
+        writer.write_graphs(graphs)
         stats.articles += len(results)
         del pending[:len(results)]
         results.clear()

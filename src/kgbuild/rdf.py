@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from .extractors.context import EntityInfo
@@ -69,12 +69,26 @@ def _clean(text: str) -> str:
 
 
 class _Writer:
-    def __init__(self, ds: Dataset, graph: URIRef, article: URIRef) -> None:
-        self.g: Graph = ds.graph(graph)
+    """Collects one article graph's triples, each once, and adds them in one call.
+
+    Most triples are stated many times (an entity's type and label at each of its
+    mentions); rdflib's memory store is slow per ``add``, so the writer removes the
+    repeats first (a dict keeps the first-seen order), and a store build never goes
+    through rdflib's store at all.
+    """
+
+    def __init__(self, graph: URIRef, article: URIRef) -> None:
+        self.graph = graph
         self.article = article
+        self.triples: dict[tuple[URIRef, URIRef, URIRef | Literal], None] = {}
+        self.subjects: set[URIRef] = set()
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        self.g.add((s, p, o))
+        self.triples[(s, p, o)] = None
+        self.subjects.add(s)
+
+    def __len__(self) -> int:
+        return len(self.triples)
 
     def mention(self, node: URIRef, ev: Evidence) -> None:
         m = URIRef(f"{self.article}#char={ev.begin},{ev.end}")
@@ -121,8 +135,8 @@ def _article(w: _Writer, art: Article) -> None:
         w.add(a, SCHEMA.publisher, Literal(_clean(art.publisher)))
 
 
-def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -> None:
-    w = _Writer(ds, graph_iri(r.article_id), article_iri(r.article_id))
+def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
+    w = _Writer(graph_iri(r.article_id), article_iri(r.article_id))
     _article(w, art)
     ents = res.entities
 
@@ -140,7 +154,7 @@ def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -
     for local_e in r.events:
         node = _node(local_e.key)
         w.mention(node, local_e.evidence)
-        if res.owner.get(local_e.key) != r.article_id or (node, RDF.type, KG.Event) in w.g:
+        if res.owner.get(local_e.key) != r.article_id or (node, RDF.type, KG.Event) in w.triples:
             continue  # the first article reporting it holds the merged attributes
         e = res.events[local_e.key]
         w.add(node, RDF.type, KG[e.kind])
@@ -201,7 +215,8 @@ def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -
     for local_g in r.agreements:
         node = _node(local_g.key)
         w.mention(node, local_g.evidence)
-        if res.owner.get(local_g.key) != r.article_id or (node, RDF.type, KG.Agreement) in w.g:
+        if (res.owner.get(local_g.key) != r.article_id
+                or (node, RDF.type, KG.Agreement) in w.triples):
             continue
         g = res.agreements[local_g.key]
         w.add(node, RDF.type, KG.Agreement)
@@ -255,32 +270,50 @@ def _write_article(ds: Dataset, res: Resolved, r: ArticleResult, art: Article) -
         w.add(node, KG.article, w.article)
     for key, evs in r.evidence.items():
         node = _node(key)
-        if (node, None, None) in w.g:
+        if node in w.subjects:
             for ev in evs:
                 w.mention(node, ev)
+    return w
 
 
-def _write_kb(ds: Dataset, res: Resolved, kb: KnowledgeBase) -> None:
-    g = ds.graph(KB_GRAPH)
+def _write_kb(res: Resolved, kb: KnowledgeBase) -> _Writer:
+    w = _Writer(KB_GRAPH, KB_GRAPH)
     for key in sorted(res.entities):
         ent = kb.entities.get(key)
         info = res.entities[key]
         node = _node(key)
         for alt in sorted(info.alt_labels):
             if alt != info.label:
-                g.add((node, SKOS.altLabel, Literal(_clean(alt))))
+                w.add(node, SKOS.altLabel, Literal(_clean(alt)))
         if ent is None:
             continue
         for alt in ent.alt_labels:
-            g.add((node, SKOS.altLabel, Literal(alt)))
+            w.add(node, SKOS.altLabel, Literal(alt))
         for s in ent.same_as:
-            g.add((node, OWL.sameAs, URIRef(s)))
+            w.add(node, OWL.sameAs, URIRef(s))
         if ent.lat is not None and ent.long is not None:
-            g.add((node, WGS84.lat, Literal(str(ent.lat), datatype=XSD.decimal)))
-            g.add((node, WGS84.long, Literal(str(ent.long), datatype=XSD.decimal)))
+            w.add(node, WGS84.lat, Literal(str(ent.lat), datatype=XSD.decimal))
+            w.add(node, WGS84.long, Literal(str(ent.long), datatype=XSD.decimal))
         for other in ent.within:
             if other in res.entities:
-                g.add((node, KG.within, _node(other)))
+                w.add(node, KG.within, _node(other))
+    return w
+
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+def to_graphs(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase
+              ) -> Iterator[tuple[URIRef, list[Triple]]]:
+    """The resolved corpus as (graph IRI, triples) pairs: each article's graph in
+    the order of ``res.articles``, then the knowledge-base graph.  Each triple
+    appears once per graph."""
+    by_id = {a.id: a for a in articles}
+    for r in res.articles:
+        w = _write_article(res, r, by_id[r.article_id])
+        yield w.graph, list(w.triples)
+    w = _write_kb(res, kb)
+    yield w.graph, list(w.triples)
 
 
 def to_dataset(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase) -> Dataset:
@@ -288,8 +321,7 @@ def to_dataset(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase) ->
     ds = Dataset(default_union=True)
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns, override=True, replace=True)
-    by_id = {a.id: a for a in articles}
-    for r in res.articles:
-        _write_article(ds, res, r, by_id[r.article_id])
-    _write_kb(ds, res, kb)
+    for name, triples in to_graphs(res, articles, kb):
+        g = ds.graph(name)
+        g.addN((s, p, o, g) for s, p, o in triples)
     return ds

@@ -65,7 +65,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import KgbuildError, QueryError, QueryTimeout, StoreError
@@ -431,7 +431,17 @@ class StoreWriter:
             StoreError: a write failed; articles written before it stay in, the
                 ones of the failed transaction keep their previous version.
         """
-        kb = list(dataset.graph(KB_GRAPH))
+        return self.write_graphs(
+            (g.identifier, list(g)) for g in dataset.graphs()
+            if isinstance(g.identifier, URIRef) and len(g) > 0
+        )
+
+    def write_graphs(self, graphs: Iterable[tuple[Node, Sequence[tuple[Node, Node, Node]]]]
+                     ) -> int:
+        """:meth:`write` for (graph IRI, triples) pairs (:func:`kgbuild.rdf.to_graphs`):
+        the KB graph's facts are added first, then the article graphs replaced."""
+        pairs = [(str(name), triples) for name, triples in graphs if len(triples) > 0]
+        kb = [t for name, triples in pairs if name == str(KB_GRAPH) for t in triples]
         if kb:
             try:
                 # the same facts in the KB graph and in the union; adding is idempotent
@@ -445,25 +455,20 @@ class StoreWriter:
                     input=str(self.path),
                     fix="check free disk space and run the build again",
                 ) from exc
-        names = sorted(
-            str(g.identifier)
-            for g in dataset.graphs()
-            if isinstance(g.identifier, URIRef) and g.identifier != KB_GRAPH and len(g) > 0
-        )
-        batch: list[tuple[str, Graph]] = []
+        articles = sorted((name, triples) for name, triples in pairs if name != str(KB_GRAPH))
+        batch: list[tuple[str, Sequence[tuple[Node, Node, Node]]]] = []
         size = 0
         limit = _transaction_quads()
-        for name in names:
-            graph = dataset.graph(URIRef(name))
-            batch.append((name, graph))
-            size += len(graph)
+        for name, triples in articles:
+            batch.append((name, triples))
+            size += len(triples)
             if size >= limit:
                 self.replace_graphs(batch)
                 batch, size = [], 0
         if batch:
             self.replace_graphs(batch)
         self._hashes = None
-        return len(names)
+        return len(articles)
 
     def replace_graph(self, name: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         """Replace the named graph ``name`` by ``triples`` (see :meth:`replace_graphs`)."""
@@ -488,6 +493,14 @@ class StoreWriter:
         inserts: list[str] = []
         union: set[str] = set()
         count = 0
+        written: dict[Node, str] = {}  # most terms recur: write each once
+
+        def nt(term: Node) -> str:
+            text = written.get(term)
+            if text is None:
+                text = written[term] = str(_to_ox(term))
+            return text
+
         for name, triples in graphs:
             iri = str(ox.NamedNode(name))
             removals.append(
@@ -495,7 +508,7 @@ class StoreWriter:
                 f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != {iri}) }} }}"
             )
             removals.append(f"DROP SILENT GRAPH {iri}")
-            lines = [f"{_to_ox(s)} {_to_ox(p)} {_to_ox(o)} ." for s, p, o in triples]
+            lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
             count += len(lines)
             union.update(lines)
             inserts.append(f"GRAPH {iri} {{\n" + "\n".join(lines) + "\n}")
