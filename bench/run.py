@@ -13,12 +13,15 @@ throughput  articles/s and words/s of kgbuild's extraction (read, spaCy, extract
             spaCy ``nlp.pipe`` on the same texts, same pipeline, batch size 4; serially
             and with ``--workers`` processes (spaCy's own ``n_process`` for the baseline).
 memory      peak RSS of a build of each ``--memory-sizes`` corpus, one subprocess per
-            size (the streaming extraction, and the whole in-memory build), with RSS
-            samples along the way; a run past ``--memory-budget`` seconds is stopped
+            size and mode (``stream``: the streaming extraction alone; ``store``: a
+            whole build into a store, written in chunks; ``build``: the whole
+            in-memory build, which holds the graph), with RSS samples along the way; a run past ``--memory-budget`` seconds is stopped
             and reported as far as it got.
-queries     every query in queries/ on a store of at least ``--triples`` triples (the
+queries     every query in queries/ on a store of at least ``--triples`` quads (the
             built corpus, its article graphs copied under new names), on Oxigraph (on
-            disk) and on rdflib's in-memory engine (stopped after ``--rdflib-timeout``).
+            disk: the union in the default graph, as a kgbuild store keeps it, and
+            named graphs only, queried as their union) and on rdflib's in-memory
+            engine (stopped after ``--rdflib-timeout``).
 shacl       SHACL time per 100k triples: whole-graph pySHACL against the batched
             validation of kgbuild.validate_scale (serial and in workers), and the
             batched validation of the big store.
@@ -72,6 +75,17 @@ def rss_mb() -> float:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (VmHWM), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -268,13 +282,24 @@ def memory_child(args: argparse.Namespace) -> int:
         for done, _ in enumerate(stream, start=1):
             sample(done)
         triples = 0
+    elif args.mode == "store":  # a store build: chunks written and dropped
+        import kgbuild
+
+        folder_store = Path(args.progress_file).with_suffix(".store")
+        shutil.rmtree(folder_store, ignore_errors=True)
+        kg = kgbuild.build([folder], settings=settings, progress=sample, store=folder_store)
+        done, triples = kg.stats.articles, kg.stats.triples
+        kg.close()
+        shutil.rmtree(folder_store, ignore_errors=True)
     else:  # the whole in-memory build: Article records, ArticleResults, rdflib Dataset
         import kgbuild
 
         kg = kgbuild.build([folder], settings=settings, progress=sample)
         done, triples = kg.stats.articles, len(kg)
     sample(done, force=True)
-    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec, so a child of
+    # a big process would report its parent's size
+    self_peak = peak_rss_mb()
     print(json.dumps({"articles": done, "triples": triples,
                       "seconds": round(time.perf_counter() - started, 1),
                       "peak_rss_mb": round(self_peak, 1),
@@ -354,23 +379,67 @@ def big_nquads(work: Path, *, base_articles: int, seed: int, triples: int) -> di
 
 
 def queries_child(args: argparse.Namespace) -> int:
-    """Run in a subprocess: time queries on an Oxigraph store, one JSON line each."""
+    """Run in a subprocess: time queries on an Oxigraph store, one JSON line each.
+
+    Queries go through :func:`kgbuild.store.query_store`, the path of ``kgbuild query``
+    on a store (the union of all graphs, parameters bound as terms, rows converted).
+    Each job is ``name`` (every row), ``name@100`` (the first 100 rows) or
+    ``name?param`` (with the parameter value in --params).
+    """
     import pyoxigraph as ox
 
     from kgbuild.query import named_query
+    from kgbuild.store import query_store
 
+    # a runaway join must not take the machine's memory: cap this process
+    limit = int(args.memory_limit_gb * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     store = ox.Store.read_only(args.store)
-    for name in args.queries.split(","):
+    values = json.loads(args.params or "{}")
+    for job in args.queries.split(","):
+        name, _, rest = job.replace("@", "?@").partition("?")
         sparql = named_query(name).read_text(encoding="utf-8")
+        params = {rest: values[rest]} if rest and not rest.startswith("@") else None
+        first = 100 if rest == "@100" else None
         started = time.perf_counter()
-        count = sum(1 for _ in store.query(sparql, use_default_graph_as_union=args.union))
-        print(json.dumps({"query": name, "seconds": round(time.perf_counter() - started, 3),
-                          "rows": count}), flush=True)
+        result = query_store(store, sparql, params=params, timeout=None, limit=first,
+                             union=args.union)
+        print(json.dumps({"query": job, "seconds": round(time.perf_counter() - started, 3),
+                          "rows": len(result.rows)}), flush=True)
     return 0
 
 
-def oxigraph_queries(store_path: Path, names: list[str], *, union: bool,
-                     timeout: float) -> dict[str, dict[str, Any]]:
+def query_parameters(union_nt: Path) -> dict[str, str]:
+    """Typical values for the queries' parameters, taken from the data: the most
+    frequent event place, speaker and claim topic."""
+    from collections import Counter
+
+    kg = "<https://w3id.org/kgbuild/ontology#"
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    places: Counter[str] = Counter()
+    speakers: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    with union_nt.open(encoding="utf-8") as fh:
+        for line in fh:
+            s, p, o = line.rstrip(" .\n").split(" ", 2)
+            if p == f"{kg}place>":
+                places[o] += 1
+            elif p == f"{kg}speaker>":
+                speakers[o] += 1
+            elif p == f"{kg}about>" and "/id/claim/" in s:
+                topics[o] += 1
+            elif p == label:
+                labels.setdefault(s, json.loads(o.rsplit("@", 1)[0].split("^^")[0]))
+    place = places.most_common(1)[0][0]
+    speaker = speakers.most_common(1)[0][0]
+    event = topics.most_common(1)[0][0]
+    return {"place": labels[place], "source": labels[speaker], "entity": labels[speaker],
+            "event": event.strip("<>"), "fact": event.strip("<>")}
+
+
+def oxigraph_queries(store_path: Path, names: list[str], *, params: dict[str, str],
+                     timeout: float, union: bool = False) -> dict[str, dict[str, Any]]:
     """Time each query in a child process, killed when one runs past ``timeout``
     (an abandoned Oxigraph query would otherwise go on using a core)."""
     import selectors
@@ -379,8 +448,8 @@ def oxigraph_queries(store_path: Path, names: list[str], *, union: bool,
     todo = list(names)
     while todo:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child-queries", "--store",
-               str(store_path), "--queries", ",".join(todo)]
-        if union:
+               str(store_path), "--queries", ",".join(todo), "--params", json.dumps(params)]
+        if union:  # the union of the named graphs, computed by Oxigraph at query time
             cmd.append("--union")
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, start_new_session=True)
         assert proc.stdout is not None
@@ -460,19 +529,35 @@ def load_and_query(work: Path, big: dict[str, Any], *, rdflib_timeout: float,
     log(f"load: rdflib parse {seconds:.1f} s ({len(ds)} quads)")
 
     infos = list_queries()
-    names = [info.name for info in infos]
-    on_union = oxigraph_queries(union_disk, names, union=False, timeout=oxigraph_timeout)
-    on_graphs = oxigraph_queries(disk, names, union=True, timeout=oxigraph_timeout)
+    params = query_parameters(union_nt)
+    jobs = [info.name for info in infos]
+    jobs += [f"{info.name}@100" for info in infos]
+    jobs += [f"{info.name}?{p.name}" for info in infos for p in info.parameters]
+    log(f"query parameters: {params}")
+    on_union = oxigraph_queries(union_disk, jobs, params=params, timeout=oxigraph_timeout)
+    # the layout kgbuild stores had before format 2: named graphs only, queried with
+    # use_default_graph_as_union (kept to show why the store now keeps the union)
+    on_graphs = oxigraph_queries(disk, [info.name for info in infos], params=params,
+                                 timeout=min(10.0, oxigraph_timeout), union=True)
     rows: list[dict[str, Any]] = []
     for info in infos:
         sparql = Path(info.path).read_text(encoding="utf-8")
         a, b = on_union[info.name], on_graphs[info.name]
+        first = on_union[f"{info.name}@100"]
         row: dict[str, Any] = {"query": info.name,
                                "oxigraph_s": a["seconds"], "oxigraph_rows": a.get("rows"),
                                "oxigraph_error": a.get("error"),
+                               "oxigraph_first100_s": first["seconds"],
+                               "oxigraph_first100_error": first.get("error"),
                                "oxigraph_named_graphs_s": b["seconds"],
                                "oxigraph_named_graphs_rows": b.get("rows"),
                                "oxigraph_named_graphs_error": b.get("error")}
+        for p in info.parameters:
+            with_param = on_union[f"{info.name}?{p.name}"]
+            row["oxigraph_param"] = f"{p.name}={params[p.name]}"
+            row["oxigraph_param_s"] = with_param["seconds"]
+            row["oxigraph_param_rows"] = with_param.get("rows")
+            row["oxigraph_param_error"] = with_param.get("error")
         try:
             with alarm(rdflib_timeout):
                 seconds, count = timed(lambda s=sparql: sum(1 for _ in ds.query(s)))
@@ -603,20 +688,33 @@ def table(results: dict[str, Any]) -> str:
     q = results.get("queries")
     if q:
         lines += ["", f"## Queries on {q['quads']:,} quads ({q['articles']:,} articles; "
-                  f"{q['union_triples']:,} distinct triples)", ""]
-        row("query", "Oxigraph s (union in default graph)", "Oxigraph s (union of named graphs)",
-            "rdflib s (in memory)", "rows", "Oxigraph < 1 s")
-        row("---", "---:", "---:", "---:", "---:", "---")
+                  f"{q['union_triples']:,} distinct triples)", "",
+                  "Oxigraph through kgbuild.store.query_store (rows converted to Python); "
+                  "'union store': the distinct triples in the default graph; 'named graphs': "
+                  "kgbuild's store layout, one graph per article; rdflib: Dataset.query on "
+                  "the union, rows counted.", ""]
+        row("query", "rows", "Oxigraph union store: all rows", "first 100 rows",
+            "with a parameter", "Oxigraph named graphs", "rdflib", "target < 1 s")
+        row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---")
+
+        def shown(r: dict[str, Any], key: str) -> Any:
+            return r[key] if r.get(key) is not None else r.get(key.removesuffix("_s") + "_error")
+
         for r in q["rows"]:
-            def shown(key: str, r: dict[str, Any] = r) -> Any:
-                return r[key] if r.get(key) is not None else r.get(key.replace("_s", "_error"))
             counts = {r.get("oxigraph_rows"), r.get("rdflib_rows")} - {None}
             rows = "/".join(str(c) for c in sorted(counts))
-            if r.get("oxigraph_named_graphs_rows") not in (None, *counts):
-                rows += f" (named graphs: {r['oxigraph_named_graphs_rows']})"
-            ok = "yes" if r["oxigraph_s"] is not None and r["oxigraph_s"] < 1 else "NO"
-            row(r["query"], shown("oxigraph_s"), shown("oxigraph_named_graphs_s"),
-                shown("rdflib_s"), rows, ok)
+            param = (f"{shown(r, 'oxigraph_param_s')} ({r['oxigraph_param_rows']} rows)"
+                     if "oxigraph_param" in r else "-")
+            ok = [r.get(k) is not None and r[k] < 1 for k in
+                  ("oxigraph_s", "oxigraph_first100_s", "oxigraph_param_s") if k in r]
+            verdict = "all rows" if ok[0] else "first page" if ok[1] else "NO"
+            if len(ok) > 2 and ok[2] and not ok[0]:
+                verdict += ", parameter"
+            row(r["query"], rows, shown(r, "oxigraph_s"), shown(r, "oxigraph_first100_s"),
+                param, shown(r, "oxigraph_named_graphs_s"), shown(r, "rdflib_s"), verdict)
+        params = sorted({r["oxigraph_param"] for r in q["rows"] if "oxigraph_param" in r})
+        lines.append("")
+        lines.append("parameters: " + "; ".join(params))
     s = results.get("shacl")
     if s:
         lines += ["", f"## SHACL ({s['triples']:,} triples, {s['articles']} articles)", ""]
@@ -655,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1, help="throughput runs, best kept")
     parser.add_argument("--memory-sizes", default="1000,10000")
-    parser.add_argument("--memory-modes", default="stream,build")
+    parser.add_argument("--memory-modes", default="stream,store,build")
     parser.add_argument("--memory-budget", type=float, default=600,
                         help="seconds before a memory run is stopped")
     parser.add_argument("--triples", type=int, default=1_000_000,
@@ -679,7 +777,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child-queries", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
     parser.add_argument("--queries", help=argparse.SUPPRESS)
+    parser.add_argument("--params", help=argparse.SUPPRESS)
     parser.add_argument("--union", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--memory-limit-gb", type=float, default=4.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_memory:
         return memory_child(args)
@@ -694,7 +794,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine(), "arguments": {
         k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
         if not k.startswith(("child", "corpus", "mode", "progress", "sample", "store",
-                             "queries", "union"))}}
+                             "queries", "params", "memory_limit"))}}
     started = time.perf_counter()
     if "throughput" in sections:
         results["throughput"] = throughput(args.work, articles=args.articles,

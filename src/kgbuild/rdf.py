@@ -218,18 +218,18 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
         if (res.owner.get(local_g.key) != r.article_id
                 or (node, RDF.type, KG.Agreement) in w.triples):
             continue
-        g = res.agreements[local_g.key]
+        agr = res.agreements[local_g.key]
         w.add(node, RDF.type, KG.Agreement)
-        w.add(node, RDFS.label, Literal(_clean(g.label)))
-        if g.date:
-            w.add(node, KG.date, _date_literal(g.date))
-        for b in g.brokers:
+        w.add(node, RDFS.label, Literal(_clean(agr.label)))
+        if agr.date:
+            w.add(node, KG.date, _date_literal(agr.date))
+        for b in agr.brokers:
             if (n := ent(b)) is not None:
                 w.add(node, KG.broker, n)
-        for p in g.parties:
+        for p in agr.parties:
             if (n := ent(p)) is not None:
                 w.add(node, KG.party, n)
-        for k in g.provides:
+        for k in agr.provides:
             w.add(node, KG.provides, _node(k))
     for role in r.roles:
         ident = f"{role.person}|{role.title}|{role.organization}".encode()
@@ -253,9 +253,9 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
             w.add(node, ORG.postIn, n)
         w.mention(node, role.evidence)
     for pl in r.place_links:
-        a, b = ent(pl.place), ent(pl.other)
-        if a is not None and b is not None:
-            w.add(a, KG[pl.relation], b)
+        place, other = ent(pl.place), ent(pl.other)
+        if place is not None and other is not None:
+            w.add(place, KG[pl.relation], other)
     for con in r.contradictions:
         node = _node(
             "contradiction/"

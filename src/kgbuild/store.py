@@ -467,6 +467,9 @@ class StoreWriter:
                 batch, size = [], 0
         if batch:
             self.replace_graphs(batch)
+        # RocksDB keeps written data in memory tables until they fill; flushing after
+        # each chunk keeps a long build's memory flat (bench/README.md)
+        self.store.flush()
         self._hashes = None
         return len(articles)
 
