@@ -113,8 +113,8 @@ def _measure(store_path: str, query_file: str, modes: list[str], repeat: int,
                 if counts:
                     value = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0]
                     bound[p.name] = str(value)
-            seconds, result = best(lambda: query_store(store, sparql, timeout=None,
-                                                       union=False, params=bound))
+            seconds, result = best(lambda b=bound: query_store(store, sparql, timeout=None,
+                                                               union=False, params=b))
             emit(mode=mode, seconds=seconds, rows=len(result.rows), params=bound)
     del columns
 
