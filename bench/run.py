@@ -15,8 +15,9 @@ throughput  articles/s and words/s of kgbuild's extraction (read, spaCy, extract
 memory      peak RSS of a build of each ``--memory-sizes`` corpus, one subprocess per
             size and mode (``stream``: the streaming extraction alone; ``store``: a
             whole build into a store, written in chunks; ``build``: the whole
-            in-memory build, which holds the graph), with RSS samples along the way; a run past ``--memory-budget`` seconds is stopped
-            and reported as far as it got.
+            in-memory build, which holds the graph), with RSS samples along the way;
+            a run past ``--memory-budget`` seconds is stopped and reported as far
+            as it got.
 queries     every query in queries/ on a store of at least ``--triples`` quads (the
             built corpus, its article graphs copied under new names), on Oxigraph (on
             disk: the union in the default graph, as a kgbuild store keeps it, and
