@@ -218,6 +218,16 @@ def reader_lock(path: str | os.PathLike[str]) -> _Lock:
 # --------------------------------------------------------------------------- terms
 
 
+def _drop_graph(iri: str) -> tuple[str, str]:
+    """SPARQL update operations that drop the graph ``iri`` (in N-Triples form) and
+    take out of the union (the default graph) its triples that no other graph holds."""
+    return (
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != {iri}) }} }}",
+        f"DROP SILENT GRAPH {iri}",
+    )
+
+
 def _transaction_quads() -> int:
     value = os.environ.get("KGBUILD_STORE_TRANSACTION_QUADS", "")
     try:
@@ -506,11 +516,7 @@ class StoreWriter:
 
         for name, triples in graphs:
             iri = str(ox.NamedNode(name))
-            removals.append(
-                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} "
-                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != {iri}) }} }}"
-            )
-            removals.append(f"DROP SILENT GRAPH {iri}")
+            removals.extend(_drop_graph(iri))
             lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
             count += len(lines)
             union.update(lines)
@@ -546,11 +552,7 @@ class StoreWriter:
         parts: list[str] = []
         for name in gone:
             iri = str(ox.NamedNode(name))
-            parts.append(
-                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} "
-                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != {iri}) }} }}"
-            )
-            parts.append(f"DROP SILENT GRAPH {iri}")
+            parts.extend(_drop_graph(iri))
             log.debug("removing %s", name.rsplit("/", 1)[-1])
         # KB facts about subjects no article mentions any more (an article graph
         # cannot hold such a triple, so it leaves the union too)
