@@ -71,26 +71,25 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, value
 
 
-def rss_mb() -> float:
-    """This process's current resident set size, in MB."""
+def _status_mb(field: str) -> float:
+    """A size from /proc/self/status (``VmRSS``, ``VmHWM``), in MB; ru_maxrss elsewhere."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    """This process's current resident set size, in MB."""
+    return _status_mb("VmRSS")
 
 
 def peak_rss_mb() -> float:
     """This process's peak resident set size (VmHWM), in MB."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _status_mb("VmHWM")
 
 
 def children_rss_mb() -> float:

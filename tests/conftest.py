@@ -41,3 +41,20 @@ def repo_root() -> Path:
 def seeds_dir() -> Path:
     """The folder of seed articles."""
     return ROOT / "seeds"
+
+
+@pytest.fixture
+def seeds_kg_with_a_second_label(seeds_dir: Path) -> object:
+    """The seeds' graph in which an entity named in both seeds gets a second label in
+    one article graph: a violation that only shows across article graphs."""
+    from rdflib import Literal
+    from rdflib.namespace import RDFS
+
+    import kgbuild
+
+    kg = kgbuild.build([seeds_dir])
+    entity = next(s for s in kg.dataset.subjects(RDFS.label, None)
+                  if "/entity/country/azerbaijan" in str(s))
+    graph = next(g for g in kg.dataset.graphs() if str(g.identifier).endswith(".txt"))
+    graph.add((entity, RDFS.label, Literal("Azerbaijan (second label)")))
+    return kg
