@@ -56,6 +56,19 @@ class KG(DefinedNamespace):
     InternationalOrganization: URIRef
     Organization: URIRef
     PopulationGroup: URIRef
+    # ACLED actor categories (subclasses of the kinds above)
+    StateForce: URIRef
+    PoliceForce: URIRef
+    NonStateArmedGroup: URIRef
+    RebelGroup: URIRef
+    PoliticalMilitia: URIRef
+    IdentityMilitia: URIRef
+    UnidentifiedArmedGroup: URIRef
+    ExternalForce: URIRef
+    Civilians: URIRef
+    Protesters: URIRef
+    Rioters: URIRef
+    MonitoringMission: URIRef
     country: URIRef  # actor -> the country it belongs to
     demonym: URIRef  # country -> adjective / people name (KB data)
     # --- places
@@ -79,6 +92,37 @@ class KG(DefinedNamespace):
     Destruction: URIRef
     Deployment: URIRef
     War: URIRef
+    # ACLED event types and sub-event types
+    Battle: URIRef
+    ArmedClash: URIRef
+    GovernmentRegainsTerritory: URIRef
+    NonStateActorOvertakesTerritory: URIRef
+    ExplosionRemoteViolence: URIRef
+    AirDroneStrike: URIRef
+    ShellingArtilleryMissileAttack: URIRef
+    RemoteExplosiveLandmineIED: URIRef
+    GrenadeAttack: URIRef
+    SuicideBombing: URIRef
+    ChemicalWeaponAttack: URIRef
+    ViolenceAgainstCivilians: URIRef
+    AttackOnCivilians: URIRef
+    AbductionForcedDisappearance: URIRef
+    SexualViolence: URIRef
+    Protest: URIRef
+    PeacefulProtest: URIRef
+    ProtestWithIntervention: URIRef
+    ExcessiveForceAgainstProtesters: URIRef
+    Riot: URIRef
+    ViolentDemonstration: URIRef
+    MobViolence: URIRef
+    StrategicDevelopment: URIRef
+    Arrest: URIRef
+    AgreementSigning: URIRef
+    LootingPropertyDestruction: URIRef
+    DisruptedWeaponsUse: URIRef
+    BaseEstablished: URIRef
+    NonViolentTransferOfTerritory: URIRef
+    OtherDevelopment: URIRef
     agent: URIRef
     target: URIRef
     place: URIRef

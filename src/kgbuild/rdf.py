@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from urllib.parse import quote
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from .extractors.context import EntityInfo
@@ -21,11 +22,54 @@ from .kb import KnowledgeBase
 from .model import Article, Evidence
 from .namespaces import GAF, KG, KGR, NIF, ORG, OUTCOME, PREFIXES, QUALIFIER, SCHEMA, STANCE, WGS84
 from .resolve import ArticleResult, Resolved
+from .resources import data_dir
 
 __all__ = ["KB_GRAPH", "article_iri", "graph_iri", "to_dataset"]
 
 KB_GRAPH = KGR["graph/kb"]
 _PLACE = {"Region", "Settlement", "Route", "Landform", "Area", "Facility"}
+# Superclasses never written through the hierarchy: kg:Actor and kg:Place follow the
+# record's is_actor / is_place flags (a country is both), kg:Event is written by the
+# event writer, and kg:Source is implied by the others.
+_ROOTS = frozenset((KG.Actor, KG.Place, KG.Event, KG.Source))
+
+
+@lru_cache(maxsize=1)
+def _superclasses() -> dict[URIRef, tuple[URIRef, ...]]:
+    """Every kg: class of ``ontology/kgbuild.ttl`` with all its kg: superclasses
+    (transitively, the roots left out, sorted by IRI), read once.
+
+    Queries use no inference, so the builder writes these types itself: an
+    ``ArmedClash`` is also written ``kg:Battle`` and ``kg:Attack``, and a query for
+    either finds it.
+    """
+    graph = Graph().parse(data_dir("ontology") / "kgbuild.ttl", format="turtle")
+    namespace = str(KG._NS)
+    parents: dict[URIRef, set[URIRef]] = {}
+    for child, parent in graph.subject_objects(RDFS.subClassOf):
+        if (isinstance(child, URIRef) and isinstance(parent, URIRef)
+                and str(child).startswith(namespace) and str(parent).startswith(namespace)):
+            parents.setdefault(child, set()).add(parent)
+    closure: dict[URIRef, tuple[URIRef, ...]] = {}
+    for cls in parents:
+        seen: set[URIRef] = set()
+        todo = [cls]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        closure[cls] = tuple(sorted(seen - _ROOTS - {cls}, key=str))
+    return closure
+
+
+@lru_cache(maxsize=None)
+def _types(kind: str) -> tuple[URIRef, ...]:
+    """The classes a record of ``kind`` is written with: ``kg:{kind}`` first, then its
+    kg: superclasses below the roots.  An unknown kind raises ``AttributeError`` from
+    the closed namespace, so a misspelt kind never mints a class."""
+    cls = KG[kind]
+    return (cls, *_superclasses().get(cls, ()))
 
 
 _PCT = re.compile(r"(%[0-9A-Fa-f]{2})")
@@ -106,7 +150,8 @@ def _entity(
     w: _Writer, key: str, info: EntityInfo, ents: dict[str, EntityInfo] | None = None
 ) -> URIRef:
     node = _node(key)
-    w.add(node, RDF.type, KG[info.kind])
+    for cls in _types(info.kind):
+        w.add(node, RDF.type, cls)
     if info.is_actor:
         w.add(node, RDF.type, KG.Actor)
     if info.is_place:
@@ -157,7 +202,8 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
         if res.owner.get(local_e.key) != r.article_id or (node, RDF.type, KG.Event) in w.triples:
             continue  # the first article reporting it holds the merged attributes
         e = res.events[local_e.key]
-        w.add(node, RDF.type, KG[e.kind])
+        for cls in _types(e.kind):
+            w.add(node, RDF.type, cls)
         w.add(node, RDF.type, KG.Event)
         w.add(node, RDFS.label, Literal(_clean(f"{e.name or e.kind} ({e.trigger})")))
         w.add(node, KG.trigger, Literal(_clean(e.trigger)))
