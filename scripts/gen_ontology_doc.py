@@ -6,9 +6,9 @@ Usage::
     python scripts/gen_ontology_doc.py --check    # exit 1 when the file is stale
 
 The page lists every class and property of the ontology with its label,
-comment, domain, range and its alignments to standard vocabularies, then the
-concepts of the SKOS schemes.  ``tests/test_ontology.py`` checks that the
-checked-in page is current.
+comment, domain, range, its alignments to standard vocabularies and its SKOS
+mappings to the ACLED and CAMEO concepts, then the concepts of the SKOS
+schemes.  ``tests/test_ontology.py`` checks that the checked-in page is current.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ PREFIXES = {
     "stance": "https://w3id.org/kgbuild/vocab/stance/",
     "outcome": "https://w3id.org/kgbuild/vocab/outcome/",
     "qualifier": "https://w3id.org/kgbuild/vocab/qualifier/",
+    "acled": "https://w3id.org/kgbuild/vocab/acled/",
+    "acledactor": "https://w3id.org/kgbuild/vocab/acled-actor/",
+    "cameo": "https://w3id.org/kgbuild/vocab/cameo/",
 }
 ALIGNMENTS = (
     (RDFS.subClassOf, "subclass of"),
@@ -53,6 +56,11 @@ ALIGNMENTS = (
     (RDFS.subPropertyOf, "subproperty of"),
     (OWL.equivalentProperty, "equivalent to"),
     (OWL.inverseOf, "inverse of"),
+    (SKOS.exactMatch, "exact match"),
+    (SKOS.closeMatch, "close match"),
+    (SKOS.broadMatch, "broad match"),
+    (SKOS.narrowMatch, "narrow match"),
+    (SKOS.relatedMatch, "related match"),
 )
 CHARACTERISTICS = (OWL.FunctionalProperty, OWL.TransitiveProperty, OWL.SymmetricProperty)
 
@@ -177,13 +185,14 @@ def render(ontology: Path = ONTOLOGY, vocab: Path = VOCAB) -> str:
             "",
             _text(concepts, scheme, SKOS.definition),
             "",
-            "| concept | label | definition | broader |",
-            "| --- | --- | --- | --- |",
+            "| concept | notation | label | definition | broader |",
+            "| --- | --- | --- | --- | --- |",
         ]
         members = sorted(concepts.subjects(SKOS.inScheme, scheme), key=str)
         for concept in members:
             lines.append(
                 f"| {short(concept, concepts)} | "
+                f"{_cell(_text(concepts, concept, SKOS.notation))} | "
                 f"{_cell(_text(concepts, concept, SKOS.prefLabel))} | "
                 f"{_cell(_text(concepts, concept, SKOS.definition))} | "
                 f"{_cell(_list(concepts, concepts.objects(concept, SKOS.broader)))} |"

@@ -4,13 +4,14 @@ and the query files' contract (tests/gold/FORMAT.md)."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kgbuild.errors import QueryError, QueryTimeout
 from kgbuild.query import (
@@ -387,3 +388,58 @@ def test_named_query_unknown() -> None:
         named_query("../pyproject")
     with pytest.raises(QueryError, match="no such query"):
         named_query("nonexistent")
+
+
+# --- kind lists follow the ontology ------------------------------------------
+
+ONTOLOGY = ROOT / "ontology" / "kgbuild.ttl"
+KG_NS = "https://w3id.org/kgbuild/ontology#"
+
+
+def _kinds_under(root: str) -> set[str]:
+    """Local names of every class below ``kg:{root}`` in the ontology (transitively)."""
+    graph = Graph().parse(ONTOLOGY, format="turtle")
+    below: set[str] = set()
+    for cls in graph.subjects(RDF.type, OWL.Class):
+        todo, seen = [cls], set()
+        while todo:
+            for parent in graph.objects(todo.pop(), RDFS.subClassOf):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        if URIRef(KG_NS + root) in seen:
+            below.add(str(cls)[len(KG_NS):])
+    return below
+
+
+def _values_block(text: str, variable: str) -> set[str]:
+    """The kg: local names in the VALUES block that binds ``variable``."""
+    start = re.search(r"VALUES\s*\(?\s*\?" + variable + r"\b", text)
+    assert start is not None, f"no VALUES for ?{variable}"
+    end = text.index("}", start.end())
+    return set(re.findall(r"kg:(\w+)", text[start.end():end]))
+
+
+@pytest.mark.parametrize(
+    ("name", "variable", "root"),
+    [
+        pytest.param("events", "kind", "Event", id="events"),
+        pytest.param("timeline", "kind", "Event", id="timeline"),
+        pytest.param("events-at-place", "kind", "Event", id="events-at-place"),
+        pytest.param("agreements-violations", "factKind", "Event", id="agreements-violations"),
+        pytest.param("actors", "kind", "Actor", id="actors"),
+        pytest.param("places", "kind", "Place", id="places"),
+    ],
+)
+def test_kind_lists_cover_the_ontology(name: str, variable: str, root: str) -> None:
+    text = named_query(name).read_text(encoding="utf-8")
+    assert _values_block(text, variable) == _kinds_under(root)
+
+
+@pytest.mark.parametrize("name", ["events", "timeline", "events-at-place"])
+def test_kind_rank_is_the_lexical_order(name: str) -> None:
+    """?kindRank stands for ?kind in ORDER BY, so it must follow the IRIs' order."""
+    text = named_query(name).read_text(encoding="utf-8")
+    pairs = re.findall(r"\(kg:(\w+) (\d+)\)", text)
+    assert [int(rank) for _, rank in pairs] == list(range(1, len(pairs) + 1))
+    assert [kind for kind, _ in pairs] == sorted(kind for kind, _ in pairs)
