@@ -511,3 +511,50 @@ def test_ontology_option_accepts_subclasses() -> None:
     """With the ontology, a kg:Country is a kg:Place by inference too."""
     graph = Graph().parse(data=turtle(), format="turtle")
     assert validate(graph, ontology=True).conforms
+
+
+# --- ACLED-aligned classes and unclassified guesses -------------------------------
+
+ACLED_NODES = """
+ex:rebels a kg:RebelGroup , kg:NonStateArmedGroup , kg:ArmedForce , kg:Actor ;
+    rdfs:label "Red Hill Front" ; gaf:denotedBy ex:m ; kg:article ex:art .
+ex:gunmen a kg:UnidentifiedArmedGroup , kg:NonStateArmedGroup , kg:ArmedForce , kg:Actor ;
+    rdfs:label "unidentified gunmen" ; gaf:denotedBy ex:m ; kg:article ex:art .
+ex:somewhere a kg:Place ;
+    rdfs:label "Oldtown" ; gaf:denotedBy ex:m ; kg:article ex:art .
+ex:someone a kg:Actor ;
+    rdfs:label "the Watchers" ; gaf:denotedBy ex:m ; kg:article ex:art .
+ex:clash a kg:ArmedClash , kg:Battle , kg:Attack , kg:Event ;
+    rdfs:label "ArmedClash (clashed)" ; kg:trigger "clashed" ;
+    kg:agent ex:rebels , ex:gunmen , ex:someone ; kg:place ex:somewhere ;
+    gaf:denotedBy ex:m ; kg:article ex:art .
+ex:protest a kg:PeacefulProtest , kg:Protest , kg:Event ;
+    rdfs:label "PeacefulProtest (rallied)" ; kg:trigger "rallied" ; kg:place ex:somewhere ;
+    gaf:denotedBy ex:m ; kg:article ex:art .
+"""
+
+
+def test_acled_classes_and_guesses_conform() -> None:
+    """Non-state groups without a country, and guesses typed kg:Actor or kg:Place alone,
+    never break the shapes; the guesses are reported as Info."""
+    report = check(turtle() + ACLED_NODES)
+    assert report.conforms, str(report)
+    counts = report.counts()
+    assert counts["Violation"] == 0 and counts["Warning"] == 0, str(report)
+    infos = {(r.shape, r.focus) for r in report if r.severity == "Info"
+             and r.shape in (URIRef(KGSH + "Actor-kind"), URIRef(KGSH + "Place-kind"))}
+    ex = "https://example.org/test/"
+    assert infos == {(URIRef(KGSH + "Actor-kind"), URIRef(ex + "someone")),
+                     (URIRef(KGSH + "Place-kind"), URIRef(ex + "somewhere"))}
+
+
+def test_a_fine_event_class_without_kg_event_is_flagged() -> None:
+    text = turtle() + ACLED_NODES.replace(
+        "ex:protest a kg:PeacefulProtest , kg:Protest , kg:Event ;",
+        "ex:protest a kg:PeacefulProtest , kg:Protest ;",
+    )
+    report = check(text)
+    assert not report.conforms
+    assert {r.shape for r in report if r.severity == "Violation"} == {
+        URIRef(KGSH + "EventKind-superclass")
+    }
