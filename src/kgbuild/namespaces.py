@@ -56,6 +56,18 @@ class KG(DefinedNamespace):
     InternationalOrganization: URIRef
     Organization: URIRef
     PopulationGroup: URIRef
+    StateForce: URIRef
+    PoliceForce: URIRef
+    ExternalForce: URIRef
+    NonStateArmedGroup: URIRef
+    RebelGroup: URIRef
+    PoliticalMilitia: URIRef
+    IdentityMilitia: URIRef
+    UnidentifiedArmedGroup: URIRef
+    Civilians: URIRef
+    Protesters: URIRef
+    Rioters: URIRef
+    MonitoringMission: URIRef
     country: URIRef  # actor -> the country it belongs to
     demonym: URIRef  # country -> adjective / people name (KB data)
     # --- places
