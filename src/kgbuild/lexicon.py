@@ -448,6 +448,12 @@ PLACE_PART_NOUNS = frozenset(
     ["outskirts", "suburb", "suburbs", "centre", "center", "edge", "vicinity", "outskirt",
      "periphery", "border", "entrance", "environs", "area", "part", "parts", "heart"]
 )
+# Verbs whose object is most often a place ("shelled X", "X was captured"): weak evidence.
+PLACE_OBJECT_VERBS = frozenset(
+    ["shell", "bomb", "bombard", "capture", "seize", "overrun", "recapture", "retake",
+     "storm", "raid", "besiege", "occupy", "enter", "evacuate", "liberate", "encircle",
+     "surround", "reach", "visit", "flee", "loot", "torch", "burn"]
+)
 CONNECT_VERBS = frozenset({"link", "connect", "join"})
 AGREEMENT_NOUNS: dict[str, str] = {
     "ceasefire": "ceasefire",

@@ -45,6 +45,7 @@ _GROUP_KINDS = {
     "PoliticalMilitia",
     "IdentityMilitia",
 }
+_FORCE_KINDS = {"ArmedForce", "StateForce", "PoliceForce", "ExternalForce"}
 _STATE_LABEL = {"PoliceForce": "Police Forces of {c}", "StateForce": "Armed Forces of {c}"}
 # words dropped from a group's label: determiners, numbers, vague quantities
 _LABEL_SKIP = {"det", "nummod", "predet", "quantmod", "poss", "case", "punct"}
@@ -153,12 +154,21 @@ def _owner_country(ctx: ArticleContext, tok: Token) -> str | None:
 
 
 def _named_group(ctx: ArticleContext, tok: Token) -> Ref | None:
-    """A named armed group modifying the head ("al-Shabaab militants")."""
+    """A named armed group or force the phrase is part of: "al-Shabaab militants",
+    "fighters of the Arakan Army", "soldiers of the Malian army"."""
     for c in tok.children:
         if c.dep_ in ("compound", "amod", "nmod", "poss"):
             ref = ctx.ref_at(c)
             if ref is not None and ref.kind in _GROUP_KINDS and ref.named:
                 return ref
+    for c in tok.rights:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for p in c.children:
+                ref = ctx.ref_at(p) if p.dep_ == "pobj" else None
+                if ref is not None and ref.named and (
+                    ref.kind in _GROUP_KINDS or ref.kind in _FORCE_KINDS
+                ):
+                    return ref
     return None
 
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
 
 from spacy.tokens import Span, Token
 
@@ -185,7 +187,10 @@ def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
     doc = span.doc
     root = span.root
     head_lower = span[-1].lower_
-    if head_lower in lx.FORCE_HEADS:
+    group = _group_name_evidence(span)
+    if group:
+        ev.extend([group] * 2)
+    elif head_lower in lx.FORCE_HEADS:
         ev.append("ArmedForce")
     elif head_lower in _ORG_HEADS:
         ev.append(_ORG_HEADS[head_lower])
@@ -225,6 +230,9 @@ def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
     # "in X", "near X", "outside X", "north of X": a place, whatever the model's label
     if _after_place_preposition(root):
         ev.extend(["Place"] * 2)
+    # "shelled X", "X was captured": most often a place (weak)
+    if root.dep_ in ("dobj", "nsubjpass") and root.head.lemma_.lower() in lx.PLACE_OBJECT_VERBS:
+        ev.append("Place")
     # "X, Y" with Y a known region or country: X is a place within Y
     if _enclosing_place(ctx, span) is not None:
         ev.extend(["Place"] * 2)
@@ -237,6 +245,31 @@ def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
     ):
         ev.append("Settlement")
     return ev
+
+
+@lru_cache(maxsize=1)
+def _group_words() -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {"head": set(), "head-if": set(), "marker": set()}
+    path = Path(__file__).resolve().parent / "rules" / "group_names.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, role = line.split("\t")[:2]
+            table[role.strip()].add(word.strip())
+    return table
+
+
+def _group_name_evidence(span: Span) -> str | None:
+    """``NonStateArmedGroup`` for names such as "Arakan Army" or "Oromo Liberation Front"
+    (see ``rules/group_names.tsv``); state forces are composed before this runs."""
+    words = [t.lower_ for t in span if t.is_alpha or "-" in t.text]
+    if len(words) < 2:
+        return None
+    table = _group_words()
+    if words[-1] in table["head"]:
+        return "NonStateArmedGroup"
+    if words[-1] in table["head-if"] and any(w in table["marker"] for w in words[:-1]):
+        return "NonStateArmedGroup"
+    return None
 
 
 def _after_place_preposition(root: Token) -> bool:
@@ -279,6 +312,10 @@ def _article_countries(ctx: ArticleContext) -> set[str]:
         elif info.is_place and info.country:
             out.add(info.country)
     return out
+
+
+def _is_acronym(name: str) -> bool:
+    return name.isupper() and " " not in name
 
 
 def _is_calendar(name: str) -> bool:
@@ -336,6 +373,16 @@ def extract(ctx: ArticleContext) -> None:
                 kind = ""
             if not kind and name.isupper() and 2 <= len(name) <= 6:
                 kind = "Organization"  # an acronym the model missed
+        if not ev and not _is_acronym(name):
+            # no grammar says what it is: the world gazetteer beats the model's label
+            # (the small model tags many villages PERSON or ORG), but a person-like name
+            # is read as a place only inside a country the article is about
+            person_like = labels[name].most_common(1)[0][0] == "PERSON" if labels[name] else False
+            countries = _article_countries(ctx)
+            if (not person_like or countries) and _gazetteer_place(
+                ctx, name, countries, enclosing.get(name)
+            ) is not None:
+                kind = "Place"
         if kind:
             kinds[name] = kind
     # "Charles Michel ... Michel said": a surname alone is the person named in full
