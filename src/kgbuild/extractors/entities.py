@@ -215,6 +215,16 @@ def _kb_names(ctx: ArticleContext) -> None:
         ent = ctx.kb.entities[key]
         _register(ctx, key, ent.kind, ent.label, surface=_surface(span), kb_ent=ent)
         ctx.add_ref(Ref(key, ent.kind, start, end, span.root.i, "kb", span.text))
+        if ent.country and ent.kind != "Country" and len(span) > 1:
+            # "Hungarian troops": the demonym inside the name also names the country
+            for tok in span:
+                owner = ctx.kb.country_of_demonym(tok.text) if tok.is_title else None
+                if owner is not None and owner.key == ent.country:
+                    _register(ctx, owner.key, owner.kind, owner.label, kb_ent=owner)
+                    ctx.add_ref(
+                        Ref(owner.key, owner.kind, tok.i, tok.i + 1, tok.i, "demonym", tok.text)
+                    )
+                    break
 
 
 # --- 2. compositional phrases ---------------------------------------------------------------

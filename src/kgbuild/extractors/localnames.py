@@ -77,6 +77,15 @@ def _strip(span: Span) -> Span:
     return doc[start:end]
 
 
+def _cut_at_place_preposition(span: Span) -> Span:
+    """The model's span up to a lower-case place preposition inside it: "Liberation
+    Front of the North in Gao" is a name, then a place."""
+    for t in span[1:]:
+        if t.is_lower and t.lower_ in lx.PLACE_PREPOSITIONS:
+            return span.doc[span.start : t.i]
+    return span
+
+
 def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
     """(span, model label) of unknown names in the body."""
     out: list[tuple[Span, str]] = []
@@ -84,7 +93,7 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
     for ent in ctx.doc.ents:
         if ent.label_ not in ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"):
             continue
-        span = _strip(ent)
+        span = _strip(_cut_at_place_preposition(ent))
         if len(span) == 0 or ctx.in_headline(span[0]) or ctx.covered(span.start, span.end):
             continue
         if ctx.excluded(span.start_char, span.end_char):
