@@ -865,13 +865,30 @@ def _find_title(text: str, title: str | None, *, headline_first: bool) -> tuple[
             return at, at + len(title)
     if not headline_first:
         return (0, 0)
-    for begin, end in _lines(text):
-        line = text[begin:end]
-        stripped = line.strip()
-        if stripped:
-            lead = len(line) - len(line.lstrip())
-            return begin + lead, begin + lead + len(stripped)
-    return (0, 0)
+    lines = [(b, e) for b, e in _lines(text) if text[b:e].strip()]
+    if len(lines) < 2:
+        return (0, 0)  # a single paragraph (an event note, a short report) has no headline
+    begin, end = lines[0]
+    line = text[begin:end]
+    stripped = line.strip()
+    if not _looks_like_headline(stripped):
+        return (0, 0)
+    lead = len(line) - len(line.lstrip())
+    return begin + lead, begin + lead + len(stripped)
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*$")
+_INNER_SENTENCE = re.compile(r"[a-z0-9][.!?]\s+[A-Z]")
+
+
+def _looks_like_headline(line: str) -> bool:
+    """A headline is one short line that does not read as body text: body sentences end
+    with a full stop, and a paragraph holds more than one sentence."""
+    return (
+        len(line.split()) <= 30
+        and not _SENTENCE_END.search(line)
+        and not _INNER_SENTENCE.search(line)
+    )
 
 
 def _kind(path: Path) -> str | None:

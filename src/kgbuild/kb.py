@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 _KG = "https://w3id.org/kgbuild/ontology#"
 _KGR = "https://w3id.org/kgbuild/id/"
 PLACE_KINDS = frozenset(
-    ("Country", "Region", "Settlement", "Route", "Landform", "Area", "Facility")
+    ("Country", "Region", "Settlement", "Route", "Landform", "Area", "Facility", "Place")
 )
 ACTOR_KINDS = frozenset(
     (
@@ -37,6 +37,19 @@ ACTOR_KINDS = frozenset(
         "InternationalOrganization",
         "Organization",
         "PopulationGroup",
+        "Actor",
+        "StateForce",
+        "PoliceForce",
+        "ExternalForce",
+        "NonStateArmedGroup",
+        "RebelGroup",
+        "PoliticalMilitia",
+        "IdentityMilitia",
+        "UnidentifiedArmedGroup",
+        "Civilians",
+        "Protesters",
+        "Rioters",
+        "MonitoringMission",
     )
 )
 KINDS = sorted(PLACE_KINDS | ACTOR_KINDS)

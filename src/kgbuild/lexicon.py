@@ -433,6 +433,27 @@ PLACE_ANAPHORS: dict[str, tuple[str, ...]] = {
     "corridor": ("Route",),
 }
 # Verbs linking places: "a road that links A to B".
+# Prepositions whose object is a place ("in X", "near X"); "of" after a compass word or a
+# part noun too ("north of X", "the outskirts of X").
+PLACE_PREPOSITIONS = frozenset(
+    ["in", "near", "at", "outside", "around", "inside", "across", "towards", "toward",
+     "into", "nearby", "along", "through", "throughout", "within", "beyond"]
+)
+COMPASS_WORDS = frozenset(
+    ["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+     "north-east", "north-west", "south-east", "south-west", "northern", "southern",
+     "eastern", "western"]
+)
+PLACE_PART_NOUNS = frozenset(
+    ["outskirts", "suburb", "suburbs", "centre", "center", "edge", "vicinity", "outskirt",
+     "periphery", "border", "entrance", "environs", "area", "part", "parts", "heart"]
+)
+# Verbs whose object is most often a place ("shelled X", "X was captured"): weak evidence.
+PLACE_OBJECT_VERBS = frozenset(
+    ["shell", "bomb", "bombard", "capture", "seize", "overrun", "recapture", "retake",
+     "storm", "raid", "besiege", "occupy", "enter", "evacuate", "liberate", "encircle",
+     "surround", "reach", "visit", "flee", "loot", "torch", "burn"]
+)
 CONNECT_VERBS = frozenset({"link", "connect", "join"})
 AGREEMENT_NOUNS: dict[str, str] = {
     "ceasefire": "ceasefire",

@@ -126,8 +126,13 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
         used.update(a for a in (r.person, r.organization) if a)
     for pl in ctx.out.place_links:
         used.update((pl.place, pl.other))
+    mentioned = {m.key for m in ctx.out.mentions}
     for k in list(used):
         info = ctx.entities.get(k)
+        if info is not None and info.country and info.country not in mentioned:
+            # "police" in a report that names only Nairobi: the label says whose police,
+            # but a country the article never names has no evidence to stand on here
+            info.country = None
         # a body's or a force's country is part of what it is; a person's nationality
         # is not what the article says about them, so it is not pulled in
         if info is not None and info.country and info.kind != "Person":

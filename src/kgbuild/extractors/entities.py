@@ -27,7 +27,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from .. import lexicon as lx
-from ..kb import KBEntity, KnowledgeBase
+from ..kb import PLACE_KINDS, KBEntity, KnowledgeBase
 from ..model import Mention
 from ..names import match_key, slugify
 from .context import ArticleContext, EntityInfo, Ref
@@ -66,9 +66,15 @@ class _NameIndex:
     def __init__(self, ctx: ArticleContext) -> None:
         make_doc = _tokenizer_for(ctx.doc.vocab)
         self.names: dict[tuple[str, ...], list[str]] = {}
+        # short all-capital names ("IS", "RSF") match only in capitals: "is" is no group
+        self.exact: dict[tuple[str, ...], list[str]] = {}
         for key, ent in sorted(ctx.kb.entities.items()):
             for name in sorted({ent.label, *ent.alt_labels}):
-                self._add(tuple(t.lower_ for t in make_doc(name)), key)
+                toks = make_doc(name)
+                if _acronym(name):
+                    self.exact.setdefault(tuple(t.text for t in toks), []).append(key)
+                    continue
+                self._add(tuple(t.lower_ for t in toks), key)
         for key in sorted(set(ctx.kb.demonyms.values())):
             for word in sorted(ctx.kb.entities[key].demonyms):
                 self._add(tuple(t.lower_ for t in make_doc(word)), "demonym:" + key)
@@ -86,7 +92,16 @@ class _NameIndex:
             for n in range(1, min(self.longest, len(lower) - i) + 1):
                 for key in self.names.get(tuple(lower[i : i + n]), ()):
                     out.append((key, i, i + n))
+            if doc[i].is_upper:
+                for key in self.exact.get((doc[i].text,), ()):
+                    out.append((key, i, i + 1))
         return out
+
+
+def _acronym(name: str) -> bool:
+    """A short name written in capitals ("IS", "RSF", "M23"), matched case-sensitively."""
+    letters = [c for c in name if c.isalpha()]
+    return " " not in name and name.isupper() and 0 < len(letters) <= 5
 
 
 _indexes: dict[int, _NameIndex] = {}
@@ -119,22 +134,13 @@ def _register(
 ) -> None:
     info = ctx.entities.get(key)
     if info is None:
-        is_place = kind in (
-            "Country",
-            "Region",
-            "Settlement",
-            "Route",
-            "Landform",
-            "Area",
-            "Facility",
-        )
         info = EntityInfo(
             key=key,
             kind=kind,
             label=label,
             country=country,
-            is_actor=kind not in ("Region", "Settlement", "Route", "Landform", "Area", "Facility"),
-            is_place=is_place,
+            is_actor=kind == "Country" or kind not in PLACE_KINDS,
+            is_place=kind in PLACE_KINDS,
         )
         if kb_ent is not None:
             info.country = kb_ent.country
@@ -209,6 +215,16 @@ def _kb_names(ctx: ArticleContext) -> None:
         ent = ctx.kb.entities[key]
         _register(ctx, key, ent.kind, ent.label, surface=_surface(span), kb_ent=ent)
         ctx.add_ref(Ref(key, ent.kind, start, end, span.root.i, "kb", span.text))
+        if ent.country and ent.kind != "Country" and len(span) > 1:
+            # "Hungarian troops": the demonym inside the name also names the country
+            for tok in span:
+                owner = ctx.kb.country_of_demonym(tok.text) if tok.is_title else None
+                if owner is not None and owner.key == ent.country:
+                    _register(ctx, owner.key, owner.kind, owner.label, kb_ent=owner)
+                    ctx.add_ref(
+                        Ref(owner.key, owner.kind, tok.i, tok.i + 1, tok.i, "demonym", tok.text)
+                    )
+                    break
 
 
 # --- 2. compositional phrases ---------------------------------------------------------------
@@ -698,7 +714,7 @@ def _recent_refs(ctx: ArticleContext, tok: Token, window: int = 4) -> list[Ref]:
 
 def extract(ctx: ArticleContext) -> None:
     """Find entity references and record one Mention per named reference."""
-    from . import localnames
+    from . import actors, localnames
 
     _kb_names(ctx)
     _places(ctx)
@@ -708,6 +724,7 @@ def extract(ctx: ArticleContext) -> None:
     _anaphors(ctx)
     # later compositions may depend on resolved pronouns ("its troops")
     _compose(ctx)
+    actors.extract(ctx)
     places = [r for r in ctx.refs if r.how == "pattern" and ctx.entities[r.key].is_place]
     for ref in sorted(ctx.refs, key=lambda r: (r.start, r.end, r.key)):
         if not ref.named:

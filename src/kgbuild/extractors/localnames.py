@@ -30,10 +30,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
 
 from spacy.tokens import Span, Token
 
 from .. import lexicon as lx
+from ..kb import KBEntity
 from .context import ArticleContext, Ref
 
 NAME = "localnames.v1"
@@ -59,6 +62,9 @@ _ORG_HEADS = {
 }
 _DEMONYM_SUFFIX = re.compile(r"(ians?|ans?|ese|ish|is?|ers?)$")
 _SKIP_WORDS = {"the", "a", "an", "this", "that", "these", "those"}
+_SPECIFIC_PLACES = {"Settlement", "Region", "Route", "Landform", "Area", "Facility", "Country"}
+# kinds of unknown names worth looking up in the world gazetteer
+_LINKABLE = {"Place", "Settlement", "Region", "Area"}
 
 
 def _strip(span: Span) -> Span:
@@ -71,6 +77,15 @@ def _strip(span: Span) -> Span:
     return doc[start:end]
 
 
+def _cut_at_place_preposition(span: Span) -> Span:
+    """The model's span up to a lower-case place preposition inside it: "Liberation
+    Front of the North in Gao" is a name, then a place."""
+    for t in span[1:]:
+        if t.is_lower and t.lower_ in lx.PLACE_PREPOSITIONS:
+            return span.doc[span.start : t.i]
+    return span
+
+
 def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
     """(span, model label) of unknown names in the body."""
     out: list[tuple[Span, str]] = []
@@ -78,7 +93,7 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
     for ent in ctx.doc.ents:
         if ent.label_ not in ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"):
             continue
-        span = _strip(ent)
+        span = _strip(_cut_at_place_preposition(ent))
         if len(span) == 0 or ctx.in_headline(span[0]) or ctx.covered(span.start, span.end):
             continue
         if ctx.excluded(span.start_char, span.end_char):
@@ -181,7 +196,10 @@ def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
     doc = span.doc
     root = span.root
     head_lower = span[-1].lower_
-    if head_lower in lx.FORCE_HEADS:
+    group = _group_name_evidence(span)
+    if group:
+        ev.extend([group] * 2)
+    elif head_lower in lx.FORCE_HEADS:
         ev.append("ArmedForce")
     elif head_lower in _ORG_HEADS:
         ev.append(_ORG_HEADS[head_lower])
@@ -218,6 +236,15 @@ def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
     # "the village of X", "the region of X"
     if prev is not None and prev.lower_ == "of" and prev.head.lower_ in lx.PLACE_OF_HEADS:
         ev.extend([lx.PLACE_OF_HEADS[prev.head.lower_]] * 2)
+    # "in X", "near X", "outside X", "north of X": a place, whatever the model's label
+    if _after_place_preposition(root):
+        ev.extend(["Place"] * 2)
+    # "shelled X", "X was captured": most often a place (weak)
+    if root.dep_ in ("dobj", "nsubjpass") and root.head.lemma_.lower() in lx.PLACE_OBJECT_VERBS:
+        ev.append("Place")
+    # "X, Y" with Y a known region or country: X is a place within Y
+    if _enclosing_place(ctx, span) is not None:
+        ev.extend(["Place"] * 2)
     # the subject of a reporting verb is an actor ("the Kremlin warned")
     if root.dep_ == "nsubj" and root.head.lemma_.lower() in lx.REPORTING_VERBS:
         ev.append("Organization" if len(span) == 1 else "")
@@ -229,6 +256,82 @@ def _kind_evidence(ctx: ArticleContext, span: Span) -> list[str]:
     return ev
 
 
+@lru_cache(maxsize=1)
+def _group_words() -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {"head": set(), "head-if": set(), "marker": set()}
+    path = Path(__file__).resolve().parent / "rules" / "group_names.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, role = line.split("\t")[:2]
+            table[role.strip()].add(word.strip())
+    return table
+
+
+def _group_name_evidence(span: Span) -> str | None:
+    """``NonStateArmedGroup`` for names such as "Arakan Army" or "Oromo Liberation Front"
+    (see ``rules/group_names.tsv``); state forces are composed before this runs."""
+    words = [t.lower_ for t in span if t.is_alpha or "-" in t.text]
+    if len(words) < 2:
+        return None
+    table = _group_words()
+    if words[-1] in table["head"]:
+        return "NonStateArmedGroup"
+    if words[-1] in table["head-if"] and any(w in table["marker"] for w in words[:-1]):
+        return "NonStateArmedGroup"
+    return None
+
+
+def _after_place_preposition(root: Token) -> bool:
+    """``root`` is the object of a place preposition ("in X", "north of X")."""
+    if root.dep_ != "pobj":
+        return False
+    prep = root.head
+    if prep.lower_ in lx.PLACE_PREPOSITIONS:
+        return True
+    if prep.lower_ == "of":
+        # "north of X", "10 km south-east of X", "on the outskirts of X"
+        head = prep.head.lower_
+        return head in lx.COMPASS_WORDS or head in lx.PLACE_PART_NOUNS
+    return False
+
+
+def _enclosing_place(ctx: ArticleContext, span: Span) -> Ref | None:
+    """The known region or country right after ``span`` and a comma ("X, Tavush")."""
+    doc = span.doc
+    if span.end + 1 >= len(doc) or doc[span.end].text != ",":
+        return None
+    ref = ctx.ref_at(doc[span.end + 1])
+    if ref is None or ref.start != span.end + 1 or not ref.named:
+        return None
+    info = ctx.entities.get(ref.key)
+    if info is None or info.kind not in ("Region", "Country"):
+        return None
+    return ref
+
+
+def _article_countries(ctx: ArticleContext) -> set[str]:
+    """Countries the article names, or implies by the regions and places it names."""
+    out: set[str] = set()
+    for r in ctx.refs:
+        info = ctx.entities.get(r.key)
+        if info is None or not r.named:
+            continue
+        if info.kind == "Country":
+            out.add(r.key)
+        elif info.is_place and info.country:
+            out.add(info.country)
+    return out
+
+
+def _is_acronym(name: str) -> bool:
+    return name.isupper() and " " not in name
+
+
+def _is_calendar(name: str) -> bool:
+    words = [w.lower().rstrip(".") for w in name.split()]
+    return all(w in lx.MONTH_NAMES or w in lx.WEEKDAYS for w in words)
+
+
 def extract(ctx: ArticleContext) -> None:
     from .entities import _register, minted_key
 
@@ -237,6 +340,7 @@ def extract(ctx: ArticleContext) -> None:
     labels: dict[str, Counter[str]] = defaultdict(Counter)
     forms: dict[str, str] = {}
     demonyms: set[str] = set()
+    enclosing: dict[str, str] = {}
     for span, label in cands:
         text = span.text.replace("\n", " ")
         adjectival = (
@@ -248,8 +352,13 @@ def extract(ctx: ArticleContext) -> None:
             if len(span) == 1 and ctx.kb.country_of_demonym(text) is None:
                 demonyms.add(text)
             continue
+        if _is_calendar(text):
+            continue
         forms.setdefault(text, text)
         evidence[text].extend(_kind_evidence(ctx, span))
+        outer = _enclosing_place(ctx, span)
+        if outer is not None:
+            enclosing.setdefault(text, outer.key)
         if label:
             labels[text][label] += 1
     # names that some demonym of the article extends are countries
@@ -260,6 +369,8 @@ def extract(ctx: ArticleContext) -> None:
     kinds: dict[str, str] = {}
     for name in sorted(forms):
         ev = Counter(e for e in evidence[name] if e)
+        if "Place" in ev and any(k in _SPECIFIC_PLACES for k in ev):
+            del ev["Place"]
         if ev:
             kind = sorted(ev.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         else:
@@ -271,6 +382,16 @@ def extract(ctx: ArticleContext) -> None:
                 kind = ""
             if not kind and name.isupper() and 2 <= len(name) <= 6:
                 kind = "Organization"  # an acronym the model missed
+        if not ev and not _is_acronym(name):
+            # no grammar says what it is: the world gazetteer beats the model's label
+            # (the small model tags many villages PERSON or ORG), but a person-like name
+            # is read as a place only inside a country the article is about
+            person_like = labels[name].most_common(1)[0][0] == "PERSON" if labels[name] else False
+            countries = _article_countries(ctx)
+            if (not person_like or countries) and _gazetteer_place(
+                ctx, name, countries, enclosing.get(name)
+            ) is not None:
+                kind = "Place"
         if kind:
             kinds[name] = kind
     # "Charles Michel ... Michel said": a surname alone is the person named in full
@@ -300,9 +421,16 @@ def extract(ctx: ArticleContext) -> None:
         if c is not None:
             dem_country[dem] = c
     keys: dict[str, str] = {}
+    countries = _article_countries(ctx)
     for name, kind in sorted(kinds.items()):
         if kind.startswith("alias:"):
             continue
+        if kind in _LINKABLE or (not kind and labels[name].get("GPE")):
+            place = _gazetteer_place(ctx, name, countries, enclosing.get(name))
+            if place is not None:
+                keys[name] = place.key
+                _register(ctx, place.key, place.kind, place.label, surface=name, kb_ent=place)
+                continue
         label = name
         if kind in ("Route", "Region") and name.split()[-1].lower() in lx.PLACE_HEADS:
             label = " ".join([*name.split()[:-1], name.split()[-1].lower()])
@@ -327,6 +455,28 @@ def extract(ctx: ArticleContext) -> None:
     _apply(
         ctx, keys, set(dem_country) | {d + "s" for d in dem_country} | {d[:-1] for d in dem_country}
     )
+    _within_links(ctx, keys, enclosing)
+
+
+def _gazetteer_place(
+    ctx: ArticleContext, name: str, countries: set[str], within: str | None
+) -> KBEntity | None:
+    """The world gazetteer's place for ``name`` in this article's context, if any."""
+    resolve = getattr(ctx.kb, "resolve_place", None)
+    if resolve is None:
+        return None
+    place: KBEntity | None = resolve(name, countries=sorted(countries), within=within)
+    return place
+
+
+def _within_links(ctx: ArticleContext, keys: dict[str, str], enclosing: dict[str, str]) -> None:
+    """Remember "X, Y" containment for the place-link extractor."""
+    pairs = getattr(ctx, "text_within", [])
+    for name, outer in sorted(enclosing.items()):
+        key = keys.get(name)
+        if key is not None and key != outer and ctx.entities[key].is_place:
+            pairs.append((key, outer))
+    ctx.text_within = pairs  # type: ignore[attr-defined]
 
 
 def _apply(ctx: ArticleContext, keys: dict[str, str], demonyms: set[str]) -> None:

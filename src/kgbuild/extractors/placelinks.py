@@ -72,6 +72,9 @@ def extract(ctx: ArticleContext) -> None:
                                     )
                                 )
                                 break
+    # "X, Y": the entity extractor saw a place named next to its region or country
+    for inner, outer in getattr(ctx, "text_within", []):
+        links.append(PlaceLink(None, inner, "within", outer))
     mentioned = {r.key for r in ctx.refs if r.named and ctx.entities[r.key].is_place}
     for key in sorted(mentioned):
         ent = ctx.kb.entities.get(key)
