@@ -37,6 +37,19 @@ ACTOR_KINDS = frozenset(
         "InternationalOrganization",
         "Organization",
         "PopulationGroup",
+        "StateForce",
+        "PoliceForce",
+        "ExternalForce",
+        "NonStateArmedGroup",
+        "RebelGroup",
+        "PoliticalMilitia",
+        "IdentityMilitia",
+        "UnidentifiedArmedGroup",
+        "Civilians",
+        "Protesters",
+        "Rioters",
+        "MonitoringMission",
+        "Actor",
     )
 )
 KINDS = sorted(PLACE_KINDS | ACTOR_KINDS)
