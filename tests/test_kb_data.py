@@ -41,10 +41,29 @@ KINDS = (
     "Landform",
     "Area",
     "Facility",
+    "NonStateArmedGroup",
+    "RebelGroup",
+    "PoliticalMilitia",
+    "IdentityMilitia",
+    "ExternalForce",
 )
 KIND_IRIS = {URIRef(KG + k): k for k in KINDS}
 PLACE_KINDS = {"Country", "Region", "Settlement", "Route", "Landform", "Area", "Facility"}
-BODY_KINDS = {"GovernmentBody", "ArmedForce", "Person", "Organization"}
+# Named armed groups (kb/armed-groups.ttl) all live under entity/nonstatearmedgroup/ whatever
+# their ACLED category, so that re-classing a group never changes its IRI.
+GROUP_KINDS = {
+    "NonStateArmedGroup",
+    "RebelGroup",
+    "PoliticalMilitia",
+    "IdentityMilitia",
+    "ExternalForce",
+}
+BODY_KINDS = {"GovernmentBody", "ArmedForce", "Person", "Organization"} | GROUP_KINDS
+
+
+def iri_kind(kind: str) -> str:
+    """The kind segment of an entity IRI for a KB class."""
+    return "nonstatearmedgroup" if kind in GROUP_KINDS else kind.lower()
 
 DEMONYM = URIRef(KG + "demonym")
 COUNTRY = URIRef(KG + "country")
@@ -160,7 +179,7 @@ def test_iris_follow_the_scheme(kb: Graph, entities: list[URIRef]) -> None:
             problems.append(f"{e}: not entity/{{kind}}/{{slug}}")
             continue
         kind = kind_of(kb, e)
-        if m["kind"] != kind.lower():
+        if m["kind"] != iri_kind(kind):
             problems.append(f"{e}: path kind {m['kind']!r} but class kg:{kind}")
         label = str(kb.value(e, RDFS.label))
         if m["slug"] != slugify(label):

@@ -37,7 +37,6 @@ ACTOR_KINDS = frozenset(
         "InternationalOrganization",
         "Organization",
         "PopulationGroup",
-        "Actor",
         "StateForce",
         "PoliceForce",
         "ExternalForce",
@@ -50,6 +49,7 @@ ACTOR_KINDS = frozenset(
         "Protesters",
         "Rioters",
         "MonitoringMission",
+        "Actor",
     )
 )
 KINDS = sorted(PLACE_KINDS | ACTOR_KINDS)
