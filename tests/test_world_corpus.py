@@ -106,6 +106,16 @@ def test_check_report_refuses_2020_and_violent_calm_reports() -> None:
     assert any("calm report expects violent" in p for p in problems)
 
 
+def test_command_line_stats_and_bad_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    assert score.main(["--stats", "--json"]) == 0
+    st = json.loads(capsys.readouterr().out)
+    assert st["reports"] == len(REPORTS)
+    assert score.main(["--only", "zz-999"]) == 2
+    assert "unknown report ids ['zz-999']" in capsys.readouterr().err
+    assert score.main(["--misses", "nonsense"]) == 2
+    assert score.main(["--corpus", str(WORLD / "missing.jsonl")]) == 2
+
+
 # --- name matching ------------------------------------------------------------------------
 
 
