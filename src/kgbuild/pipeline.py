@@ -298,7 +298,7 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
         return InputError("no article could be read", input=", ".join(map(str, named)),
                           fix="check the messages above; pass .txt, .html or .jsonl files")
 
-    kb = load_kb(settings.kb_paths)
+    kb = load_kb(settings.kb_paths, world=settings.world)
     stream = read_articles(sources, strict=settings.strict, on_problem=problem)
     if store is not None:
         from .store import StoreKnowledgeGraph, StoreWriter
