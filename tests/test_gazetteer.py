@@ -374,9 +374,10 @@ def test_resolve_place_within_a_region(kb: KnowledgeBase, places: PlaceIndex) ->
 
 def test_world_layer_names_countries_in_a_report(tmp_path: Path, places: PlaceIndex) -> None:
     """A short report from the Sahel: the countries are typed as countries."""
-    import kgbuild
     from rdflib import URIRef
     from rdflib.namespace import RDF
+
+    import kgbuild
 
     (tmp_path / "sahel.txt").write_text(
         "Malian troops clashed with militants near the border with Burkina Faso and Niger. "

@@ -56,8 +56,8 @@ __all__ = [
     "cache_dir",
     "english_fold",
     "geonames_uri",
-    "name_variants",
     "is_stopped",
+    "name_variants",
     "stop_names",
     "world_countries",
     "world_subdivisions",
@@ -105,7 +105,7 @@ def _transliteration() -> tuple[dict[int, str], dict[int, str]]:
     plain: dict[int, str] = {}
     english: dict[int, str] = {}
     for row in _rows("transliteration.tsv"):
-        letter, p, e = (row + ["", ""])[:3]
+        letter, p, e = [*row, "", ""][:3]
         plain[ord(letter)] = p
         english[ord(letter)] = e or p
     return plain, english
@@ -188,7 +188,9 @@ def is_stopped(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _admin_words() -> dict[str, str]:
-    return {row[0].casefold(): (row[1] if len(row) > 1 else "-") for row in _rows("admin-words.tsv")}
+    return {
+        row[0].casefold(): (row[1] if len(row) > 1 else "-") for row in _rows("admin-words.tsv")
+    }
 
 
 _CONNECTORS = frozenset(("de", "del", "of", "du", "di", "da", "din", "la", "des", "and"))
@@ -265,9 +267,9 @@ def _compute_countries() -> tuple[CountryRecord, ...]:
     gn = _geonames_countries()
     raw: dict[str, tuple[str, list[str], tuple[str, ...]]] = {}
     for c in pycountry.countries:
-        names = [getattr(c, a, None) for a in ("common_name", "name", "official_name")]
-        names.append(gn.get(c.alpha_2, {}).get("name"))
-        raw[c.alpha_2] = ("", [n for n in names if n], (c.alpha_2, c.alpha_3))
+        found = [getattr(c, a, None) for a in ("common_name", "name", "official_name")]
+        found.append(gn.get(c.alpha_2, {}).get("name"))
+        raw[c.alpha_2] = ("", [str(n) for n in found if n], (c.alpha_2, c.alpha_3))
     for code in table:
         if code not in raw and code in gn:  # Kosovo: in GeoNames, not in ISO 3166-1
             raw[code] = ("", [gn[code]["name"]], ())
@@ -290,7 +292,7 @@ def _compute_countries() -> tuple[CountryRecord, ...]:
     out: list[CountryRecord] = []
     for code, (label, all_names) in sorted(prepared.items()):
         info = gn.get(code, {})
-        names = tuple(
+        others = tuple(
             n for n in all_names if n != label and (len(seen[match_key(n)]) == 1
                                                      or match_key(n) in claimed)
         )
@@ -300,7 +302,7 @@ def _compute_countries() -> tuple[CountryRecord, ...]:
                 code=code,
                 iso_codes=raw[code][2],
                 label=label,
-                names=names,
+                names=others,
                 demonyms=demonyms.get(code, ()),
                 geonameid=int(gid) if gid else None,
                 continent=info.get("continentcode") or None,
@@ -538,13 +540,17 @@ class GeonamesCacheSource:
     def records(self) -> Iterator[Mapping[str, Any]]:
         text = self.path.read_text(encoding="utf-8")
         decoder = json.JSONDecoder()
-        ws = re.compile(r"[\s,:]*")
-        pos = ws.match(text, text.index("{") + 1).end()
+        ws = re.compile(r"[\s,:]*")  # matches everywhere, if only the empty string
+
+        def skip(pos: int) -> int:
+            m = ws.match(text, pos)
+            return m.end() if m else pos
+
+        pos = skip(text.index("{") + 1)
         while pos < len(text) and text[pos] != "}":
             _key, pos = decoder.raw_decode(text, pos)
-            pos = ws.match(text, pos).end()
-            value, pos = decoder.raw_decode(text, pos)
-            pos = ws.match(text, pos).end()
+            value, pos = decoder.raw_decode(text, skip(pos))
+            pos = skip(pos)
             yield value
 
 
@@ -699,7 +705,8 @@ class PlaceIndex:
             f"WHERE n.key IN ({marks}) GROUP BY p.id ORDER BY m DESC, p.population DESC, p.id",
             keys,
         ).fetchall()
-        return [PlaceRecord(*r[:7], main=bool(r[7])) for r in rows]
+        return [PlaceRecord(int(r[0]), str(r[1]), str(r[2]), str(r[3]), float(r[4]),
+                            float(r[5]), int(r[6]), main=bool(r[7])) for r in rows]
 
     def get(self, geonameid: int) -> PlaceRecord | None:
         """The place with this GeoNames id, if the index has it."""

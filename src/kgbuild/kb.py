@@ -20,7 +20,6 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .gazetteer import (
     PlaceIndex,
-    match_key as _mk,
     PlaceRecord,
     geonames_uri,
     is_stopped,
@@ -28,6 +27,7 @@ from .gazetteer import (
     world_countries,
     world_subdivisions,
 )
+from .gazetteer import match_key as _mk  # memoised: the world layer repeats names
 from .names import match_key, slugify
 from .resources import data_dir
 
@@ -122,7 +122,7 @@ class EntityTable(dict[str, KBEntity]):
             raise KeyError(key)
         return ent
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         ent = super().get(key)
         if ent is None:
             ent = self._lazy(key)
@@ -170,7 +170,7 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         if not isinstance(self.entities, EntityTable):
             self.entities = EntityTable(self.entities)
-        self.entities.kb = self  # type: ignore[attr-defined]
+        self.entities.kb = self
 
     def lookup(self, name: str) -> list[KBEntity]:
         """Entities whose label or alias normalises like ``name``."""
@@ -250,9 +250,9 @@ class KnowledgeBase:
             if k in seen:
                 continue
             seen.add(k)
-            ent = self.entities.get(k)
-            if ent is not None:
-                todo.extend(ent.within)
+            outer = self.entities.get(k)
+            if outer is not None:
+                todo.extend(outer.within)
         return frozenset(seen)
 
     def _settlement(self, rec: PlaceRecord) -> KBEntity:
