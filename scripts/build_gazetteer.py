@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
     index = PlaceIndex(cache_dir=args.cache_dir)
     if args.force:
-        for folder in index._candidate_dirs():
+        for folder in index.folders():
             (folder / index.file_name()).unlink(missing_ok=True)
     started = time.perf_counter()
     path = index.path  # builds it when missing

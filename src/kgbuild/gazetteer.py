@@ -650,7 +650,9 @@ class PlaceIndex:
         tag = f"{self.source.version}-{_versions_tag(_INDEX_FILES, geonames=False)}"
         return "places-" + re.sub(r"[^A-Za-z0-9._-]+", "_", tag) + ".sqlite"
 
-    def _candidate_dirs(self) -> list[Path]:
+    def folders(self) -> list[Path]:
+        """Where the index is looked for and built: the cache folder, then a fallback
+        in the system's temporary folder."""
         first = self._dir if self._dir is not None else cache_dir()
         fallback = Path(tempfile.gettempdir()) / f"kgbuild-cache-{os.getuid()}"
         return [first, fallback]
@@ -661,7 +663,7 @@ class PlaceIndex:
         if self._path is not None and self._path.exists():
             return self._path
         name = self.file_name()
-        dirs = self._candidate_dirs()
+        dirs = self.folders()
         for folder in dirs:
             if (folder / name).is_file():
                 self._path = folder / name

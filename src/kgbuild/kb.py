@@ -137,6 +137,8 @@ _SETTLEMENT_KEY = re.compile(r"^entity/settlement/(?P<slug>[a-z0-9-]+)-(?P<id>[1
 #: of the next one, and at least this many people (see :meth:`KnowledgeBase.resolve_place`).
 DOMINANCE_RATIO = 10
 DOMINANCE_MIN_POPULATION = 50_000
+#: GeoNames places kept as entities between look-ups (a long run names many places).
+_PLACE_CACHE_SIZE = 20_000
 
 
 @dataclass
@@ -279,6 +281,8 @@ class KnowledgeBase:
             continent=self.entities[country].continent if country in self.entities else None,
             origin="world",
         )
+        if len(self._place_cache) >= _PLACE_CACHE_SIZE:
+            self._place_cache.clear()  # rebuilt on demand, identical: memory stays bounded
         self._place_cache[rec.geonameid] = ent
         return ent
 
