@@ -400,6 +400,22 @@ PLACE_HEADS: dict[str, str] = {
     "city": "Settlement",
     "airport": "Facility",
     "base": "Facility",
+    "state": "Region",
+    "department": "Region",
+    "commune": "Region",
+    "municipality": "Region",
+    "prefecture": "Region",
+    "canton": "Region",
+    "township": "Region",
+    "sub-county": "Region",
+    "subcounty": "Region",
+    "ward": "Region",
+    "locality": "Region",
+    "neighbourhood": "Settlement",
+    "neighborhood": "Settlement",
+    "suburb": "Settlement",
+    "favela": "Settlement",
+    "camp": "Facility",
 }
 # "the village of X": head -> kind of X.
 PLACE_OF_HEADS: dict[str, str] = {
@@ -412,6 +428,17 @@ PLACE_OF_HEADS: dict[str, str] = {
     "province": "Region",
     "territory": "Region",
     "enclave": "Region",
+    "state": "Region",
+    "department": "Region",
+    "commune": "Region",
+    "municipality": "Region",
+    "prefecture": "Region",
+    "governorate": "Region",
+    "oblast": "Region",
+    "county": "Region",
+    "neighbourhood": "Settlement",
+    "neighborhood": "Settlement",
+    "suburb": "Settlement",
 }
 # Generic place nouns that are places on their own ("the line of contact", "heights").
 GENERIC_PLACES: dict[str, str] = {

@@ -90,6 +90,31 @@ def unidentified_modifiers() -> frozenset[str]:
     return frozenset(cols[0].lower() for cols in _read_lines("unidentified_modifiers.txt"))
 
 
+@lru_cache(maxsize=1)
+def actor_verbs() -> dict[str, str]:
+    """Verb lemma -> the kind its subject group of people takes (``rules/actor_verbs.tsv``)."""
+    return {cols[0].lower(): cols[1] for cols in _read_lines("actor_verbs.tsv")}
+
+
+def _kind_by_deed(tok: Token) -> str | None:
+    """Protesters or Rioters when the group is the subject of a protest or riot verb
+    ("thousands of people marched"), through "of" and coordinated verbs."""
+    head = tok
+    while head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.pos_ in (
+        "NOUN",
+        "NUM",
+    ):
+        head = head.head.head  # "thousands of people"
+    if head.dep_ not in ("nsubj", "nsubjpass") or head.head.pos_ != "VERB":
+        return None
+    verbs = actor_verbs()
+    for verb in (head.head, *head.head.conjuncts):
+        kind = verbs.get(verb.lemma_.lower())
+        if kind is not None:
+            return kind
+    return None
+
+
 def _entry_for(tok: Token) -> ActorNoun | None:
     table = actor_nouns()
     entries = table.get(tok.lemma_.lower()) or table.get(tok.lower_)
@@ -221,6 +246,8 @@ def extract(ctx: ArticleContext) -> None:
         mods = {c.lower_ for c in tok.children if c.dep_ in ("amod", "compound", "advmod")}
         if kind in _ARMED_KINDS and mods & unknown:
             kind = "UnidentifiedArmedGroup"
+        if kind == "Civilians":
+            kind = _kind_by_deed(tok) or kind
         country = None
         if entry.scope == "state":
             country = _owner_country(ctx, tok) or article_country(ctx)

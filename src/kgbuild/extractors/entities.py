@@ -525,6 +525,15 @@ def _places(ctx: ArticleContext) -> None:
             name_span = doc[span.start : span.end]
             label = f"{_surface(name_span[:-1])} {tok.text.lower()}"
             kb_hits = [e for e in ctx.kb.lookup(label) if e.is_place]
+            bare = _surface(name_span[:-1])
+            if not kb_hits:
+                # "Kwale county" is the KB's Kwale, "Kunduz city" the gazetteer's Kunduz
+                kb_hits = [e for e in ctx.kb.lookup(bare) if e.kind == kind]
+            if not kb_hits and kind == "Settlement":
+                place = _world_place(ctx, bare)
+                kb_hits = [place] if place is not None else []
+            if kind == "Settlement":
+                label = bare  # "Mopti town" is the town of Mopti
             if kb_hits:
                 ent = kb_hits[0]
                 _register(ctx, ent.key, ent.kind, ent.label, surface=label, kb_ent=ent)
@@ -552,9 +561,25 @@ def _places(ctx: ArticleContext) -> None:
             ctx.add_ref(Ref(key, kind, span.start, span.end, span.root.i, "pattern", span.text))
 
 
+def _world_place(ctx: ArticleContext, name: str) -> KBEntity | None:
+    """The gazetteer's settlement ``name`` in the countries the article names so far."""
+    resolve = getattr(ctx.kb, "resolve_place", None)
+    if resolve is None:
+        return None
+    countries = sorted(
+        {r.key for r in ctx.refs if r.kind == "Country"}
+        | {i.country for i in ctx.entities.values() if i.is_place and i.country}
+    )
+    place: KBEntity | None = resolve(name, countries=countries)
+    return place
+
+
 def _new_named(ctx: ArticleContext, span: Span, kind: str, head: int | None = None) -> None:
     label = _surface(span)
     hits = [e for e in ctx.kb.lookup(label)]
+    if not hits and kind == "Settlement":
+        place = _world_place(ctx, label)
+        hits = [place] if place is not None else []
     if hits:
         ent = hits[0]
         key, kind, label = ent.key, ent.kind, ent.label
