@@ -47,6 +47,37 @@ _HYPOTHETICAL_HEADS = {
     "prevent",
     "deny",
     "refute",
+    # intentions and plans are not yet acts ("aimed to establish new positions")
+    "aim",
+    "plan",
+    "intend",
+    "seek",
+    "want",
+    "hope",
+    "vow",
+    "pledge",
+    "promise",
+    "prepare",
+    # generic aims: "to put an end to raiding", "to curb attacks"
+    "end",
+    "curb",
+    "combat",
+    "counter",
+    "tackle",
+    "eradicate",
+}
+# Modifiers of an event noun that make it unreal or not yet real ("possible attacks").
+_UNREAL_MODIFIERS = {
+    "possible",
+    "potential",
+    "planned",
+    "future",
+    "imminent",
+    "feared",
+    "hypothetical",
+    "would-be",
+    "foiled",
+    "thwarted",
 }
 
 
@@ -102,8 +133,14 @@ def hypothetical(tok: Token) -> bool:
             return True
         if t.lemma_.lower() in _HYPOTHETICAL_HEADS and t.i != tok.i:
             return True
-        if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in t.children) and t.i == tok.i:
+        if t.i == tok.i and any(
+            (c.dep_ == "det" and c.lower_ in ("any", "no"))
+            or (c.dep_ in ("amod", "compound") and c.lower_ in _UNREAL_MODIFIERS)
+            for c in t.children
+        ):
             return True
+        if t.i == tok.i and t.dep_ == "pobj" and t.head.lower_ == "without":
+            return True  # "a protest without violence"
         clause_edge = t.dep_ in ("advcl", "parataxis", "relcl") or (
             t.dep_ == "conj" and t.pos_ in ("VERB", "AUX")
         )
