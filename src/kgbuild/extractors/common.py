@@ -141,6 +141,17 @@ def hypothetical(tok: Token) -> bool:
             return True
         if t.i == tok.i and t.dep_ == "pobj" and t.head.lower_ == "without":
             return True  # "a protest without violence"
+        if (
+            t.i != tok.i
+            and t.dep_ == "advcl"
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+        ) or (
+            t.dep_ == "advcl"
+            and t.i == tok.i
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+            and any(c.dep_ == "mark" and c.lower_ in ("in", "so") for c in t.children)
+        ):
+            return True  # a purpose: "signed a truce to put an end to raiding"
         clause_edge = t.dep_ in ("advcl", "parataxis", "relcl") or (
             t.dep_ == "conj" and t.pos_ in ("VERB", "AUX")
         )

@@ -875,6 +875,33 @@ def _intervention_class(toks: list[Token], exclude: set[int]) -> str | None:
     return None
 
 
+def _protest_cause(tok: Token) -> set[int]:
+    """The words that tell what a protest is about (its own phrase, but not a relative
+    clause telling what happened to it): force words there are no intervention
+    ("protested the killing of a student")."""
+    out = {tok.i}
+    for c in tok.children:
+        if c.dep_ != "relcl":
+            out.update(t.i for t in c.subtree)
+    if tok.dep_ in ("xcomp", "advcl", "acl", "relcl", "pcomp"):
+        # "gathered to hold a demonstration in support of ...": the clause that holds it
+        out.update(t.i for t in tok.head.subtree if t.i > tok.i)
+    return out
+
+
+def _unresisted(sent: Span) -> bool:
+    """ "took over the town unopposed", "without a fight": a change of control without
+    violence."""
+    for t in sent:
+        if _in_word_list(t, "nonviolent"):
+            return True
+        if t.lower_ == "without" and any(
+            c.dep_ == "pobj" and _in_word_list(c, "unresisted") for c in t.children
+        ):
+            return True
+    return False
+
+
 def _sides(ctx: ArticleContext, roles: _Roles, which: str) -> set[str]:
     toks = roles.agent_toks if which == "agent" else roles.target_toks
     keys = roles.agents if which == "agent" else roles.targets
@@ -908,10 +935,12 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
             return weapon
         if cls != "Attack":
             return cls
-        if tg & _CROWD and ag & {"state", "police"}:
-            return "ExcessiveForceAgainstProtesters"
+        if tg & {"crowd"} and not ag & ({"civilian", "nonstate"} | _CROWD):
+            return "ExcessiveForceAgainstProtesters"  # "police opened fire on protesters"
         if ag & {"rioter"}:
             return "MobViolence" if not tg & _ARMED else "ViolentDemonstration"
+        if not ag & _ARMED and any(_in_word_list(t, "mobvictim") for t in roles.target_toks):
+            return "MobViolence"  # "suspected thieves were burnt to death"
         if ag & {"crowd"} and tg & _ARMED:
             return "ViolentDemonstration"
         if "civilian" in tg and not tg & _ARMED:
@@ -919,8 +948,12 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
         if tg & _ARMED and (ag & _ARMED or not ag):
             return "ArmedClash"
         return "Attack"
-    if cls == "ArmedClash" and (ag | tg) & _CROWD:
+    if cls == "ArmedClash" and (ag | tg) & {"crowd"}:
         return "ViolentDemonstration"
+    if cls == "ArmedClash" and (ag | tg) & {"rioter"}:
+        return "MobViolence"
+    if FAMILIES.get(cls) == "TerritorialCapture" and _unresisted(m.head.sent):
+        return "NonViolentTransferOfTerritory"
     if cls == "TerritorialCapture":
         if ag & {"state", "police"}:
             return "GovernmentRegainsTerritory"
@@ -932,13 +965,7 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
     if cls == "LootingPropertyDestruction" and ag & _CROWD:
         return "ViolentDemonstration"
     if cls == "PeacefulProtest":
-        exclude = {
-            t.i
-            for c in m.head.children
-            if c.dep_ == "prep" and c.lower_ in ("against", "over", "about", "after")
-            for t in c.subtree
-        }
-        return _intervention_class(list(m.head.sent), exclude) or cls
+        return _intervention_class(list(m.head.sent), _protest_cause(m.head)) or cls
     return cls
 
 
@@ -1083,7 +1110,18 @@ def _event(ctx: ArticleContext, b: _Built, sent_events: list[int]) -> Event | No
 # or feared event that explains the main one ("arrested after an earlier clash",
 # "schools closed due to attacks", "patrols in the wake of an attack").
 _BACKGROUND_PREPS = {"after", "following", "since", "over", "for", "amid", "before"}
-_CAUSAL_WORDS = {"wake", "aftermath", "due", "because", "connection", "fear", "result", "light"}
+_CAUSAL_WORDS = {
+    "wake",
+    "aftermath",
+    "due",
+    "because",
+    "connection",
+    "fear",
+    "result",
+    "light",
+    "for",
+    "over",
+}
 
 
 def _background(tok: Token) -> tuple[bool, bool]:
@@ -1102,7 +1140,7 @@ def _background(tok: Token) -> tuple[bool, bool]:
             background = True
         if t.dep_ == "prep" and t.lower_ in _BACKGROUND_PREPS:
             background = True
-        if _lem(t) in _CAUSAL_WORDS and t.i != tok.i:
+        if _lem(t) in _CAUSAL_WORDS and t.i != tok.i and (t.dep_ != "prep" or background):
             background = causal = True
         t = t.head
     return background, causal
@@ -1138,7 +1176,7 @@ def _linked(a: Token, b: Token) -> bool:
     return False
 
 
-def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event]]:
+def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event, _Roles]]:
     matches = [m for m in _candidates(ctx, sent) if not _skip(ctx, m)]
     built = [_Built(m, _roles(ctx, m, m.rule.cls)) for m in matches]
     for b in built:
@@ -1194,6 +1232,12 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
             )
         ):
             continue  # "arrested 100 people in a night-time operation": the arrest
+        if (
+            b.kind == "MilitaryOperation"
+            and not any(o.kind in _VIOLENT and o.kind != b.kind for o in kept)
+            and any(o.kind == "Arrest" for o in kept)
+        ):
+            continue  # a police operation that netted suspects is their arrest
         final.append(b)
     heads = [b.head.i for b in final]
     by_head = {b.head.i: b for b in final}
@@ -1227,7 +1271,7 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
         out.append((b.head, ev, b.roles))
     out = _protest_absorbs(ctx, out)
     out.sort(key=lambda x: x[0].i)
-    return [(t, e) for t, e, _ in out]
+    return out
 
 
 _PROTEST_FORCE = {
@@ -1312,10 +1356,70 @@ def _compatible(ctx: ArticleContext, a: Event, b: Event) -> bool:
     return not (a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)))
 
 
-def extract(ctx: ArticleContext) -> None:
-    found: list[tuple[Token, Event]] = []
+def _paragraphs(ctx: ArticleContext) -> dict[int, int]:
+    """Sentence start -> paragraph number (a blank line or a line break between)."""
+    out: dict[int, int] = {}
+    para = 0
     for sent in ctx.doc.sents:
-        found.extend(_sentence_events(ctx, sent))
+        prev = ctx.doc[sent.start - 1] if sent.start > 0 else None
+        if prev is not None and ("\n" in prev.text_with_ws or prev.is_space):
+            para += 1
+        out[sent.start] = para
+    return out
+
+
+def _paragraph_protests(
+    ctx: ArticleContext, found: list[tuple[Token, Event, _Roles]]
+) -> list[tuple[Token, Event, _Roles]]:
+    """ "Teachers protested over pay. Police fired tear gas. Several were arrested.": the
+    force told in the next sentences of a protest's paragraph is used on that protest;
+    it refines the protest and is no event of its own."""
+    paras = _paragraphs(ctx)
+    sent_no = {s.start: n for n, s in enumerate(ctx.doc.sents)}
+    drop: set[str] = set()
+    upgraded: dict[str, str] = {}
+    for tok, ev, _ in found:
+        if ev.kind not in _PROTESTS:
+            continue
+        n0, p0 = sent_no[tok.sent.start], paras[tok.sent.start]
+        words: list[Token] = []
+        for t2, ev2, roles2 in found:
+            n2 = sent_no[t2.sent.start]
+            if not (0 < n2 - n0 <= 2) or paras[t2.sent.start] != p0 or ev2.kind in _PROTESTS:
+                continue
+            if ev2.kind not in _PROTEST_FORCE:
+                continue
+            ag, tg = _sides(ctx, roles2, "agent"), _sides(ctx, roles2, "target")
+            if (ag and not ag & ({"state", "police"} | _CROWD)) or (tg and not tg & _CROWD):
+                continue
+            drop.add(ev2.key)
+            words.extend(t2.sent)
+        later = [
+            t
+            for s in ctx.doc.sents
+            if 0 < sent_no[s.start] - n0 <= 2
+            and paras[s.start] == p0
+            and not any(e.kind in _PROTESTS and t.sent.start == s.start for t, e, _ in found)
+            for t in s
+        ]
+        if any(side_of_token(ctx, t) in ("police", "state") for t in later):
+            words.extend(later)  # "Police fired tear gas.": no event, but force on the protest
+        cls = _intervention_class(words, set())
+        if cls is not None and ev.kind == "PeacefulProtest":
+            upgraded[ev.key] = cls
+    return [
+        (t, replace(e, kind=upgraded.get(e.key, e.kind)), r)
+        for t, e, r in found
+        if e.key not in drop
+    ]
+
+
+def extract(ctx: ArticleContext) -> None:
+    found3: list[tuple[Token, Event, _Roles]] = []
+    for sent in ctx.doc.sents:
+        found3.extend(_sentence_events(ctx, sent))
+    found3 = _paragraph_protests(ctx, found3)
+    found: list[tuple[Token, Event]] = [(t, e) for t, e, _ in found3]
     # in-article coreference
     events: list[Event] = []
     aliases: dict[str, str] = {}  # absorbed key -> surviving key
