@@ -65,6 +65,12 @@ _HYPOTHETICAL_HEADS = {
     "counter",
     "tackle",
     "eradicate",
+    # orders are not yet acts ("ordered its fighters to carry out attacks")
+    "order",
+    "instruct",
+    "command",
+    "authorize",
+    "authorise",
 }
 # Modifiers of an event noun that make it unreal or not yet real ("possible attacks").
 _UNREAL_MODIFIERS = {
@@ -152,9 +158,15 @@ def hypothetical(tok: Token) -> bool:
             and any(c.dep_ == "mark" and c.lower_ in ("in", "so") for c in t.children)
         ):
             return True  # a purpose: "signed a truce to put an end to raiding"
+        if t.dep_ == "advcl" and any(
+            c.dep_ == "mark" and c.lower_ in ("if", "unless", "lest") for c in t.children
+        ):
+            return True  # a condition: "would not engage unless attacked"
         clause_edge = t.dep_ in ("advcl", "parataxis", "relcl") or (
             t.dep_ == "conj" and t.pos_ in ("VERB", "AUX")
         )
+        if t.dep_ == "relcl" and t.head.lower_ in ("anyone", "anybody", "whoever", "everyone"):
+            return True  # "anyone who caused violence": nobody in particular
         if t.head.i == t.i or clause_edge:
             return False
         t = t.head

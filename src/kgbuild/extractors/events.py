@@ -249,7 +249,15 @@ def logical_object(tok: Token) -> list[Token]:
         if subj is not None and subj.lower_ in _RELATIVE_PRONOUNS and subj.head.dep_ == "relcl":
             subj = subj.head.head
         return _with_conjuncts([subj]) if subj is not None else []
-    return _with_conjuncts(c for c in tok.children if c.dep_ in ("dobj", "oprd"))
+    objs = [c for c in tok.children if c.dep_ in ("dobj", "oprd")]
+    if not objs:
+        # "intercepted and destroyed two missiles": the object of the last conjunct
+        for c in tok.children:
+            if c.dep_ == "conj" and c.pos_ == "VERB":
+                objs = [d for d in c.children if d.dep_ == "dobj"]
+                if objs:
+                    break
+    return _with_conjuncts(objs)
 
 
 def _governor(tok: Token) -> Token | None:
@@ -977,7 +985,17 @@ def _skip(ctx: ArticleContext, m: _Match) -> bool:
     named = ctx.ref_at(tok)
     if named is not None and named.how in ("kb", "local") and named.end - named.start > 1:
         return True  # "Co-operation" in an organisation's name is no event
+    gov = _governor(tok) if tok.pos_ != "VERB" else None
+    if gov is not None and _in_word_list(gov, "stopping"):
+        return True  # "a cessation of hostilities", "an end to the fighting"
     if tok.pos_ == "VERB":
+        for c in tok.children:
+            if c.dep_ in ("nsubj", "nsubjpass") and (
+                c.lower_ in ("nobody", "none", "nothing")
+                or any(d.dep_ == "det" and d.lower_ == "no" for d in c.children)
+                or (c.lower_ == "one" and any(d.lower_ == "no" for d in c.children))
+            ):
+                return True  # "no shots were fired", "nobody was hurt"
         if tok.dep_ in ("xcomp", "acl", "relcl") and _lem(tok.head) in lx.ATTEMPT_NOUNS:
             return True  # "an attempt to seize": the attempt is the event
         if any(c.dep_ == "neg" for c in tok.children):
@@ -1108,20 +1126,10 @@ def _event(ctx: ArticleContext, b: _Built, sent_events: list[int]) -> Event | No
 
 # Prepositions and nouns that put an event in the background of its sentence: a prior
 # or feared event that explains the main one ("arrested after an earlier clash",
-# "schools closed due to attacks", "patrols in the wake of an attack").
-_BACKGROUND_PREPS = {"after", "following", "since", "over", "for", "amid", "before"}
-_CAUSAL_WORDS = {
-    "wake",
-    "aftermath",
-    "due",
-    "because",
-    "connection",
-    "fear",
-    "result",
-    "light",
-    "for",
-    "over",
-}
+# "schools closed due to attacks", "patrols in the wake of an attack"); word lists
+# "background" and "causal" of event_words.tsv.
+_BACKGROUND_PREPS = _RULES.lists.get("background", frozenset())
+_CAUSAL_WORDS = _RULES.lists.get("causal", frozenset())
 
 
 def _background(tok: Token) -> tuple[bool, bool]:
@@ -1138,7 +1146,7 @@ def _background(tok: Token) -> tuple[bool, bool]:
             t.i == tok.i and t.dep_ == "relcl"
         ):
             background = True
-        if t.dep_ == "prep" and t.lower_ in _BACKGROUND_PREPS:
+        if t.dep_ in ("prep", "advmod") and t.lower_ in _BACKGROUND_PREPS:
             background = True
         if _lem(t) in _CAUSAL_WORDS and t.i != tok.i and (t.dep_ != "prep" or background):
             background = causal = True
@@ -1184,6 +1192,25 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
         b.background, _ = _background(b.head)
     # a solo trigger (a killing, a dispersal) linked to a stronger event of its sentence
     # is part of it: its victims are that event's targets
+    # "intercepted two missiles fired by X", "defused an IED planted near a school": the
+    # firing or planting of a disrupted weapon is part of the disruption; X is its target
+    disrupted = [b for b in built if b.kind == "DisruptedWeaponsUse"]
+    for d in disrupted:
+        weapons = {t.i for o in logical_object(d.head) for t in o.subtree}
+        for b in built:
+            if b is not d and b.head.i in weapons:
+                for t in b.roles.agent_toks:
+                    d.roles.target_toks.append(t)
+                for a in b.roles.agents:
+                    d.roles.add(d.roles.targets, a)
+                b.kind = ""  # absorbed
+    # "intercepted and destroyed": one event told by two coordinated verbs
+    for b in built:
+        if b.kind and b.head.dep_ == "conj" and b.m.rule.pos == "verb":
+            first = next((x for x in built if x.head.i == b.head.head.i and x.kind), None)
+            if first is not None and first.kind == b.kind:
+                b.kind = ""
+    built = [b for b in built if b.kind]
     strong = [b for b in built if not b.m.rule.solo and (b.kind in _VIOLENT or b.kind in _PROTESTS)]
     kept: list[_Built] = []
     for b in built:
