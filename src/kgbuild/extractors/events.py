@@ -108,10 +108,10 @@ _LOCATIVE = {
 }
 _MOD_DEPS = ("amod", "compound", "nmod", "poss", "advmod", "npadvmod", "nummod")
 _PRUNE = {"relcl", "appos", "advcl", "ccomp", "parataxis"}
-_ARMED = {"state", "police", "nonstate"}
+_ARMED = {"state", "police", "nonstate", "armed"}
 # named-entity types whose words are never event words ("12 March 2019")
 _NOT_EVENT_ENTS = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
-_CROWD = {"crowd", "rioter"}
+_CROWD = {"crowd", "rioter", "mob"}
 
 
 def written_kind(cls: str, writable: Iterable[str] | None = None) -> str | None:
@@ -320,13 +320,16 @@ def side_of_ref(ctx: ArticleContext, ref: Ref) -> str | None:
     """The side of an entity from its kind (unknown kinds: None)."""
     info = ctx.entities.get(ref.key)
     kind = info.kind if info is not None else ref.kind
-    return _RULES.value("kindcat", kind)
+    return _RULES.value("kindcat", kind.lower())
 
 
 def _in_list(ctx: ArticleContext, tok: Token, name: str, events: set[int]) -> bool:
     if name == "place":
         ref = ctx.ref_for(tok)
-        return ref is not None and ctx.entities[ref.key].is_place
+        if ref is None:
+            # "retook Marawi": a proper name no extractor typed, object of a place verb
+            return tok.pos_ == "PROPN" and tok.ent_type_ not in ("PERSON", "ORG", "NORP")
+        return ctx.entities[ref.key].is_place
     if name == "actor":
         ref = ctx.ref_for(tok)
         return ref is not None and ctx.entities[ref.key].is_actor
@@ -363,9 +366,13 @@ def _matches(
 def _dependents(tok: Token, key: str, pos: str) -> list[Token]:
     """The tokens a condition key reads."""
     if key == "obj":
-        if pos == "verb":
-            return logical_object(tok)
-        return _with_conjuncts(c for c in tok.children if c.dep_ == "dobj")
+        objs = (
+            logical_object(tok)
+            if pos == "verb"
+            else _with_conjuncts(c for c in tok.children if c.dep_ == "dobj")
+        )
+        # "intercepted most of the 130 rockets": the whole the part is of
+        return objs + [p for o in objs for p in _prep_objects(o, ("of",))]
     if key == "subj":
         if pos == "verb":
             return logical_subject(tok) + (
@@ -384,7 +391,7 @@ def _dependents(tok: Token, key: str, pos: str) -> list[Token]:
     if key == "objsub":
         return [t for o in _dependents(tok, "obj", pos) for t in o.subtree]
     if key == "acl":
-        return [c for c in tok.children if c.dep_ in ("acl", "relcl", "xcomp")]
+        return [c for c in tok.children if c.dep_ in ("acl", "relcl", "xcomp", "advcl")]
     return _with_conjuncts(_prep_objects(tok, (key,)))
 
 
@@ -440,6 +447,8 @@ def _near(tok: Token) -> list[Token]:
         add(c)
         for g in c.children:
             add(g)
+            for gg in g.children:  # "set a bus and several cars on fire"
+                add(gg)
     if tok.head.i != tok.i:
         add(tok.head)
         for s in tok.head.children:
@@ -856,6 +865,10 @@ def _weapon_class(toks: list[Token]) -> str | None:
             continue
         if _lem(t) == "gas" or (t.head.i != t.i and _lem(t.head) == "gas"):
             continue
+        if t.dep_ in ("compound", "amod") and (
+            _in_word_list(t.head, "territory") or _in_word_list(t.head, "property")
+        ):
+            continue  # "an air base", "a missile factory": a place, not the weapon used
         rank = _RULES.classes[cls].weapon_rank or 99
         if best is None or rank < best[0]:
             best = (rank, cls)
@@ -866,8 +879,8 @@ def _intervention_class(toks: list[Token], exclude: set[int]) -> str | None:
     order = ["ViolentDemonstration", "ExcessiveForceAgainstProtesters", "ProtestWithIntervention"]
     found: set[str] = set()
     for t in toks:
-        if t.i in exclude:
-            continue
+        if t.i in exclude or hypothetical(t):
+            continue  # "no arrests were made"
         for w in (_lem(t), t.lower_):
             v = _RULES.value("intervention", w)
             if v is not None:
@@ -907,6 +920,11 @@ def _unresisted(sent: Span) -> bool:
             c.dep_ == "pobj" and _in_word_list(c, "unresisted") for c in t.children
         ):
             return True
+        if _in_word_list(t, "unresisted") and any(
+            c.dep_ in ("amod", "det") and c.lower_ in ("little", "no", "minimal", "scant")
+            for c in t.children
+        ):
+            return True  # "meeting little resistance"
     return False
 
 
@@ -917,7 +935,7 @@ def _sides(ctx: ArticleContext, roles: _Roles, which: str) -> set[str]:
     for k in keys:
         info = ctx.entities.get(k)
         if info is not None:
-            s = _RULES.value("kindcat", info.kind)
+            s = _RULES.value("kindcat", info.kind.lower())
             if s:
                 out.add(s)
     return out
@@ -937,7 +955,8 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
             == "ProtestWithIntervention"
             and not any(_lem(t) == "live" for t in wtoks)
         ):
-            return "ProtestWithIntervention"  # "fired tear gas at protesters"
+            # "fired tear gas at protesters (who threw bricks)"
+            return _intervention_class(list(m.head.sent), set()) or "ProtestWithIntervention"
         weapon = _weapon_class(wtoks)
         if weapon is not None:
             return weapon
@@ -945,8 +964,10 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
             return cls
         if tg & {"crowd"} and not ag & ({"civilian", "nonstate"} | _CROWD):
             return "ExcessiveForceAgainstProtesters"  # "police opened fire on protesters"
+        if ag & {"mob"}:
+            return "MobViolence"
         if ag & {"rioter"}:
-            return "MobViolence" if not tg & _ARMED else "ViolentDemonstration"
+            return "ViolentDemonstration"
         if not ag & _ARMED and any(_in_word_list(t, "mobvictim") for t in roles.target_toks):
             return "MobViolence"  # "suspected thieves were burnt to death"
         if ag & {"crowd"} and tg & _ARMED:
@@ -956,9 +977,9 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
         if tg & _ARMED and (ag & _ARMED or not ag):
             return "ArmedClash"
         return "Attack"
-    if cls == "ArmedClash" and (ag | tg) & {"crowd"}:
+    if cls == "ArmedClash" and (ag | tg) & {"crowd", "rioter"}:
         return "ViolentDemonstration"
-    if cls == "ArmedClash" and (ag | tg) & {"rioter"}:
+    if cls == "ArmedClash" and (ag | tg) & {"mob"}:
         return "MobViolence"
     if FAMILIES.get(cls) == "TerritorialCapture" and _unresisted(m.head.sent):
         return "NonViolentTransferOfTerritory"
@@ -970,7 +991,9 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
         return cls
     if cls == "GovernmentRegainsTerritory" and ag & {"nonstate"} and not ag & {"state"}:
         return "NonStateActorOvertakesTerritory"
-    if cls == "LootingPropertyDestruction" and ag & _CROWD:
+    if cls == "LootingPropertyDestruction" and ag & {"mob"}:
+        return "MobViolence"
+    if cls == "LootingPropertyDestruction" and ag & {"crowd", "rioter"}:
         return "ViolentDemonstration"
     if cls == "PeacefulProtest":
         return _intervention_class(list(m.head.sent), _protest_cause(m.head)) or cls
@@ -1302,7 +1325,6 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
 
 
 _PROTEST_FORCE = {
-    "Arrest",
     "Attack",
     "AttackOnCivilians",
     "ExcessiveForceAgainstProtesters",
