@@ -207,6 +207,13 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         # "... were killed on Thursday when forces shelled ...": the main clause's time
         main = {t.i for t in verb.head.subtree} - subtree
         inside = [e for e in ents if e.root.i in main]
+    if not inside and verb.dep_ == "ccomp" and verb.head.i > verb.i:
+        # "X arrested Y in Z on Thursday, the minister said": a time written inside the
+        # reported clause, before the trailing reporting verb, is the event's
+        head = verb.head
+        subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
+        limit = subj.left_edge.i if subj is not None and subj.i > verb.i else head.i
+        inside = [e for e in ents if verb.i < e.start and e.end <= limit]
     if not inside:
         # a sentence-level adverbial ("Back in 2020, ...") attached to the main verb
         # (not the date of a report: "..., the ministry said on Tuesday")
@@ -221,7 +228,9 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         ]  # type: ignore[union-attr]
     if not inside:
         return None
-    chosen = min(inside, key=lambda e: abs(e.root.i - tok.i))
+    # the most specific time first ("during Friday prayers on 8 October 2021": the date),
+    # then a written date over a relative one, then the nearest
+    chosen = max(inside, key=lambda e: (*_specificity(ctx, e), -abs(e.root.i - tok.i)))
     start, end = chosen.start, chosen.end
     doc = tok.doc
     # join an adjacent TIME entity ("Wednesday" + "morning")
@@ -230,6 +239,15 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
             end = e.end
     while start > sent.start and doc[start - 1].lower_ in _TIME_EDGE_WORDS:
         start -= 1
+    if (
+        start > sent.start
+        and doc[start - 1].like_num
+        and doc[start - 1].text.isdigit()
+        and int(doc[start - 1].text) <= 31
+    ):
+        start -= 1  # "10 June 2022" where the model tagged "June 2022"
+        while start > sent.start and doc[start - 1].lower_ in _TIME_EDGE_WORDS:
+            start -= 1
     if chosen.label_ == "TIME" and not any(ch.isdigit() for ch in chosen.text):
         # "the evening", "the day" alone are too vague; "last night" is not
         from ..timex import normalize_time
@@ -240,6 +258,16 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         ):
             return None
     return doc[start:end]
+
+
+def _specificity(ctx: ArticleContext, ent: Span) -> tuple[int, int]:
+    """(length of the ISO value it resolves to: 10 a day, 7 a month, 4 a year; 1 when the
+    text has a year written)."""
+    from ..timex import normalize_time
+
+    iso = normalize_time(ent.text, ctx.article.published or _ANY_DAY)
+    written = int(any(t.like_num and len(t.text) == 4 for t in ent))
+    return (len(iso) if iso else 0, written)
 
 
 _ANY_DAY = __import__("datetime").date(2000, 1, 5)
@@ -255,8 +283,8 @@ def _lexical_times(sent: Span, found: list[Span]) -> list[Span]:
     out: list[Span] = []
     doc = sent.doc
     for t in sent:
-        if t.i in taken:
-            continue
+        if t.i in taken or t.ent_type_ in ("PERSON", "ORG", "FAC", "GPE"):
+            continue  # "activist Sunday Igboho"
         low = t.lower_
         if low in WEEKDAYS or low in _DAY_WORDS:
             span = doc[t.i : t.i + 1]

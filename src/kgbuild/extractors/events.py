@@ -1036,10 +1036,28 @@ def _skip(ctx: ArticleContext, m: _Match) -> bool:
 
 
 def _time(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
+    """The event's time expression and ISO value: the clause's own, or the date that
+    opens its sentence when that is more precise ("On 9 February 2021, the army said it
+    had taken over several rebel bases during an operation launched in late January")."""
     tp = time_phrase(ctx, tok)
-    if tp is None:
+    text = tp.text if tp is not None else None
+    iso = normalize_time(text, ctx.article.published) if text else None
+    o_text, o_iso = _sentence_opening(ctx, tok.sent)
+    if o_iso and (iso is None or len(o_iso) > len(iso)):
+        return o_text, o_iso
+    return text, iso
+
+
+def _sentence_opening(ctx: ArticleContext, sent: Span) -> tuple[str | None, str | None]:
+    """A date that opens ``sent`` ("On 12 March 2019, ...", "Between 3 and 5 May 2021,")."""
+    if not len(sent) or sent[0].lower_ not in ("on", "between", "around", "from", "in", "at"):
         return None, None
-    return tp.text, normalize_time(tp.text, ctx.article.published)
+    dated = [t for t in sent[:10] if t.ent_type_ in ("DATE", "TIME")]
+    if not dated:
+        return None, None
+    span = ctx.doc[sent.start : dated[-1].i + 1]
+    iso = normalize_time(span.text, ctx.article.published)
+    return (span.text, iso) if iso else (None, None)
 
 
 def _opening_time(ctx: ArticleContext, sent: Span) -> tuple[str | None, str | None]:
@@ -1336,27 +1354,52 @@ _PROTEST_FORCE = {
 }
 
 
+def _force_on_protest(protest: Event, force: Event) -> Event:
+    """The protest a force was used on: the force's user becomes its agent and the
+    protesters (with the force's victims) its targets, as ACLED codes intervention
+    and excessive force (actor 1 the police, actor 2 the protesters)."""
+    if not force.agents or protest.kind == "PeacefulProtest":
+        return protest
+    targets = [*protest.agents, *force.targets, *protest.targets]
+    return replace(
+        protest,
+        agents=tuple(dict.fromkeys(force.agents)),
+        targets=tuple(t for t in dict.fromkeys(targets) if t not in force.agents),
+    )
+
+
 def _protest_absorbs(
     ctx: ArticleContext, found: list[tuple[Token, Event, _Roles]]
 ) -> list[tuple[Token, Event, _Roles]]:
     """A protest and the force used on it or by it in one sentence are one event:
-    "police dispersed the protesters with tear gas and arrested ten" refines the protest
-    (:func:`refine` reads the force from the sentence) and adds no event of its own;
-    so does "traders stormed the offices, protesting against ..."."""
-    protests = [roles for _, e, roles in found if e.kind in _PROTESTS]
+    "police dispersed the protesters with tear gas" refines the protest (:func:`refine`
+    reads the force from the sentence) and adds no event of its own; so does "traders
+    stormed the offices, protesting against ..." or "security forces shot dead two young
+    men during a protest"."""
+    protests = [i for i, (_, e, _) in enumerate(found) if e.kind in _PROTESTS]
     if not protests:
         return found
-    protesters = {t.i for roles in protests for t in roles.agent_toks}
-    out = []
+    protesters = {t.i for i in protests for t in found[i][2].agent_toks}
+    out: list[tuple[Token, Event, _Roles]] = []
+    forces: list[Event] = []
     for t, e, roles in found:
         if e.kind not in _PROTESTS and e.kind in _PROTEST_FORCE:
             ag, tg = _sides(ctx, roles, "agent"), _sides(ctx, roles, "target")
-            by_police = bool(ag & {"state", "police"}) and (not tg or bool(tg & _CROWD))
+            by_police = bool(ag & {"state", "police"}) and (
+                not tg or bool(tg & (_CROWD | {"civilian"}))
+            )
             by_crowd = bool(ag & _CROWD) or (not ag and e.kind != "Attack")
             same = any(a.i in protesters for a in roles.agent_toks)
             if by_police or by_crowd or same or (not ag and not tg):
+                if by_police:
+                    forces.append(e)
                 continue
         out.append((t, e, roles))
+    for n, (t, e, roles) in enumerate(out):
+        if e.kind in _PROTESTS:
+            for f in forces:
+                e = _force_on_protest(e, f)
+            out[n] = (t, e, roles)
     return out
 
 
@@ -1427,6 +1470,7 @@ def _paragraph_protests(
     sent_no = {s.start: n for n, s in enumerate(ctx.doc.sents)}
     drop: set[str] = set()
     upgraded: dict[str, str] = {}
+    forced: dict[str, list[Event]] = {}
     for tok, ev, _ in found:
         if ev.kind not in _PROTESTS:
             continue
@@ -1443,6 +1487,8 @@ def _paragraph_protests(
                 continue
             drop.add(ev2.key)
             words.extend(t2.sent)
+            if ag & {"state", "police"}:
+                forced.setdefault(ev.key, []).append(ev2)
         later = [
             t
             for s in ctx.doc.sents
@@ -1456,11 +1502,15 @@ def _paragraph_protests(
         cls = _intervention_class(words, set())
         if cls is not None and ev.kind == "PeacefulProtest":
             upgraded[ev.key] = cls
-    return [
-        (t, replace(e, kind=upgraded.get(e.key, e.kind)), r)
-        for t, e, r in found
-        if e.key not in drop
-    ]
+    out = []
+    for t, e, r in found:
+        if e.key in drop:
+            continue
+        e = replace(e, kind=upgraded.get(e.key, e.kind))
+        for f in forced.get(e.key, ()):
+            e = _force_on_protest(e, f)
+        out.append((t, e, r))
+    return out
 
 
 def extract(ctx: ArticleContext) -> None:
