@@ -565,6 +565,11 @@ def _assign(ctx: ArticleContext, roles: _Roles, role: str, toks: list[Token], ki
     if role == "event":
         roles.defer_to = toks[0]
         return
+    if role == "sides" and len(toks) == 1:
+        # "inmates from rival gangs, X and Y, fought": the sides are the apposition
+        appos = [c for c in toks[0].children if c.dep_ == "appos"]
+        if appos:
+            toks = _with_conjuncts(appos)
     first = True
     for t in toks:
         refs = [r for r in [ctx.ref_for(t)] if r is not None]
@@ -656,6 +661,20 @@ def _noun_context(
         between = _with_conjuncts(_prep_objects(verb, ("between",)))
         if between and not roles.agents:
             _assign(ctx, roles, "sides", between, kind)
+    # "Fano militiamen took the town after clashes with the army": the subject of the
+    # clause fought the other side of the clash
+    if (
+        not roles.agents
+        and tok.dep_ == "pobj"
+        and tok.head.head.pos_ == "VERB"
+        and _prep_objects(tok, ("with", "against"))
+        and kind in ("ArmedClash", "Attack")
+    ):
+        subj = subject_of(tok.head.head)
+        if subj is not None and not _passive(tok.head.head):
+            roles.agent_toks.append(subj)
+            for r in ctx.conjuncts_refs(subj):
+                roles.add(roles.agents, _agent_from_ref(ctx, r, kind))
     # "X killed four soldiers in an attack": the killer attacked, the killed were hit
     if (
         tok.dep_ == "pobj"
