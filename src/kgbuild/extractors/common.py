@@ -336,7 +336,9 @@ def _is_time(ctx: ArticleContext, ent: Span) -> bool:
         )
     ):
         return True
-    return normalize_time(ent.text, None) is not None and "-" not in ent.text
+    return normalize_time(ent.text, ctx.article.published or _ANY_DAY) is not None and (
+        "-" not in ent.text
+    )
 
 
 def actor_side(ctx: ArticleContext, ref: Ref | None) -> str | None:

@@ -531,6 +531,7 @@ class _Roles:
     agent_toks: list[Token] = field(default_factory=list)
     target_toks: list[Token] = field(default_factory=list)
     defer_to: Token | None = None  # "repelled an attack": the attack is the event
+    force: bool = False  # a force used on a protest, told without the protest word
 
     def add(self, lst: list[str], key: str | None) -> None:
         if key and key not in lst:
@@ -1061,22 +1062,23 @@ def _time(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
     tp = time_phrase(ctx, tok)
     text = tp.text if tp is not None else None
     iso = normalize_time(text, ctx.article.published) if text else None
-    o_text, o_iso = _sentence_opening(ctx, tok.sent)
-    if o_iso and (iso is None or len(o_iso) > len(iso)):
-        return o_text, o_iso
+    opening = _sentence_opening(ctx, tok.sent)
+    if opening is not None:
+        o_iso = normalize_time(opening.text, ctx.article.published)
+        inside = tp is not None and opening.start <= tp.start and tp.end <= opening.end
+        if o_iso and (iso is None or len(o_iso) > len(iso) or inside):
+            return opening.text, o_iso  # "Between 3 and 5 May 2021, ...": the whole range
     return text, iso
 
 
-def _sentence_opening(ctx: ArticleContext, sent: Span) -> tuple[str | None, str | None]:
+def _sentence_opening(ctx: ArticleContext, sent: Span) -> Span | None:
     """A date that opens ``sent`` ("On 12 March 2019, ...", "Between 3 and 5 May 2021,")."""
     if not len(sent) or sent[0].lower_ not in ("on", "between", "around", "from", "in", "at"):
-        return None, None
+        return None
     dated = [t for t in sent[:10] if t.ent_type_ in ("DATE", "TIME")]
     if not dated:
-        return None, None
-    span = ctx.doc[sent.start : dated[-1].i + 1]
-    iso = normalize_time(span.text, ctx.article.published)
-    return (span.text, iso) if iso else (None, None)
+        return None
+    return ctx.doc[sent.start : dated[-1].i + 1]
 
 
 def _opening_time(ctx: ArticleContext, sent: Span) -> tuple[str | None, str | None]:
@@ -1208,7 +1210,7 @@ def _background(tok: Token) -> tuple[bool, bool]:
             background = True
         if t.dep_ in ("prep", "advmod") and t.lower_ in _BACKGROUND_PREPS:
             background = True
-        if _lem(t) in _CAUSAL_WORDS and t.i != tok.i and (t.dep_ != "prep" or background):
+        if _lem(t) in _CAUSAL_WORDS and t.i != tok.i:
             background = causal = True
         t = t.head
     return background, causal
@@ -1247,6 +1249,8 @@ def _linked(a: Token, b: Token) -> bool:
 def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event, _Roles]]:
     matches = [m for m in _candidates(ctx, sent) if not _skip(ctx, m)]
     built = [_Built(m, _roles(ctx, m, m.rule.cls)) for m in matches]
+    for b in built:
+        b.roles.force = b.m.rule.solo and b.m.rule.cls == "ProtestWithIntervention"
     for b in built:
         b.kind = refine(ctx, b.m, b.roles)
         b.background, _ = _background(b.head)
@@ -1297,6 +1301,18 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
                     if r is not None and ctx.entities[r.key].is_actor:
                         owner.roles.add(owner.roles.targets, r.key)
             owner.kind = refine(ctx, owner.m, owner.roles)
+    # two solo triggers of one class told together are one event ("police fired tear gas
+    # to disperse the protesters")
+    for b in list(kept):
+        if b.m.rule.solo and any(
+            o is not b
+            and o.m.rule.solo
+            and o.kind == b.kind
+            and o.head.i < b.head.i
+            and _linked(o.head, b.head)
+            for o in kept
+        ):
+            kept.remove(b)
     # background events give way to the main event of a calm sentence ("police arrested
     # 40 people over the invasion of a farm"), or to none ("schools closed due to attacks")
     main_violent = any(not b.background and b.kind in _VIOLENT for b in kept)
@@ -1497,9 +1513,11 @@ def _paragraph_protests(
         words: list[Token] = []
         for t2, ev2, roles2 in found:
             n2 = sent_no[t2.sent.start]
-            if not (0 < n2 - n0 <= 2) or paras[t2.sent.start] != p0 or ev2.kind in _PROTESTS:
+            if not (0 < n2 - n0 <= 2) or paras[t2.sent.start] != p0:
                 continue
-            if ev2.kind not in _PROTEST_FORCE:
+            if (ev2.kind in _PROTESTS and not roles2.force) or (
+                ev2.kind not in _PROTEST_FORCE and not roles2.force
+            ):
                 continue
             ag, tg = _sides(ctx, roles2, "agent"), _sides(ctx, roles2, "target")
             if (ag and not ag & ({"state", "police"} | _CROWD)) or (tg and not tg & _CROWD):
@@ -1513,7 +1531,9 @@ def _paragraph_protests(
             for s in ctx.doc.sents
             if 0 < sent_no[s.start] - n0 <= 2
             and paras[s.start] == p0
-            and not any(e.kind in _PROTESTS and t.sent.start == s.start for t, e, _ in found)
+            and not any(
+                e.kind in _PROTESTS and not r.force and t.sent.start == s.start for t, e, r in found
+            )
             for t in s
         ]
         if any(side_of_token(ctx, t) in ("police", "state") for t in later):
