@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -168,8 +169,12 @@ def _lem(tok: Token) -> str:
 def _forms(tok: Token) -> tuple[str, ...]:
     """The lemma, the lower-cased word, and the word without a regular inflection: the
     small model's lemmatiser misses some ("raped" -> "rap", "Rioters" -> "Rioters")."""
-    low = tok.lower_
-    out = [tok.lemma_.lower(), low]
+    return _word_forms(tok.lemma_, tok.lower_)
+
+
+@lru_cache(maxsize=65536)
+def _word_forms(lemma: str, low: str) -> tuple[str, ...]:
+    out = [lemma.lower(), low]
     for suffix, repl in (
         ("ies", "y"),
         ("es", ""),
@@ -433,13 +438,14 @@ def _pos_ok(tok: Token, pos: str) -> bool:
     )
 
 
-def _near(tok: Token) -> list[Token]:
-    """Tokens within two steps of ``tok`` in the parse, same sentence."""
+def _near(tok: Token, start: int, end: int) -> list[Token]:
+    """Tokens within two steps of ``tok`` in the parse (three down), in tokens
+    ``[start, end)`` (its sentence)."""
     out: list[Token] = []
     seen = {tok.i}
 
     def add(t: Token) -> None:
-        if t.i not in seen and t.sent.start == tok.sent.start:
+        if t.i not in seen and start <= t.i < end:
             seen.add(t.i)
             out.append(t)
 
@@ -458,11 +464,11 @@ def _near(tok: Token) -> list[Token]:
     return out
 
 
-def _match_words(tok: Token, rule: Rule) -> list[Token] | None:
-    """The tokens of ``rule``'s expression anchored at ``tok`` (its first word)."""
+def _match_words(tok: Token, rule: Rule, pool: list[Token]) -> list[Token] | None:
+    """The tokens of ``rule``'s expression anchored at ``tok`` (its first word), the
+    others taken from ``pool`` (the tokens near it)."""
     matched = [tok]
     if len(rule.words) > 1:
-        pool = _near(tok)
         for alts in rule.words[1:]:
             hit = next(
                 (t for t in pool if t not in matched and any(f in alts for f in _forms(t))),
@@ -496,9 +502,12 @@ def _candidates(ctx: ArticleContext, sent: Span) -> list[_Match]:
     for tok in sent:
         if tok.is_punct or tok.is_space or tok.ent_type_ in _NOT_EVENT_ENTS:
             continue
+        pool: list[Token] | None = None
         for key in _forms(tok):
             for rule in _RULES.by_word.get(key, ()):
-                toks = _match_words(tok, rule)
+                if pool is None and len(rule.words) > 1:
+                    pool = _near(tok, sent.start, sent.end)
+                toks = _match_words(tok, rule, pool or [])
                 if toks is None:
                     continue
                 head = _head_of(toks)
