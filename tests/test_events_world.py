@@ -537,3 +537,24 @@ def test_the_index_is_keyed_by_first_word() -> None:
     assert all(len(r.words) == 2 for r in rules.by_word["open"] if r.cls == "Attack")
     # a word inside an expression is not a key of its own unless it heads another entry
     assert "ablaze" not in rules.by_word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A car bomb exploded in the town of Kidal on Monday. Syria claimed the attack.",
+        "A car bomb exploded in the town of Kidal on Monday. The attack was blamed on Syria.",
+        "A car bomb exploded in the town of Kidal on Monday. Police blamed Syria.",
+    ],
+)
+def test_who_claimed_or_was_blamed_is_the_agent(extract: Extract, text: str) -> None:
+    res = extract(text)
+    (e,) = res.find("RemoteExplosiveLandmineIED")
+    assert any("Syria" in x for x in res.labels(e.agents))
+
+
+def test_the_agent_of_a_weapon_fired_by_someone(extract: Extract) -> None:
+    res = extract("A missile fired by Iran hit a petrol station in the city of Marib on Saturday.")
+    found = res.find("ShellingArtilleryMissileAttack")
+    assert len(found) == 1
+    assert any("Iran" in x for x in res.labels(found[0].agents))

@@ -1265,6 +1265,22 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
         b.background, _ = _background(b.head)
     # a solo trigger (a killing, a dispersal) linked to a stronger event of its sentence
     # is part of it: its victims are that event's targets
+    # "a missile fired by X hit a petrol station", "a landmine left by X exploded": the
+    # firing or leaving of the weapon is part of the event it causes, X its agent
+    for b in built:
+        if not b.kind or b.head.pos_ != "VERB":
+            continue
+        for w in logical_subject(b.head) + logical_object(b.head):
+            for c in w.children:
+                if c.dep_ != "acl" or c.pos_ != "VERB":
+                    continue
+                by = _with_conjuncts(_prep_objects(c, ("by",)))
+                if not b.roles.agents:
+                    _assign(ctx, b.roles, "agent", by, b.kind)
+                for o in built:
+                    if o is not b and o.head.i == c.i:
+                        o.kind = ""  # absorbed
+    built = [b for b in built if b.kind]
     # "intercepted two missiles fired by X", "defused an IED planted near a school": the
     # firing or planting of a disrupted weapon is part of the disruption; X is its target
     disrupted = [b for b in built if b.kind == "DisruptedWeaponsUse"]
@@ -1604,6 +1620,7 @@ def extract(ctx: ArticleContext) -> None:
         aliases[ev.key] = target.key
         extra_evidence.setdefault(target.key, []).append(ev.evidence)
     _responses(ctx, found, events, aliases)
+    events = _claimed(ctx, found, events, aliases)
     # "near Z, R": Z within R
     links: set[tuple[str, str]] = set()
     for tok, ev in found:
@@ -1630,6 +1647,63 @@ def extract(ctx: ArticleContext) -> None:
     }
     ctx.extra_evidence = extra_evidence  # type: ignore[attr-defined]
     ctx.out.events.extend(written)
+
+
+def _claimed(
+    ctx: ArticleContext,
+    found: list[tuple[Token, Event]],
+    events: list[Event],
+    aliases: dict[str, str],
+) -> list[Event]:
+    """ "Islamic State claimed the attack", "The attack was blamed on Boko Haram", "Police
+    blamed the New IRA": the claimant or the blamed is the agent of the latest violent
+    event told before that has no agent (a claim is not proof, but it is how the report
+    names the perpetrator; ACLED codes it so)."""
+    out = list(events)
+    index = {e.key: n for n, e in enumerate(out)}
+    for tok in ctx.doc:
+        lemma = _lem(tok)
+        if tok.pos_ != "VERB" or lemma not in _CLAIM_VERBS:
+            continue
+        who: list[Token] = []
+        if lemma == "claim":
+            obj = logical_object(tok)
+            if not obj or not any(
+                _is_trigger_word(o) or _lem(o) in ("responsibility", "it") for o in obj
+            ):
+                continue
+            who = logical_subject(tok)
+        elif _passive(tok):  # "the attack was blamed on X", "X was blamed"
+            on = _with_conjuncts(_prep_objects(tok, ("on",)))
+            who = on or logical_object(tok)
+        else:  # "police blamed X (for the attack)", "blamed the attack on X"
+            on = _with_conjuncts(_prep_objects(tok, ("on",)))
+            who = on or logical_object(tok)
+        refs = [r for t in who for r in [ctx.ref_for(t)] if r is not None]
+        actors = [r.key for r in refs if ctx.entities[r.key].is_actor]
+        if not actors:
+            continue
+        before = [
+            aliases.get(e.key, e.key)
+            for t, e in found
+            if t.i < tok.i and e.kind in _VIOLENT and t.sent.start != tok.sent.start
+        ] + [
+            aliases.get(e.key, e.key)
+            for t, e in found
+            if t.sent.start == tok.sent.start
+            and t.i != tok.i
+            and e.kind in _VIOLENT
+            and t.dep_ in ("dobj", "nsubjpass")
+        ]
+        for key in reversed(before):
+            n = index.get(key)
+            if n is not None and not out[n].agents:
+                out[n] = replace(out[n], agents=tuple(dict.fromkeys(actors)))
+                break
+    return out
+
+
+_CLAIM_VERBS = {"claim", "blame", "attribute"}
 
 
 def _responses(
