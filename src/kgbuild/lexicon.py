@@ -93,6 +93,9 @@ ANAPHORIC_CLAIM_NOUNS = frozenset(
 )
 
 # --- events --------------------------------------------------------------------------------
+# The event extractor (events.v2) reads its triggers, word lists and classes from
+# extractors/rules/event_*.tsv.  The short lists below stay for the extractors that only
+# need to tell a common event noun from a name (entities, localnames, casualties).
 EVENT_NOUNS: dict[str, str] = {
     "operation": "MilitaryOperation",
     "offensive": "MilitaryOperation",

@@ -132,6 +132,9 @@ class Event:
     definite: bool = False  # "the attack": refers back to an event already told
     responds_to: str | None = None  # key of the event this one retaliates for
     violates: tuple[str, ...] = ()  # keys of agreements this event breaks
+    # entity key of who reports it ("according to X", "observers recorded ..."): the
+    # source is never the agent unless the text says so
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

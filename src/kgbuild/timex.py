@@ -8,7 +8,12 @@ Rules (all relative to ``published``, the article's date, when known):
   before; "last night" = the day before;
 - "August 3" / "3 August" takes the publication year (or the year before, when that
   would put it after the publication date); with no publication date it stays text;
-- "November 2020" -> ``2020-11``; "2020" -> ``2020``; "2022-08-03" as is.
+- "November 2020" -> ``2020-11``; "2020" -> ``2020``; "2022-08-03" as is;
+- a range is dated by its start: "between 3 and 5 May 2021" and "3-5 May 2021" ->
+  ``2021-05-03``; "between February and May 2022" -> ``2022-02``;
+- "two days ago", "three weeks ago" count back from the publication date; "last
+  Tuesday" is the Tuesday before; "the previous day", "the day before" is the day
+  before the publication date.
 """
 
 from __future__ import annotations
@@ -30,6 +35,30 @@ _MY = re.compile(rf"\b({_MONTH_RE})\s+(?:of\s+)?(\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+# "between 3 and 5 May 2021", "3-5 May 2021", "from 3 to 5 May": the first day
+_DAY_RANGE = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|and|until)\s*\d{{1,2}}(?:st|nd|rd|th)?\s+"
+    rf"(?:of\s+)?({_MONTH_RE})\b(?:,?\s+(\d{{4}}))?",
+    re.I,
+)
+# "between February and May 2022", "from March to June 2019": the first month
+_MONTH_RANGE = re.compile(
+    rf"\b({_MONTH_RE})\s*(?:-|–|to|and|until)\s*(?:{_MONTH_RE})\s+(\d{{4}})\b", re.I
+)
+_AGO = re.compile(r"\b(\w+)\s+(day|week)s?\s+ago\b", re.I)
+_NUMBERS = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
@@ -61,6 +90,11 @@ def normalize_time(text: str, published: date | None = None) -> str | None:
     if m := _ISO.search(t):
         d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
         return d.isoformat() if d else None
+    if m := _DAY_RANGE.search(t):
+        day, month, year = int(m[1]), _MONTH_NAMES[m[2].lower()], m[3]
+        return _month_day(month, day, int(year) if year else None, published)
+    if m := _MONTH_RANGE.search(t):
+        return f"{int(m[2]):04d}-{_MONTH_NAMES[m[1].lower()]:02d}"
     if m := _MD.search(t):
         month, day, year = _MONTH_NAMES[m[1].lower()], int(m[2]), m[3]
         return _month_day(month, day, int(year) if year else None, published)
@@ -81,6 +115,16 @@ def normalize_time(text: str, published: date | None = None) -> str | None:
             return f"{published.year:04d}-{published.month:02d}"
         if re.search(r"\blast year\b", low):
             return f"{published.year - 1:04d}"
+        if re.search(r"\b(the )?(previous day|day before)\b", low):
+            return (published - timedelta(days=1)).isoformat()
+        if m := _AGO.search(low):
+            n = int(m[1]) if m[1].isdigit() else _NUMBERS.get(m[1])
+            if n is not None:
+                days = n * (7 if m[2] == "week" else 1)
+                return (published - timedelta(days=days)).isoformat()
+        if m := re.search(r"\blast (" + "|".join(WEEKDAYS) + r")\b", low):
+            back = (published.weekday() - WEEKDAYS[m[1]]) % 7 or 7
+            return (published - timedelta(days=back)).isoformat()
         if m := _WEEKDAY.search(t):
             back = (published.weekday() - WEEKDAYS[m[1].lower()]) % 7
             return (published - timedelta(days=back)).isoformat()

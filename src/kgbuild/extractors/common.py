@@ -47,6 +47,43 @@ _HYPOTHETICAL_HEADS = {
     "prevent",
     "deny",
     "refute",
+    # intentions and plans are not yet acts ("aimed to establish new positions")
+    "aim",
+    "plan",
+    "intend",
+    "seek",
+    "want",
+    "hope",
+    "vow",
+    "pledge",
+    "promise",
+    "prepare",
+    # generic aims: "to put an end to raiding", "to curb attacks"
+    "end",
+    "curb",
+    "combat",
+    "counter",
+    "tackle",
+    "eradicate",
+    # orders are not yet acts ("ordered its fighters to carry out attacks")
+    "order",
+    "instruct",
+    "command",
+    "authorize",
+    "authorise",
+}
+# Modifiers of an event noun that make it unreal or not yet real ("possible attacks").
+_UNREAL_MODIFIERS = {
+    "possible",
+    "potential",
+    "planned",
+    "future",
+    "imminent",
+    "feared",
+    "hypothetical",
+    "would-be",
+    "foiled",
+    "thwarted",
 }
 
 
@@ -102,11 +139,34 @@ def hypothetical(tok: Token) -> bool:
             return True
         if t.lemma_.lower() in _HYPOTHETICAL_HEADS and t.i != tok.i:
             return True
-        if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in t.children) and t.i == tok.i:
+        if t.i == tok.i and any(
+            (c.dep_ == "det" and c.lower_ in ("any", "no"))
+            or (c.dep_ in ("amod", "compound") and c.lower_ in _UNREAL_MODIFIERS)
+            for c in t.children
+        ):
             return True
+        if t.i == tok.i and t.dep_ == "pobj" and t.head.lower_ == "without":
+            return True  # "a protest without violence"
+        if (
+            t.i != tok.i
+            and t.dep_ == "advcl"
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+        ) or (
+            t.dep_ == "advcl"
+            and t.i == tok.i
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+            and any(c.dep_ == "mark" and c.lower_ in ("in", "so") for c in t.children)
+        ):
+            return True  # a purpose: "signed a truce to put an end to raiding"
+        if t.dep_ == "advcl" and any(
+            c.dep_ == "mark" and c.lower_ in ("if", "unless", "lest") for c in t.children
+        ):
+            return True  # a condition: "would not engage unless attacked"
         clause_edge = t.dep_ in ("advcl", "parataxis", "relcl") or (
             t.dep_ == "conj" and t.pos_ in ("VERB", "AUX")
         )
+        if t.dep_ == "relcl" and t.head.lower_ in ("anyone", "anybody", "whoever", "everyone"):
+            return True  # "anyone who caused violence": nobody in particular
         if t.head.i == t.i or clause_edge:
             return False
         t = t.head
@@ -147,6 +207,13 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         # "... were killed on Thursday when forces shelled ...": the main clause's time
         main = {t.i for t in verb.head.subtree} - subtree
         inside = [e for e in ents if e.root.i in main]
+    if not inside and verb.dep_ == "ccomp" and verb.head.i > verb.i:
+        # "X arrested Y in Z on Thursday, the minister said": a time written inside the
+        # reported clause, before the trailing reporting verb, is the event's
+        head = verb.head
+        subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
+        limit = subj.left_edge.i if subj is not None and subj.i > verb.i else head.i
+        inside = [e for e in ents if verb.i < e.start and e.end <= limit]
     if not inside:
         # a sentence-level adverbial ("Back in 2020, ...") attached to the main verb
         # (not the date of a report: "..., the ministry said on Tuesday")
@@ -161,7 +228,9 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         ]  # type: ignore[union-attr]
     if not inside:
         return None
-    chosen = min(inside, key=lambda e: abs(e.root.i - tok.i))
+    # the most specific time first ("during Friday prayers on 8 October 2021": the date),
+    # then a written date over a relative one, then the nearest
+    chosen = max(inside, key=lambda e: (*_specificity(ctx, e), -abs(e.root.i - tok.i)))
     start, end = chosen.start, chosen.end
     doc = tok.doc
     # join an adjacent TIME entity ("Wednesday" + "morning")
@@ -170,6 +239,15 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
             end = e.end
     while start > sent.start and doc[start - 1].lower_ in _TIME_EDGE_WORDS:
         start -= 1
+    if (
+        start > sent.start
+        and doc[start - 1].like_num
+        and doc[start - 1].text.isdigit()
+        and int(doc[start - 1].text) <= 31
+    ):
+        start -= 1  # "10 June 2022" where the model tagged "June 2022"
+        while start > sent.start and doc[start - 1].lower_ in _TIME_EDGE_WORDS:
+            start -= 1
     if chosen.label_ == "TIME" and not any(ch.isdigit() for ch in chosen.text):
         # "the evening", "the day" alone are too vague; "last night" is not
         from ..timex import normalize_time
@@ -180,6 +258,16 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         ):
             return None
     return doc[start:end]
+
+
+def _specificity(ctx: ArticleContext, ent: Span) -> tuple[int, int]:
+    """(length of the ISO value it resolves to: 10 a day, 7 a month, 4 a year; 1 when the
+    text has a year written)."""
+    from ..timex import normalize_time
+
+    iso = normalize_time(ent.text, ctx.article.published or _ANY_DAY)
+    written = int(any(t.like_num and len(t.text) == 4 for t in ent))
+    return (len(iso) if iso else 0, written)
 
 
 _ANY_DAY = __import__("datetime").date(2000, 1, 5)
@@ -195,8 +283,8 @@ def _lexical_times(sent: Span, found: list[Span]) -> list[Span]:
     out: list[Span] = []
     doc = sent.doc
     for t in sent:
-        if t.i in taken:
-            continue
+        if t.i in taken or t.ent_type_ in ("PERSON", "ORG", "FAC", "GPE"):
+            continue  # "activist Sunday Igboho"
         low = t.lower_
         if low in WEEKDAYS or low in _DAY_WORDS:
             span = doc[t.i : t.i + 1]
@@ -248,7 +336,9 @@ def _is_time(ctx: ArticleContext, ent: Span) -> bool:
         )
     ):
         return True
-    return normalize_time(ent.text, None) is not None and "-" not in ent.text
+    return normalize_time(ent.text, ctx.article.published or _ANY_DAY) is not None and (
+        "-" not in ent.text
+    )
 
 
 def actor_side(ctx: ArticleContext, ref: Ref | None) -> str | None:
