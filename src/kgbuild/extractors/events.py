@@ -56,9 +56,11 @@ NAME = "events.v2"
 _RULES: EventRules = load_rules()
 #: class -> coreference family ("the attack" may be an earlier clash or shelling).
 FAMILIES: dict[str, str] = {name: c.family for name, c in _RULES.classes.items()}
-#: The classes the RDF stage can write today; the others are written as their
-#: superclass (``event_classes.tsv``, column writes_as) by :func:`written_kind`.
-WRITABLE_KINDS: frozenset[str] = frozenset(EVENT_KINDS)
+#: The classes the RDF stage can write: the gold vocabulary and every class of
+#: ``event_classes.tsv`` (the ontology's ACLED-aligned classes).  A class missing from
+#: the ontology would be written as its older superclass (column writes_as) by
+#: :func:`written_kind`.
+WRITABLE_KINDS: frozenset[str] = frozenset(EVENT_KINDS) | frozenset(_RULES.classes)
 #: Classes refined by weapon and participants.
 _GENERIC_ATTACKS = {"Attack", "MilitaryOperation"}
 _PROTESTS = {c for c, f in FAMILIES.items() if f == "protest"}
