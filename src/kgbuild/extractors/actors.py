@@ -230,6 +230,8 @@ def extract(ctx: ArticleContext) -> None:
             continue
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
             continue
+        if tok.i in getattr(ctx, "_group", {}):
+            continue  # "Thai and Cambodian troops": composed, one reference per owner
         if ctx.in_headline(tok) or ctx.excluded(tok.idx, tok.idx + len(tok)):
             continue
         entry = _entry_for(tok)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from .. import lexicon as lx
-from ..kb import PLACE_KINDS, KBEntity, KnowledgeBase
+from ..kb import ARMED_KINDS, PLACE_KINDS, KBEntity, KnowledgeBase
 from ..model import Mention
 from ..names import match_key, slugify
 from .context import ArticleContext, EntityInfo, Ref
@@ -42,7 +42,8 @@ _ORG_KINDS = {
     "Country",
     "Organization",
     "InternationalOrganization",
-    "ArmedForce",
+    "MonitoringMission",
+    *ARMED_KINDS,
 }
 _MEMBERSHIP = {"member", "members", "part", "parts", "unit", "units", "some", "one", "none", "all"}
 _KIND_OF_LABEL = {
@@ -306,8 +307,8 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
         peace = lemma in lx.PEACEKEEPING_HEADS or any(
             ch.lower_.startswith("peacekeep") for ch in head.children
         )
-        if owner.kind == "ArmedForce":
-            return "ArmedForce", owner.label
+        if owner.kind in ARMED_KINDS:
+            return owner.kind, owner.label  # "its fighters" of a group are the group
         if peace:
             dem = (
                 ctx.kb.demonym_of(owner_key)
