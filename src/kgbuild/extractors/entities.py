@@ -154,6 +154,12 @@ def _kb_entity(kb: KnowledgeBase, key: str) -> KBEntity | None:
     return kb.entities.get(key)
 
 
+def _key_kind(kind: str) -> str:
+    """The kind a minted key is made from: a state's forces keep their ``armedforce/``
+    keys from before the ACLED-aligned classes, so graphs stay comparable."""
+    return "ArmedForce" if kind == "StateForce" else kind
+
+
 def minted_key(kind: str, label: str) -> str:
     """The deterministic key of an entity the KB does not know."""
     return f"entity/{kind.lower()}/{slugify(label)}"
@@ -317,7 +323,7 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
             )
             return "ArmedForce", f"{dem} peacekeeping contingent"
         if owner.kind == "Country":
-            return "ArmedForce", f"Armed Forces of {c}"
+            return "StateForce", f"Armed Forces of {c}"
         words = [
             t.text for t in head.lefts if t.dep_ in ("amod", "compound") and ctx.ref_at(t) is None
         ]
@@ -385,7 +391,7 @@ def _compose(ctx: ArticleContext) -> None:
                 ent = ctx.kb.entities[kb_key]
                 key, kind, label = kb_key, ent.kind, ent.label
             else:
-                key = minted_key(kind, label)
+                key = minted_key(_key_kind(kind), label)
             country = ctx.country_of(own.key)
             span = _phrase_span(tok, mods)
             _register(
@@ -710,7 +716,7 @@ def _anaphors(ctx: ArticleContext) -> None:
                 owner = r.key
         cands: list[Ref] = []
         if lower == "ministry" or lower in ("army", "government"):
-            kinds = {"GovernmentBody"} if lower != "army" else {"ArmedForce"}
+            kinds = {"GovernmentBody"} if lower != "army" else set(ARMED_KINDS)
             cands = [
                 r
                 for r in _recent_refs(ctx, tok)
