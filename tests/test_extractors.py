@@ -609,7 +609,7 @@ def test_weekday_without_publication_date_stays_text(build_text: Builder) -> Non
         pytest.param(
             "Iranian troops were deployed near the border.",
             "Armed Forces of Iran",
-            "ArmedForce",
+            "StateForce",
             id="demonym-troops",
         ),
         pytest.param(
@@ -621,7 +621,7 @@ def test_weekday_without_publication_date_stays_text(build_text: Builder) -> Non
         pytest.param(
             "Ukrainian troops were deployed near the border.",
             "Armed Forces of Ukraine",
-            "ArmedForce",
+            "StateForce",
             id="not-in-kb-troops",
         ),
         pytest.param(
@@ -633,14 +633,17 @@ def test_weekday_without_publication_date_stays_text(build_text: Builder) -> Non
         pytest.param(
             "The Georgian Ministry of Defense said its troops were deployed near the border.",
             "Armed Forces of Georgia",
-            "ArmedForce",
+            "StateForce",
             id="its-troops-of-a-ministry",
         ),
     ],
 )
 def test_compositional_actor(build_text: Builder, body: str, label: str, kind: str) -> None:
     kinds = entity_kinds(build_text(body))
-    assert kinds.get(label) == {kind}, kinds
+    # the node carries its class and the superclasses the builder writes (StateForce is
+    # also ArmedForce), never a kind of another branch
+    assert kind in kinds.get(label, set()), kinds
+    assert kinds[label] <= {kind, "ArmedForce"}, kinds
 
 
 @pytest.mark.parametrize(
@@ -861,7 +864,10 @@ def test_violation_does_not_take_the_agreement_year(build_text: Builder) -> None
 )
 def test_place_pattern(build_text: Builder, body: str, label: str, kind: str) -> None:
     kinds = entity_kinds(build_text(body))
-    assert kinds.get(label) == {kind}, kinds
+    # the node carries its class and the superclasses the builder writes (StateForce is
+    # also ArmedForce), never a kind of another branch
+    assert kind in kinds.get(label, set()), kinds
+    assert kinds[label] <= {kind, "ArmedForce"}, kinds
 
 
 @pytest.mark.parametrize(

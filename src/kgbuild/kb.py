@@ -64,6 +64,20 @@ ACTOR_KINDS = frozenset(
         "Actor",
     )
 )
+# Kinds that fight: state forces and non-state armed groups (ACLED's armed actors).
+ARMED_KINDS = frozenset(
+    (
+        "ArmedForce",
+        "StateForce",
+        "PoliceForce",
+        "ExternalForce",
+        "NonStateArmedGroup",
+        "RebelGroup",
+        "PoliticalMilitia",
+        "IdentityMilitia",
+        "UnidentifiedArmedGroup",
+    )
+)
 KINDS = sorted(PLACE_KINDS | ACTOR_KINDS)
 
 

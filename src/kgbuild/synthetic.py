@@ -143,7 +143,7 @@ class _KBView:
     def __init__(self, kb: KnowledgeBase) -> None:
         ents = [kb.entities[k] for k in sorted(kb.entities)]
         countries = {e.key: e for e in ents if e.kind == "Country" and e.demonyms}
-        forces = {e.country for e in ents if e.kind == "ArmedForce" and e.country}
+        forces = {e.country for e in ents if e.kind in ("ArmedForce", "StateForce") and e.country}
         bodies = {e.country for e in ents if e.kind == "GovernmentBody" and e.country}
         self.belligerents = [c for k, c in countries.items() if k in forces and k in bodies]
         self.towns = [e for e in ents if e.kind == "Settlement"]

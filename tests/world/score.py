@@ -502,11 +502,13 @@ PREFIX gaf:  <http://groundedannotationframework.org/gaf#>
 PREFIX nif:  <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
 PREFIX kg:   <https://w3id.org/kgbuild/ontology#>
 """
-#: Every node with a mention in an article: its labels and its types.
+#: Every node with a mention in an article: its names (canonical and alternative: a node
+#: labelled "National Liberation Army" with the alias "ELN" names the ELN) and its types.
 MENTIONED = _PREFIXES + """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?node ?article ?label ?type WHERE {
   ?node gaf:denotedBy ?m . ?m nif:referenceContext/kg:fileName ?article .
-  OPTIONAL { ?node rdfs:label ?label }
+  OPTIONAL { ?node rdfs:label|skos:altLabel ?label }
   OPTIONAL { ?node a ?type }
 }"""
 #: Places and what they lie in (transitively), by label.

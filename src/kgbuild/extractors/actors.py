@@ -31,6 +31,7 @@ from pathlib import Path
 
 from spacy.tokens import Token
 
+from ..kb import ARMED_KINDS
 from ..names import match_key, slugify
 from .context import ArticleContext, Ref
 
@@ -167,7 +168,7 @@ def _owner_country(ctx: ArticleContext, tok: Token) -> str | None:
             continue
         if info.kind == "Country":
             return ref.key
-        if info.country and (info.is_place or info.kind in ("GovernmentBody", "ArmedForce")):
+        if info.country and (info.is_place or info.kind in ("GovernmentBody", *ARMED_KINDS)):
             return info.country
     for c in tok.rights:  # "the police of Kenya"
         if c.dep_ == "prep" and c.lower_ == "of":
@@ -230,6 +231,8 @@ def extract(ctx: ArticleContext) -> None:
             continue
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
             continue
+        if tok.i in getattr(ctx, "_group", {}):
+            continue  # "Thai and Cambodian troops": composed, one reference per owner
         if ctx.in_headline(tok) or ctx.excluded(tok.idx, tok.idx + len(tok)):
             continue
         entry = _entry_for(tok)
@@ -254,8 +257,13 @@ def extract(ctx: ArticleContext) -> None:
             if country is None:
                 # whose soldiers? later extractors infer the side from the sentence
                 continue
-        if country is not None and country in ctx.entities:
-            label = _STATE_LABEL[kind].format(c=ctx.entities[country].label)
+        owner = ctx.entities.get(country) if country else None
+        owner_label = owner.label if owner else None
+        if owner_label is None and country is not None:
+            kb_country = ctx.kb.entities.get(country)  # implied by the places named
+            owner_label = kb_country.label if kb_country is not None else None
+        if owner_label is not None:
+            label = _STATE_LABEL[kind].format(c=owner_label)
             base = "ArmedForce" if kind == "StateForce" else kind
             kb_key = ctx.kb.by_label.get(match_key(label))
             if kb_key is not None:

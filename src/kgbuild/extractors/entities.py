@@ -27,7 +27,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from .. import lexicon as lx
-from ..kb import PLACE_KINDS, KBEntity, KnowledgeBase
+from ..kb import ARMED_KINDS, PLACE_KINDS, KBEntity, KnowledgeBase
 from ..model import Mention
 from ..names import match_key, slugify
 from .context import ArticleContext, EntityInfo, Ref
@@ -42,7 +42,8 @@ _ORG_KINDS = {
     "Country",
     "Organization",
     "InternationalOrganization",
-    "ArmedForce",
+    "MonitoringMission",
+    *ARMED_KINDS,
 }
 _MEMBERSHIP = {"member", "members", "part", "parts", "unit", "units", "some", "one", "none", "all"}
 _KIND_OF_LABEL = {
@@ -151,6 +152,12 @@ def _register(
 
 def _kb_entity(kb: KnowledgeBase, key: str) -> KBEntity | None:
     return kb.entities.get(key)
+
+
+def _key_kind(kind: str) -> str:
+    """The kind a minted key is made from: a state's forces keep their ``armedforce/``
+    keys from before the ACLED-aligned classes, so graphs stay comparable."""
+    return "ArmedForce" if kind == "StateForce" else kind
 
 
 def minted_key(kind: str, label: str) -> str:
@@ -306,8 +313,8 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
         peace = lemma in lx.PEACEKEEPING_HEADS or any(
             ch.lower_.startswith("peacekeep") for ch in head.children
         )
-        if owner.kind == "ArmedForce":
-            return "ArmedForce", owner.label
+        if owner.kind in ARMED_KINDS:
+            return owner.kind, owner.label  # "its fighters" of a group are the group
         if peace:
             dem = (
                 ctx.kb.demonym_of(owner_key)
@@ -316,7 +323,7 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
             )
             return "ArmedForce", f"{dem} peacekeeping contingent"
         if owner.kind == "Country":
-            return "ArmedForce", f"Armed Forces of {c}"
+            return "StateForce", f"Armed Forces of {c}"
         words = [
             t.text for t in head.lefts if t.dep_ in ("amod", "compound") and ctx.ref_at(t) is None
         ]
@@ -384,7 +391,7 @@ def _compose(ctx: ArticleContext) -> None:
                 ent = ctx.kb.entities[kb_key]
                 key, kind, label = kb_key, ent.kind, ent.label
             else:
-                key = minted_key(kind, label)
+                key = minted_key(_key_kind(kind), label)
             country = ctx.country_of(own.key)
             span = _phrase_span(tok, mods)
             _register(
@@ -709,7 +716,7 @@ def _anaphors(ctx: ArticleContext) -> None:
                 owner = r.key
         cands: list[Ref] = []
         if lower == "ministry" or lower in ("army", "government"):
-            kinds = {"GovernmentBody"} if lower != "army" else {"ArmedForce"}
+            kinds = {"GovernmentBody"} if lower != "army" else set(ARMED_KINDS)
             cands = [
                 r
                 for r in _recent_refs(ctx, tok)

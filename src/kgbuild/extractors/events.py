@@ -1744,7 +1744,7 @@ def _responses(
             forces = [
                 k
                 for k, info in ctx.entities.items()
-                if info.kind == "ArmedForce"
+                if info.kind in ("ArmedForce", "StateForce")
                 and info.country == side
                 and "peacekeep" not in info.label.lower()
             ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from .. import lexicon as lx
+from ..kb import ARMED_KINDS
 from ..model import Role
 from .context import ArticleContext
 
@@ -32,7 +33,7 @@ def _org(ctx: ArticleContext, title: Token) -> str | None:
                 "GovernmentBody",
                 "InternationalOrganization",
                 "Organization",
-                "ArmedForce",
+                *ARMED_KINDS,
             ):
                 return ref.key
     for c in title.lefts:
