@@ -19,7 +19,7 @@ from .. import lexicon as lx
 from ..model import Statement
 from .common import prevented
 from .context import ArticleContext, Ref
-from .events import event_at
+from .events import event_at, is_violent
 
 NAME = "statements.v1"
 
@@ -239,7 +239,7 @@ def _hostile_others(
         if key is None:
             continue
         ev = next((e for e in ctx.out.events if e.key == key), None)
-        if ev is None or ev.kind not in _HOSTILE or prevented(t):
+        if ev is None or not (ev.kind in _HOSTILE or is_violent(ev.kind)) or prevented(t):
             continue
         for a in ev.agents:
             side = ctx.side_of(a)
