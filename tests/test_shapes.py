@@ -321,6 +321,12 @@ CASES = [
         {("ex:cl", "kg:qualifier"): ["qualifier:at-least"]},
     ),
     case("Claim-about", {("ex:cl", "kg:about"): ["ex:actor"]}),
+    case(
+        "Claim-victimGroup",
+        {("ex:cl", "kg:victimGroup"): ['"civilians"', '"soldiers"']},
+        {("ex:cl", "kg:victimGroup"): ['"police officers"']},
+    ),
+    case("Claim-victimSide", {("ex:cl", "kg:victimSide"): ["ex:place"]}),
     # contradictions
     case("ContradictionShape", {("ex:cl", "kg:contradicts"): None}),
     case("Contradiction-claimA", {("ex:con", "kg:claimA"): ["ex:cl2"]}),
@@ -337,6 +343,16 @@ CASES = [
     case("Agreement-broker", {("ex:agr", "kg:broker"): ["ex:place"]}),
     case("Agreement-party", {("ex:agr", "kg:party"): ['"Northland"']}),
     case("Agreement-provides", {("ex:agr", "kg:provides"): ["ex:actor"]}),
+    case(
+        "Agreement-signingPlace",
+        {("ex:agr", "kg:signingPlace"): ["ex:person"]},
+        {("ex:agr", "kg:signingPlace"): ["ex:place"]},
+    ),
+    case(
+        "Agreement-provision",
+        {("ex:agr", "kg:provision"): ["ex:ev"]},
+        {("ex:agr", "kg:provision"): ['"withdraw heavy weapons"']},
+    ),
     # posts
     case("PostShape", {("ex:post", "kg:roleTitle"): None}),
     case("PostHolderShape", {("ex:person", "org:holds"): None}, severity="Warning"),

@@ -11,8 +11,11 @@ __all__ = [
     "AGREEMENT_NOUNS",
     "ANAPHORIC_CLAIM_NOUNS",
     "BODY_HEADS",
+    "CASUALTY_ADJECTIVES",
+    "CASUALTY_INTRANSITIVE",
     "CASUALTY_NOUNS",
     "CASUALTY_VERBS",
+    "CODER_REMARKS",
     "EVENT_NOUNS",
     "EVENT_VERBS",
     "FORCE_HEADS",
@@ -174,24 +177,70 @@ LIGHT_VERBS = frozenset(
 ATTEMPT_NOUNS = frozenset({"attempt", "effort", "bid"})
 
 # --- casualties -----------------------------------------------------------------------------
+# Verbs of killing and wounding -> outcome.  The victims are the object (active), the
+# subject (passive, or an intransitive verb of CASUALTY_INTRANSITIVE).
 CASUALTY_VERBS: dict[str, str] = {
     "kill": "killed",
+    "slay": "killed",
+    "murder": "killed",
+    "assassinate": "killed",
+    "behead": "killed",
+    "massacre": "killed",
+    "lynch": "killed",
+    "die": "killed",
+    "perish": "killed",
     "wound": "injured",
     "injure": "injured",
     "hurt": "injured",
-    "die": "killed",
+    "maim": "injured",
 }
+# Casualty verbs whose subject is the victim ("30 soldiers died").
+CASUALTY_INTRANSITIVE = frozenset({"die", "perish"})
+# Nouns that are a casualty figure when counted ("14 fatalities", "the deaths of two
+# soldiers", "12 bodies were found", "no casualties") -> outcome.
 CASUALTY_NOUNS: dict[str, str] = {
     "death": "killed",
     "dead": "killed",
     "fatality": "killed",
     "killing": "killed",
+    "body": "killed",
+    "corpse": "killed",
     "injury": "injured",
     "injured": "injured",
     "wounded": "injured",
     "casualty": "killed-or-injured",
     "loss": "killed-or-injured",
 }
+# Nouns of CASUALTY_NOUNS that count only with a number or a negation ("heavy losses",
+# "the body" are no figure; "12 bodies", "no losses" are).
+CASUALTY_NOUNS_COUNTED_ONLY = frozenset({"loss", "body", "corpse", "killing"})
+# Adjectives that state an outcome of counted people: "five dead", "left three people
+# dead", "were shot dead", "two are confirmed dead", "7 others injured".
+CASUALTY_ADJECTIVES: dict[str, str] = {
+    "dead": "killed",
+    "injured": "injured",
+    "wounded": "injured",
+    "hurt": "injured",
+}
+# "lost their lives", "claimed the lives of 12 people", "12 lives were lost".
+LIFE_NOUNS = frozenset({"life", "lives"})
+LIFE_VERBS = frozenset({"lose", "claim", "take", "cost"})
+# "the death toll rose to 40": the noun of a running total and the modifiers that say
+# what it counts (a bare "toll" counts the dead).
+TOLL_NOUNS = frozenset({"toll", "tally"})
+TOLL_MODIFIERS: dict[str, str] = {
+    "death": "killed",
+    "casualty": "killed-or-injured",
+    "injury": "injured",
+    "fatality": "killed",
+}
+# Words that say nobody was hurt: "no one was killed", "nobody", "none of them".
+NOBODY_WORDS = frozenset({"nobody", "none", "noone", "no-one"})
+# Heads of a partitive count ("three of the troops", "dozens of civilians",
+# "none of its soldiers"): the victims are the object of "of".
+PARTITIVE_HEADS = frozenset(
+    {"one", "none", "some", "several", "many", "most", "all", "each", "any", "both", "number"}
+)
 NUMBER_WORDS: dict[str, int] = {
     "zero": 0,
     "no": 0,
@@ -226,16 +275,26 @@ NUMBER_WORDS: dict[str, int] = {
     "ninety": 90,
     "hundred": 100,
     "thousand": 1000,
+    "million": 1_000_000,
     "dozen": 12,
     "single": 1,
 }
-# Vague quantities: (count or None, qualifier).  ACLED's conservative reading.
+# Number words that multiply what stands before them ("two hundred", "1.5 million").
+NUMBER_SCALES = frozenset({"hundred", "thousand", "million", "dozen"})
+# Vague quantities: (count or None, qualifier).  ACLED's conservative reading, as its
+# analysts use it: "dozens" = 12, "tens" = 10, "scores" = 20, "hundreds" = 100,
+# "thousands" = 1000, each a lower bound; words that give no number ("several", "many",
+# "a few") keep the count unbound with qualifier ``several`` (tests/gold/FORMAT.md).
+# The words as written are always kept beside the number (``count_text``).
 VAGUE_COUNTS: dict[str, tuple[int | None, str]] = {
     "several": (None, "several"),
     "some": (None, "several"),
     "many": (None, "several"),
     "numerous": (None, "several"),
-    "a number of": (None, "several"),
+    "multiple": (None, "several"),
+    "few": (None, "several"),
+    "handful": (None, "several"),
+    "number": (None, "several"),
     "dozens": (12, "at-least"),
     "scores": (20, "at-least"),
     "tens": (10, "at-least"),
@@ -261,7 +320,24 @@ QUALIFIER_WORDS: dict[str, str] = {
     "roughly": "approximate",
     "some": "approximate",
     "an estimated": "approximate",
+    "estimated": "approximate",
+    "close to": "approximate",
+    "as many as": "at-most",
+    "upwards of": "at-least",
+    "in excess of": "at-least",
 }
+# ACLED coders' remarks inside event notes: not claims of the report (no casualty figure,
+# no event).  Each pattern matches the start of a remark; the remark runs to the end of
+# its sentence or bracket ("Fatalities coded as 3.", "(fatalities spread between 2
+# locations)", "[size=no report]", "Fatalities unknown.").  Case is ignored.
+CODER_REMARKS: tuple[str, ...] = (
+    r"\bfatalit(?:y|ies)(?:\s+(?:count|figure|number)s?)?\s+(?:(?:was|were|is|are|has been|have been)\s+)?coded\b",
+    r"\b(?:fatalities|deaths|casualties)\s+(?:were\s+|are\s+)?(?:spread|split|divided|distributed)\s+(?:between|among|amongst|across|over)\b",
+    r"\b(?:spread|split|divided|distributed)\s+(?:between|among|amongst|across|over)\s+(?:\w+\s+){0,2}(?:locations|events|days|sites|dates)\b",
+    r"\[\s*size\s*=[^\]]*\]",
+    r"\bfatalit(?:y|ies)(?:\s+(?:count|figure|number)s?)?\s+(?:(?:was|were|is|are)\s+)?(?:unknown|not known|not reported|unreported|unclear)\b",
+    r"\bcoded as\s+(?:\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+)
 
 # --- actors ---------------------------------------------------------------------------------
 # Heads of government-body names.  Value: canonical pattern, {C} = owner's label.

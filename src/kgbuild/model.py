@@ -166,6 +166,10 @@ class CasualtyClaim:
     qualifier: str
     about: str | None = None  # event key
     statement: str | None = None  # key of the statement that reports it
+    # the victims' noun as written ("civilians", "police officers"), when it names a group
+    victim_group: str | None = None
+    # entity key of the side the victims belong to (a country, or an armed group)
+    victim_side: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +184,10 @@ class Agreement:
     brokers: tuple[str, ...] = ()
     parties: tuple[str, ...] = ()
     provides: tuple[str, ...] = ()  # event keys (for example a deployment)
+    place: str | None = None  # entity key of the place where it was signed or reached
+    # what the parties undertook, as written ("pull back heavy weapons five kilometres
+    # from the border")
+    provisions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,6 +150,8 @@ class KG(DefinedNamespace):
     count: URIRef
     countText: URIRef
     qualifier: URIRef
+    victimGroup: URIRef
+    victimSide: URIRef
     # --- conflicts between claims
     Contradiction: URIRef
     claimA: URIRef
@@ -161,6 +163,8 @@ class KG(DefinedNamespace):
     broker: URIRef
     party: URIRef
     provides: URIRef
+    signingPlace: URIRef
+    provision: URIRef
     # --- roles
     Post: URIRef
     roleTitle: URIRef

@@ -255,6 +255,10 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
             w.add(node, KG.count, Literal(c.count, datatype=XSD.integer))
         w.add(node, KG.countText, Literal(_clean(c.count_text)))
         w.add(node, KG.qualifier, QUALIFIER[c.qualifier])
+        if c.victim_group:
+            w.add(node, KG.victimGroup, Literal(_clean(c.victim_group)))
+        if (n := ent(c.victim_side)) is not None:
+            w.add(node, KG.victimSide, n)
         if c.about:
             w.add(node, KG.about, _node(c.about))
         w.mention(node, c.evidence)
@@ -277,6 +281,10 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
                 w.add(node, KG.party, n)
         for k in agr.provides:
             w.add(node, KG.provides, _node(k))
+        if (n := ent(agr.place)) is not None:
+            w.add(node, KG.signingPlace, n)
+        for text in agr.provisions:
+            w.add(node, KG.provision, Literal(_clean(text)))
     for role in r.roles:
         ident = f"{role.person}|{role.title}|{role.organization}".encode()
         post_key = f"post/{hashlib.sha1(ident).hexdigest()[:16]}"

@@ -119,9 +119,9 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
     for s in statements:
         used.update(a for a in (s.speaker, *s.addressees) if a)
     for c in claims:
-        used.update(a for a in (c.source, c.victim) if a)
+        used.update(a for a in (c.source, c.victim, c.victim_side) if a)
     for g in agreements:
-        used.update((*g.brokers, *g.parties))
+        used.update((*g.brokers, *g.parties, *([g.place] if g.place else [])))
     for r in ctx.out.roles:
         used.update(a for a in (r.person, r.organization) if a)
     for pl in ctx.out.place_links:
@@ -293,6 +293,8 @@ def resolve(results: list[ArticleResult]) -> Resolved:
                     brokers=tuple(dict.fromkeys([*cur_g.brokers, *g.brokers])),
                     parties=tuple(dict.fromkeys([*cur_g.parties, *g.parties])),
                     provides=tuple(dict.fromkeys([*cur_g.provides, *g.provides])),
+                    place=cur_g.place or g.place,
+                    provisions=tuple(dict.fromkeys([*cur_g.provisions, *g.provisions])),
                 )
             res.owner.setdefault(g.key, r.article_id)
     return res

@@ -1,24 +1,54 @@
 """casualties.v1: reported figures of killed and injured people, attributed to a source.
 
-Found at casualty verbs ("killed three soldiers", "14 others have been injured"),
-casualty nouns ("the deaths of at least two soldiers", "suffered any casualties") and
-casualty adjectives of a counted noun ("three dead").  The count is read from the
-number phrase (digits, number words, "a"/"an" = 1, vague words per ACLED's habit:
-"dozens" = 12 at least, "several" = no number), its qualifier from the words before it
-("at least", "more than", "about", "up to").  A denial that any casualties occurred
-("denied that X suffered any casualties") is a claim with count 0 and qualifier
-``none``.  The source is the speaker of the governing reporting verb, else the
-previous sentence's speaker when this sentence continues it with no attribution of its
-own (news prose keeps attribution running for one sentence), else the article.
-Figures repeated in one article (headline and body) are one claim.
+A figure is a casualty word, the noun phrase of the victims, and a count read from it.
+The frames (word lists in :mod:`kgbuild.lexicon`, casualty section):
+
+- verbs of :data:`~kgbuild.lexicon.CASUALTY_VERBS`: the victims are the object of an
+  active verb ("killing three civilians"), the subject of a passive one ("four soldiers
+  were killed") or of an intransitive one ("30 people died").  A coordinated verb with
+  a subject of its own and no object is an elided passive with its own victims ("four
+  ... were killed and 11 others wounded", "3 killed"), so each conjunct is a figure of its
+  own; coordinated verbs that share one group of victims make one figure of killed or
+  injured people ("killed and wounded nine soldiers").
+- counted nouns of :data:`~kgbuild.lexicon.CASUALTY_NOUNS`: "14 fatalities", "the deaths
+  of at least two soldiers", "12 bodies were found"; "lost their lives", "claimed the
+  lives of 12 people"; running totals ("the death toll rose to 40").
+- adjectives of :data:`~kgbuild.lexicon.CASUALTY_ADJECTIVES` on a count: "five dead",
+  "left three people dead", "were shot dead", "7 others injured".
+- statements that nobody was hurt: "no casualties were reported", "without casualties",
+  "no one was killed", "denied that any soldiers were killed" (count 0, qualifier
+  ``none``).
+
+The count comes from digits, number words ("twenty-five", "two hundred"), "a"/"an" = 1,
+and vague words as ACLED reads them (:data:`~kgbuild.lexicon.VAGUE_COUNTS`: "dozens" = 12
+at least, "several" = no number); the qualifier from the words before it ("at least",
+"up to", "more than", "nearly").  Wished, warned-of and modal figures ("could kill
+thousands") are no claim, nor is anything inside a coder's remark ("Fatalities coded as
+3", see :func:`~kgbuild.extractors.common.coder_remark_spans`).
+
+Victims: the entity the noun phrase refers to (``ctx.ref_for``: "its soldiers", "three
+Armenian soldiers"), else the actor of a demonym or possessive modifier ("Malian
+civilians"); "others" continues the sentence's previous victims.  The head noun is kept
+as the victims' group ("civilians", "police officers", "child"), and their side is the
+country (or, for an armed group of no country, the group) the victim entity stands for.
+A victim noun with no entity and no modifier keeps only its group.
+
+The source is the speaker of the governing reporting verb, else the previous sentence's
+speaker when this sentence continues it with no attribution of its own (news prose keeps
+attribution running for one sentence), else the subject of "reported 51 deaths", else
+the article.  A claim is linked to the event named in its clause.  Figures repeated in
+one article (headline and body) are one claim.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Token
 
 from .. import lexicon as lx
 from ..model import CasualtyClaim
+from .common import hypothetical, in_coder_remark
 from .context import ArticleContext
 from .events import event_at
 from .statements import statement_governing
@@ -26,71 +56,392 @@ from .statements import statement_governing
 NAME = "casualties.v1"
 
 # verbs whose subject suffered the casualties ("X suffered heavy losses")
-_SUFFERING = {"suffer", "sustain", "incur", "lose", "take"}
-_NUMBER_DEPS = ("nummod", "det", "amod", "quantmod", "compound")
+_SUFFERING = {"suffer", "sustain", "incur", "lose", "take", "report", "record"}
+_NUMBER_DEPS = ("nummod", "det", "amod", "quantmod", "compound", "nmod")
+# dependency labels under which spaCy hangs the subject of a verbless figure ("3 killed")
+_FRAGMENT_SUBJECTS = ("nsubj", "meta", "dep", "npadvmod", "nummod")
+# "rose to 40", "stands at 112", "reached 50", "is 40", "a toll of 40"
+_TOLL_PREPS = {"to", "at", "of"}
 
 
-def _count(tok: Token) -> tuple[int | None, str, str] | None:
-    """(count, qualifier, words as written) of the noun phrase headed by ``tok``."""
-    doc = tok.doc
-    nums = [
-        c
-        for c in tok.children
-        if c.dep_ in _NUMBER_DEPS
-        and (c.like_num or c.lower_ in lx.NUMBER_WORDS or c.lower_ in lx.VAGUE_COUNTS)
-    ]
-    if not nums:
-        # "Two Azerbaijani soldiers": the parser may hang the number on a modifier
-        nums = [
-            t
-            for t in tok.subtree
-            if t.i < tok.i
-            and t.dep_ in ("nummod", "compound")
-            and (t.like_num or t.lower_ in lx.NUMBER_WORDS)
-            and t.lower_ not in ("a", "an")
-        ]
-    head = tok
-    if not nums and (tok.like_num or tok.lower_ in lx.VAGUE_COUNTS or tok.lower_ in ("one",)):
-        nums = [tok]
-    if not nums:
+@dataclass(frozen=True)
+class _Figure:
+    """One casualty figure found in the parse, before it becomes a claim."""
+
+    anchor: Token  # the casualty word
+    outcome: str
+    phrase: Token | None  # head of the victims' phrase, or the number itself
+    nobody: bool = False  # a statement that nobody was hurt (count 0)
+
+
+# --- counts ------------------------------------------------------------------------------------
+def _is_number(tok: Token) -> bool:
+    low = tok.lower_
+    if low in ("a", "an", "no"):
+        return False
+    if tok.like_num or low in lx.NUMBER_WORDS:
+        return True
+    parts = low.split("-")
+    return len(parts) > 1 and all(p in lx.NUMBER_WORDS for p in parts)
+
+
+def _value(toks: list[Token]) -> int | None:
+    """The integer of a number written in one or more tokens ("1,200", "twenty-five",
+    "two hundred", "1.5 million", "a dozen")."""
+    total, current = 0, 0.0
+    seen = False
+    for t in toks:
+        for part in t.lower_.split("-") if not t.like_num else [t.lower_]:
+            if part in ("", "and"):
+                continue
+            try:
+                num = float(part.replace(",", ""))
+            except ValueError:
+                num = lx.NUMBER_WORDS.get(part)  # type: ignore[assignment]
+                if num is None:
+                    return None
+                if part in lx.NUMBER_SCALES:
+                    scale = num
+                    if scale >= 1000:
+                        total += int((current or 1) * scale)
+                        current = 0
+                    else:
+                        current = (current or 1) * scale
+                    seen = True
+                    continue
+            current += num
+            seen = True
+    if not seen:
         return None
-    n = nums[0]
-    start = n.left_edge.i if n is not head else n.i
+    return int(total + current)
+
+
+def _number_tokens(n: Token) -> list[Token]:
+    """The tokens of the number headed by ``n`` ("Twenty - five", "two hundred")."""
+    toks = [n]
     for c in n.children:
-        start = min(start, c.left_edge.i)
-    words = doc[start : n.i + 1].text
+        if c.dep_ in ("compound", "quantmod", "nummod") and (
+            _is_number(c) or c.lower_ in ("a", "an")
+        ):
+            toks.append(c)
+    toks.sort(key=lambda t: t.i)
+    return toks
+
+
+def _qualifier(words: str) -> str:
     low = words.lower()
-    qualifier = "exact"
     for phrase, q in sorted(lx.QUALIFIER_WORDS.items(), key=lambda kv: -len(kv[0])):
         if low.startswith(phrase + " "):
-            qualifier = q
-            break
-    word = n.lower_
-    if word in lx.VAGUE_COUNTS:
-        count, q = lx.VAGUE_COUNTS[word]
+            return q
+    return "exact"
+
+
+def _count_at(n: Token) -> tuple[int | None, str, str] | None:
+    """(count, qualifier, words as written) of the number or vague word ``n``."""
+    doc = n.doc
+    start = n.left_edge.i
+    for c in n.children:
+        if c.i < n.i:
+            start = min(start, c.left_edge.i)
+    if doc[start].lower_ in ("the", "these", "those", "its", "their", "his", "her"):
+        start += 1
+    words = doc[start : n.i + 1].text
+    qualifier = _qualifier(words)
+    low = n.lower_
+    if low in lx.VAGUE_COUNTS and not _is_number(n):
+        if low == "number" and not any(c.lower_ in ("a", "an") for c in n.children):
+            return None  # "the number of dead rose": a toll, read elsewhere
+        count, q = lx.VAGUE_COUNTS[low]
         return count, q if qualifier == "exact" else qualifier, words
-    if word in ("a", "an"):
-        return 1, "exact", words
-    try:
-        value = int(word.replace(",", ""))
-    except ValueError:
-        value = lx.NUMBER_WORDS.get(word)  # type: ignore[assignment]
+    if low == "dozen":
+        toks = _number_tokens(n)
+        value = _value([t for t in toks if t.lower_ not in ("a", "an")] or [n])
+        return value, qualifier, words
+    value = _value(_number_tokens(n))
     if value is None:
         return None
     return value, qualifier, words
 
 
+def _count(phrase: Token) -> tuple[int | None, str, str] | None:
+    """The count of the noun phrase headed by ``phrase`` (the number itself, a number
+    or vague word modifying the noun, "a"/"an" on a singular noun)."""
+    if _is_number(phrase) or phrase.lower_ in lx.VAGUE_COUNTS or phrase.lower_ == "dozen":
+        return _count_at(phrase)
+    nums = [
+        c
+        for c in phrase.children
+        if c.dep_ in _NUMBER_DEPS
+        and c.i < phrase.i
+        and (_is_number(c) or c.lower_ in lx.VAGUE_COUNTS or c.lower_ == "dozen")
+    ]
+    if not nums:
+        # "Two Azerbaijani soldiers": the parser may hang the number on a modifier
+        nums = [
+            t
+            for t in phrase.subtree
+            if t.i < phrase.i and t.dep_ in ("nummod", "compound") and _is_number(t)
+        ]
+    if nums:
+        return _count_at(nums[-1] if nums[-1].head.i == phrase.i else nums[0])
+    article = next(
+        (c for c in phrase.children if c.dep_ == "det" and c.lower_ in ("a", "an")), None
+    )
+    if article is not None and phrase.tag_ in ("NN", "NNP"):
+        return 1, "exact", article.text
+    return None
+
+
+def _partitive(phrase: Token) -> Token:
+    """The victims' noun of a partitive ("three of the troops" -> troops)."""
+    low = phrase.lower_
+    if _is_number(phrase) or low in lx.VAGUE_COUNTS or low in lx.PARTITIVE_HEADS:
+        for c in phrase.children:
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        return _partitive(p)
+    return phrase
+
+
+def _nobody(phrase: Token) -> bool:
+    """ "no one", "nobody", "none of them", "no soldiers"."""
+    low = phrase.lower_
+    if low in lx.NOBODY_WORDS:
+        return True
+    return any(c.dep_ == "det" and c.lower_ == "no" for c in phrase.children)
+
+
+def _any(phrase: Token) -> bool:
+    """ "any soldiers", "any of its soldiers", "anyone"."""
+    if phrase.lower_ in ("any", "anyone", "anybody"):
+        return True
+    return any(c.dep_ == "det" and c.lower_ == "any" for c in phrase.children)
+
+
+# --- frames ------------------------------------------------------------------------------------
+def _verb_outcome(tok: Token) -> str | None:
+    if tok.pos_ not in ("VERB", "ADJ") and tok.tag_ not in ("VBN", "VBD", "VBG"):
+        return None
+    lemma = tok.lemma_.lower()
+    outcome = lx.CASUALTY_VERBS.get(lemma)
+    if outcome is None and tok.lower_ in ("wounded", "injured", "killed", "hurt"):
+        outcome = "killed" if tok.lower_ == "killed" else "injured"
+    if outcome is not None and tok.pos_ == "ADJ" and tok.dep_ not in ("acomp", "conj", "ROOT"):
+        return None  # "wounded soldiers": an attribute, read by the noun frame
+    return outcome
+
+
+def _has_aux_have(v: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in v.children)
+
+
+def _own_victims(v: Token) -> list[Token]:
+    """The victims a casualty verb names itself."""
+    lemma = v.lemma_.lower()
+    out = [c for c in v.children if c.dep_ in ("nsubjpass", "dobj")]
+    if not out and lemma in lx.CASUALTY_INTRANSITIVE:
+        out = [c for c in v.children if c.dep_ == "nsubj"]
+    if not out and not _has_aux_have(v) and not any(c.dep_ == "dobj" for c in v.children):
+        # an elided passive: "... and 11 others wounded", "3 killed", "five wounded"
+        subj = [c for c in v.children if c.dep_ in _FRAGMENT_SUBJECTS and c.i < v.i]
+        if v.dep_ == "conj" or v.pos_ == "ADJ":
+            out = [c for c in subj if c.dep_ == "nsubj" or _is_number(c)]
+        else:
+            out = [c for c in subj if _is_number(c)]
+    if not out and v.dep_ == "acomp":
+        out = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return [w for o in out for w in (o, *_victim_conjuncts(o))]
+
+
+def _victim_conjuncts(o: Token) -> list[Token]:
+    """Coordinated victims ("two soldiers and a civilian"), not coordinated acts or
+    things ("killed one soldier and an attempt to seize a hill" is one figure)."""
+    out = []
+    for w in o.conjuncts:
+        lemma = w.lemma_.lower()
+        if (
+            lemma in lx.EVENT_NOUNS
+            or lemma in lx.ATTEMPT_NOUNS
+            or lemma in lx.AGREEMENT_NOUNS
+            or any(c.dep_ in ("acl", "relcl") and c.tag_ == "VB" for c in w.children)
+        ):
+            continue
+        out.append(w)
+    return out
+
+
+def _verb_figures(tok: Token) -> list[_Figure]:
+    outcome = _verb_outcome(tok)
+    if outcome is None:
+        return []
+    victims = _own_victims(tok)
+    # coordinated casualty verbs without victims of their own share this verb's:
+    # "killed and wounded nine soldiers", "killing or wounding several people"
+    group = [tok, *tok.conjuncts]
+    partners = [
+        v for v in group if v is not tok and _verb_outcome(v) is not None and not _own_victims(v)
+    ]
+    if not victims:
+        return []
+    if partners and {_verb_outcome(p) for p in partners} - {outcome}:
+        outcome = "killed-or-injured"
+    return [_Figure(tok, outcome, v) for v in victims]
+
+
+def _noun_figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
+    """ "14 fatalities", "the deaths of two soldiers", "no casualties", "12 bodies"."""
+    if tok.pos_ not in ("NOUN", "PROPN", "ADJ"):
+        return []
+    lemma = tok.lemma_.lower()
+    outcome = lx.CASUALTY_NOUNS.get(lemma) or lx.CASUALTY_NOUNS.get(tok.lower_)
+    if outcome is None or (tok.pos_ == "ADJ" and tok.lower_ not in lx.CASUALTY_ADJECTIVES):
+        return []
+    if tok.pos_ == "ADJ" and tok.dep_ in ("amod", "oprd", "acomp", "conj"):
+        return []  # read by the adjective frame
+    if lemma == "loss" and any(
+        c.dep_ == "prep" and c.lower_ == "of" and not any(p.lemma_ in lx.LIFE_NOUNS for p in c.children)
+        for c in tok.children
+    ):
+        return []  # "loss of territory"
+    of = [
+        p
+        for c in tok.children
+        if c.dep_ == "prep" and c.lower_ == "of"
+        for p in c.children
+        if p.dep_ == "pobj"
+    ]
+    if of and of[0].lemma_.lower() in lx.LIFE_NOUNS:
+        of = [p for c in of[0].children if c.dep_ == "prep" for p in c.children] or of
+    if _nobody(tok) or (tok.head.lower_ == "without" and tok.dep_ == "pobj"):
+        return [_Figure(tok, outcome, tok, nobody=True)]
+    if _count(tok) is not None:
+        return [_Figure(tok, outcome, tok)]
+    if of:
+        return [_Figure(tok, outcome, of[0])]
+    if _any(tok):
+        return [_Figure(tok, outcome, tok)]  # "denied any casualties": decided later
+    return []
+
+
+def _life_figures(tok: Token) -> list[_Figure]:
+    """ "lost their lives", "claimed the lives of 12 people", "12 lives were lost"."""
+    if tok.lemma_.lower() not in lx.LIFE_NOUNS and tok.lower_ not in lx.LIFE_NOUNS:
+        return []
+    verb = tok.head
+    if verb.lemma_.lower() not in lx.LIFE_VERBS:
+        return []
+    if _count(tok) is not None:
+        return [_Figure(tok, "killed", tok)]
+    of = [
+        p
+        for c in tok.children
+        if c.dep_ == "prep" and c.lower_ == "of"
+        for p in c.children
+        if p.dep_ == "pobj"
+    ]
+    if of:
+        return [_Figure(tok, "killed", of[0])]
+    if verb.lemma_.lower() == "lose" and tok.dep_ == "dobj":
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subj is not None:
+            return [_Figure(tok, "killed", subj)]
+    return []
+
+
+def _toll_figures(tok: Token) -> list[_Figure]:
+    """ "the death toll rose to 40", "a death toll of 40", "the toll stands at 112"."""
+    if tok.lemma_.lower() not in lx.TOLL_NOUNS:
+        return []
+    outcome = None
+    for c in tok.children:
+        if c.dep_ in ("compound", "amod", "nmod"):
+            outcome = lx.TOLL_MODIFIERS.get(c.lemma_.lower()) or outcome
+    if outcome is None:
+        if tok.lemma_.lower() != "toll":
+            return []
+        outcome = "killed"
+    cands: list[Token] = []
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            cands += [p for p in c.children if p.dep_ == "pobj"]
+    verb = tok.head
+    if tok.dep_ in ("nsubj", "nsubjpass") and verb.pos_ in ("VERB", "AUX"):
+        for c in verb.children:
+            if c.dep_ in ("attr", "dobj") and c.i > tok.i:
+                cands.append(c)
+            if c.dep_ == "prep" and c.lower_ in _TOLL_PREPS:
+                cands += [p for p in c.children if p.dep_ == "pobj"]
+    for c in cands:
+        if _is_number(c) or _count(c) is not None:
+            return [_Figure(tok, outcome, c)]
+    return []
+
+
+def _adjective_figures(tok: Token) -> list[_Figure]:
+    """ "five dead", "left three people dead", "were shot dead", "6 dead after"."""
+    low = tok.lower_
+    outcome = lx.CASUALTY_ADJECTIVES.get(low)
+    if outcome is None:
+        return []
+    nums = [c for c in tok.children if c.dep_ in ("nummod", "quantmod") and _is_number(c)]
+    if nums:
+        return [_Figure(tok, outcome, tok)]  # "five dead", "12 injured"
+    if tok.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "advmod") and tok.head.pos_ in (
+        "VERB",
+        "AUX",
+    ):
+        v = tok.head
+        victims = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+        if not victims and tok.dep_ == "acomp":
+            victims = [c for c in v.children if c.dep_ == "nsubj"]
+        return [_Figure(tok, outcome, w) for o in victims for w in (o, *_victim_conjuncts(o))]
+    if tok.dep_ == "amod" and tok.head.pos_ in ("NOUN", "NUM", "PROPN"):
+        head = tok.head
+        if _is_number(head) or _count(head) is not None:
+            return [_Figure(tok, outcome, head)]  # "6 dead", "two dead soldiers"
+    return []
+
+
+# --- victims and sources --------------------------------------------------------------------
 def _victim(ctx: ArticleContext, tok: Token) -> str | None:
+    """The actor the victims' phrase refers to, or the actor of its demonym or
+    possessive modifier ("Malian civilians", "Cambodia's soldiers")."""
     ref = ctx.ref_for(tok)
     if ref is None:
         for c in tok.children:
-            if c.dep_ in ("amod", "compound") and ctx.ref_at(c) is not None:
+            if c.dep_ in ("amod", "compound", "poss", "nmod") and ctx.ref_at(c) is not None:
                 ref = ctx.ref_at(c)
                 break
+    ref = ctx.acting(ref)
     if ref is None:
         return None
     info = ctx.entities[ref.key]
     return ref.key if info.is_actor else None
+
+
+def _group(tok: Token) -> str | None:
+    """The victims' noun as written, with its compounds ("police officers", "civilians");
+    None for a bare number, a pronoun or "others"."""
+    if tok.pos_ not in ("NOUN", "PROPN") or _is_number(tok):
+        return None
+    low = tok.lower_
+    if low in ("others", "other", "one", "none", "any", "anyone", "nobody", "some", "many"):
+        return None
+    if low in lx.VAGUE_COUNTS or low in lx.PARTITIVE_HEADS:
+        return None
+    if tok.lemma_.lower() in lx.CASUALTY_NOUNS or tok.lemma_.lower() in lx.TOLL_NOUNS:
+        return None
+    if tok.lemma_.lower() in lx.LIFE_NOUNS:
+        return None
+    start = tok.i
+    while start > 0 and tok.doc[start - 1].dep_ == "compound" and tok.doc[start - 1].head.i in range(
+        start, tok.i + 1
+    ):
+        start -= 1
+    if tok.ent_type_ or tok.pos_ == "PROPN":
+        return None  # a name, not a group
+    return tok.doc[start : tok.i + 1].text.lower()
 
 
 def _source(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
@@ -118,112 +469,92 @@ def _source(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _negated(tok: Token) -> bool:
+    """The casualty word's own clause is negated ("were not killed", "did not suffer")."""
+    t = tok
+    for _ in range(3):
+        if any(c.dep_ == "neg" for c in t.children):
+            return True
+        if t.pos_ in ("VERB", "AUX") or t.head.i == t.i:
+            return False
+        t = t.head
+    return False
+
+
+def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
+    out = _verb_figures(tok)
+    if not out:
+        out = _adjective_figures(tok)
+    if not out:
+        out = _noun_figures(ctx, tok)
+    if not out:
+        out = _life_figures(tok)
+    if not out:
+        out = _toll_figures(tok)
+    return out
+
+
 def extract(ctx: ArticleContext) -> None:
     doc = ctx.doc
     claims: list[CasualtyClaim] = []
-    last_victim: dict[int, str | None] = {}
+    last: dict[int, tuple[str | None, str | None]] = {}  # sentence -> (victim, group)
+    taken: set[int] = set()  # victims' phrases already counted (one figure each)
     for tok in doc:
-        lemma, lower = tok.lemma_.lower(), tok.lower_
-        found: list[tuple[Token, str, Token | None]] = []  # (anchor, outcome, counted noun)
-        if (
-            tok.pos_ in ("VERB", "NOUN", "PROPN")
-            and (lemma in lx.CASUALTY_VERBS or lower in ("kills", "killed", "wounded", "injured"))
-            and tok.tag_ not in ("NNS",)
-        ):
-            outcome = lx.CASUALTY_VERBS.get(lemma) or lx.CASUALTY_VERBS.get(
-                lower.rstrip("sed").rstrip("s"), "killed"
-            )
-            if lower.startswith("kill"):
-                outcome = "killed"
-            elif lower.startswith(("wound", "injur")):
-                outcome = "injured"
-
-            # "killed and wounded", "killing or wounding": one killed-or-injured figure
-            # a partner verb with its own victims ("... were injured and 30 were killed")
-            # is a figure of its own
-            def own_victims(v: Token) -> bool:
-                return any(g.dep_ in ("nsubjpass", "dobj") for g in v.children)
-
-            partners = [
-                c
-                for c in tok.children
-                if c.dep_ == "conj"
-                and c.lemma_.lower() in lx.CASUALTY_VERBS
-                and not (own_victims(c) and own_victims(tok))
-            ]
-            if (
-                tok.dep_ == "conj"
-                and tok.head.lemma_.lower() in lx.CASUALTY_VERBS
-                and not (
-                    any(g.dep_ in ("nsubjpass", "dobj") for g in tok.children)
-                    and any(g.dep_ in ("nsubjpass", "dobj") for g in tok.head.children)
+        figures = _figures(ctx, tok)
+        if not figures or in_coder_remark(tok):
+            continue
+        for fig in figures:
+            anchor, phrase = fig.anchor, fig.phrase
+            if phrase is None or (phrase.i in taken and phrase.i != anchor.i):
+                continue
+            noun = _partitive(phrase)
+            counted: tuple[int | None, str, str] | None
+            if fig.nobody or _nobody(phrase):
+                word = next(
+                    (c.text for c in phrase.children if c.dep_ == "det" and c.lower_ == "no"),
+                    phrase.text if phrase.lower_ in lx.NOBODY_WORDS else anchor.head.text,
                 )
-            ):
-                continue
-            if partners and {lx.CASUALTY_VERBS.get(p.lemma_.lower()) for p in partners} - {outcome}:
-                outcome = "killed-or-injured"
-            objs = [c for c in tok.children if c.dep_ == "dobj"]
-            for p in partners:
-                objs += [c for c in p.children if c.dep_ == "dobj"]
-            subjs = [c for c in tok.children if c.dep_ == "nsubjpass"]
-            for o in objs + subjs:
-                found.append((tok, outcome, o))
-        elif tok.pos_ == "NOUN" and lemma in lx.CASUALTY_NOUNS:
-            outcome = lx.CASUALTY_NOUNS[lemma]
-            of = [
-                p
-                for c in tok.children
-                if c.dep_ == "prep" and c.lower_ == "of"
-                for p in c.children
-                if p.dep_ == "pobj"
-            ]
-            found.append((tok, outcome, of[0] if of else tok))
-        for anchor, outcome, noun in found:
-            if noun is None:
-                continue
-            counted = _count(noun) if noun is not tok else _count(tok)
-            # "three of the troops": the number heads the phrase
-            victim_tok = noun
-            if counted is None and noun.like_num is False:
-                counted = None
-            if noun.like_num or noun.lower_ in lx.NUMBER_WORDS or noun.lower_ in lx.VAGUE_COUNTS:
-                counted = _count(noun)
-            negated = False
-            if counted is None and noun.lower_ in ("any", "none", "nobody", "anyone", "no"):
-                # "denied that any of its soldiers were killed", "none were killed"
+                counted = (0, "none", word)
+            elif _any(phrase):
+                # "denied that any of its soldiers were killed", "did not suffer any"
                 st = statement_governing(ctx, anchor)
-                if noun.lower_ in ("none", "nobody", "no") or (
-                    st is not None and st.stance == "Denial"
-                ):
-                    counted = (0, "none", noun.text)
-            if counted is None:
-                # "denied that X suffered any casualties"
-                if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in noun.children):
-                    negated = any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children)
-                    st = statement_governing(ctx, anchor)
-                    if (st is not None and st.stance == "Denial") or negated:
-                        counted = (
-                            0,
-                            "none",
-                            next(c.text for c in noun.children if c.dep_ == "det"),
-                        )
+                if not ((st is not None and st.stance == "Denial") or _negated(anchor)):
+                    continue
+                det = next((c for c in phrase.children if c.lower_ == "any"), phrase)
+                counted = (0, "none", det.text)
+            else:
+                counted = _count(phrase)
+                if counted is None and noun is not phrase:
+                    counted = _count(noun)
                 if counted is None:
                     continue
+                if _negated(anchor) or hypothetical(anchor):
+                    continue  # "were not killed", "could kill thousands"
+            taken.add(phrase.i)
+            victim_tok = noun
             victim = _victim(ctx, victim_tok)
+            group = _group(victim_tok)
             if (
                 victim is None
-                and anchor.pos_ == "NOUN"
+                and anchor.pos_ in ("NOUN", "PROPN")
                 and anchor.head.pos_ == "VERB"
                 and anchor.head.lemma_.lower() in _SUFFERING
             ):
                 # "the Armenian side suffered any casualties": the subject suffered them
                 subj = next((c for c in anchor.head.children if c.dep_ == "nsubj"), None)
-                if subj is not None:
+                if subj is not None and anchor.head.lemma_.lower() not in ("report", "record"):
                     victim = _victim(ctx, subj)
-            if victim is None and noun.lower_ in ("others", "other"):
-                victim = last_victim.get(anchor.sent.start)
-            if victim is not None:
-                last_victim[anchor.sent.start] = victim
+            sent_key = anchor.sent.start
+            if victim_tok.lower_ in ("others", "other") or (
+                victim is None and group is None and noun is phrase and _is_number(phrase)
+                and anchor.dep_ == "conj"
+            ):
+                # "... and 11 others wounded": the same side as the sentence's last figure
+                prev_victim, prev_group = last.get(sent_key, (None, None))
+                victim = victim or prev_victim
+                group = group or prev_group
+            if victim is not None or group is not None:
+                last[sent_key] = (victim, group)
             count, qualifier, words = counted
             source, st_key = _source(ctx, anchor)
             if source is None and anchor.head.lemma_.lower() in lx.REPORTING_VERBS:
@@ -257,20 +588,18 @@ def extract(ctx: ArticleContext) -> None:
                     key=ctx.next_id("c"),
                     evidence=ev,
                     source=source,
-                    victim=_side(ctx, victim),
-                    outcome=outcome,
+                    victim=victim,
+                    outcome=fig.outcome,
                     count=count,
                     count_text=words,
                     qualifier=qualifier,
                     about=about,
                     statement=st_key,
+                    victim_group=group,
+                    victim_side=ctx.side_of(victim),
                 )
             )
     ctx.out.claims.extend(_dedupe(ctx, claims))
-
-
-def _side(ctx: ArticleContext, key: str | None) -> str | None:
-    return key
 
 
 def _dedupe(ctx: ArticleContext, claims: list[CasualtyClaim]) -> list[CasualtyClaim]:
@@ -279,7 +608,7 @@ def _dedupe(ctx: ArticleContext, claims: list[CasualtyClaim]) -> list[CasualtyCl
     out: dict[tuple, CasualtyClaim] = {}
     extra: dict[str, list] = getattr(ctx, "extra_evidence", {})
     for c in claims:
-        sig = (ctx.side_of(c.victim), c.outcome, c.count, c.qualifier)
+        sig = (c.victim_side, c.outcome, c.count, c.qualifier)
         prev = out.get(sig)
         if prev is None:
             out[sig] = c
@@ -288,6 +617,8 @@ def _dedupe(ctx: ArticleContext, claims: list[CasualtyClaim]) -> list[CasualtyCl
             out[(*sig, c.source)] = c
             continue
         keep, drop = (c, prev) if prev.source is None and c.source is not None else (prev, c)
+        if keep.victim_group is None and drop.victim_group is not None:
+            keep = replace(keep, victim_group=drop.victim_group)
         out[sig] = keep
         extra.setdefault(keep.key, []).append(drop.evidence)
     ctx.extra_evidence = extra  # type: ignore[attr-defined]

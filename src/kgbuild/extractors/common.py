@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from .context import ArticleContext, Ref
 
@@ -343,3 +343,71 @@ def _is_time(ctx: ArticleContext, ent: Span) -> bool:
 
 def actor_side(ctx: ArticleContext, ref: Ref | None) -> str | None:
     return None if ref is None else ctx.side_of(ref.key)
+
+
+_REMARK_END = ".;\n"
+_BRACKETS = {"(": ")", "[": "]"}
+
+
+def coder_remark_spans(doc: Doc) -> tuple[tuple[int, int], ...]:
+    """Character spans of dataset coders' remarks inside the text, such as ACLED's
+    "Fatalities coded as 3.", "(fatalities spread between 2 locations)",
+    "[size=no report]" or "Fatalities unknown.".
+
+    Such remarks describe how a row was coded, not what happened: no extractor should
+    read a casualty figure or an event from them.  A remark runs from its pattern (see
+    :data:`kgbuild.lexicon.CODER_REMARKS`) to the end of its sentence, or to the closing
+    bracket when it sits inside brackets (the bracket included).  Computed once per Doc
+    and kept in ``doc.user_data``.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("Rebels attacked Gao. 3 killed. Fatalities coded as 3.")
+    >>> [doc.text[b:e] for b, e in coder_remark_spans(doc)]
+    ['Fatalities coded as 3.']
+    """
+    cached = doc.user_data.get("kgbuild.coder_remarks")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    import re
+
+    from ..lexicon import CODER_REMARKS
+
+    text = doc.text
+    spans: list[tuple[int, int]] = []
+    for pattern in CODER_REMARKS:
+        for m in re.finditer(pattern, text, flags=re.IGNORECASE):
+            begin, end = m.start(), m.end()
+            # inside brackets: the whole bracketed remark
+            opener = max(text.rfind("(", 0, begin), text.rfind("[", 0, begin))
+            closer = text.find(_BRACKETS.get(text[opener], ")"), end) if opener >= 0 else -1
+            inside = (
+                opener >= 0
+                and closer >= 0
+                and not any(ch in _REMARK_END for ch in text[opener:begin])
+                and text.find(")" if text[opener] == "(" else "]", opener, begin) < 0
+            )
+            if inside:
+                begin, end = opener, max(end, closer + 1)
+            elif text[begin] != "[":
+                # to the end of its sentence
+                stop = len(text)
+                for ch in _REMARK_END:
+                    k = text.find(ch, end)
+                    if k >= 0:
+                        stop = min(stop, k + (ch != "\n"))
+                end = stop
+            spans.append((begin, end))
+    merged: list[tuple[int, int]] = []
+    for b, e in sorted(spans):
+        if merged and b <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((b, e))
+    result = tuple(merged)
+    doc.user_data["kgbuild.coder_remarks"] = result
+    return result
+
+
+def in_coder_remark(tok: Token) -> bool:
+    """True when ``tok`` lies inside a coder's remark (see :func:`coder_remark_spans`)."""
+    return any(b <= tok.idx < e for b, e in coder_remark_spans(tok.doc))
