@@ -8,7 +8,9 @@ Keys are lower-case lemmas (or lower-case surface forms where noted).
 from __future__ import annotations
 
 __all__ = [
+    "AGREEMENT_MODIFIERS",
     "AGREEMENT_NOUNS",
+    "AGREEMENT_PHRASES",
     "ANAPHORIC_CLAIM_NOUNS",
     "BODY_HEADS",
     "CASUALTY_ADJECTIVES",
@@ -240,6 +242,54 @@ NOBODY_WORDS = frozenset({"nobody", "none", "noone", "no-one"})
 # "none of its soldiers"): the victims are the object of "of".
 PARTITIVE_HEADS = frozenset(
     {"one", "none", "some", "several", "many", "most", "all", "each", "any", "both", "number"}
+)
+# Nouns of one person, counted as one victim when singular and definite ("killed the
+# commander", "the driver was shot dead"); titles (TITLES) count too.
+PERSON_NOUNS = frozenset(
+    {
+        "man",
+        "woman",
+        "boy",
+        "girl",
+        "child",
+        "baby",
+        "civilian",
+        "soldier",
+        "officer",
+        "policeman",
+        "policewoman",
+        "journalist",
+        "reporter",
+        "teacher",
+        "student",
+        "doctor",
+        "nurse",
+        "farmer",
+        "herder",
+        "villager",
+        "resident",
+        "driver",
+        "worker",
+        "activist",
+        "priest",
+        "imam",
+        "pastor",
+        "militant",
+        "fighter",
+        "rebel",
+        "insurgent",
+        "gunman",
+        "bomber",
+        "guard",
+        "councillor",
+        "councilor",
+        "businessman",
+        "trader",
+        "shepherd",
+        "fisherman",
+        "pilot",
+        "member",
+    }
 )
 NUMBER_WORDS: dict[str, int] = {
     "zero": 0,
@@ -561,6 +611,8 @@ PLACE_OBJECT_VERBS = frozenset(
      "surround", "reach", "visit", "flee", "loot", "torch", "burn"]
 )
 CONNECT_VERBS = frozenset({"link", "connect", "join"})
+# --- agreements -----------------------------------------------------------------------------
+# Nouns of an agreement -> its kind.
 AGREEMENT_NOUNS: dict[str, str] = {
     "ceasefire": "ceasefire",
     "cease-fire": "ceasefire",
@@ -570,7 +622,79 @@ AGREEMENT_NOUNS: dict[str, str] = {
     "accord": "agreement",
     "agreement": "agreement",
     "deal": "agreement",
+    "pact": "agreement",
+    "mou": "agreement",
 }
+# Two-word agreement names: (head lemma, lemma of its "of" object) -> kind
+# ("a memorandum of understanding", "a cessation of hostilities").
+AGREEMENT_PHRASES: dict[tuple[str, str], str] = {
+    ("memorandum", "understanding"): "agreement",
+    ("cessation", "hostility"): "ceasefire",
+    ("cessation", "hostilities"): "ceasefire",
+    ("cessation", "fighting"): "ceasefire",
+}
+# Modifiers that make a generic "agreement"/"deal"/"accord" one between conflict
+# parties ("peace deal", "security pact"); a generic one counts only with such a
+# modifier, a verb of signing, a broker or parties ("in agreement with" does not).
+AGREEMENT_MODIFIERS = frozenset(
+    {
+        "peace",
+        "ceasefire",
+        "cease-fire",
+        "truce",
+        "security",
+        "border",
+        "power-sharing",
+        "prisoner",
+        "de-escalation",
+        "withdrawal",
+        "disarmament",
+        "demobilisation",
+        "demobilization",
+        "reconciliation",
+        "non-aggression",
+    }
+)
+# Verbs of making an agreement: its date and place hang on them ("signed ... in X on D").
+SIGNING_VERBS = frozenset(
+    {
+        "sign",
+        "conclude",
+        "reach",
+        "agree",
+        "broker",
+        "seal",
+        "strike",
+        "adopt",
+        "mediate",
+        "ink",
+        "finalise",
+        "finalize",
+        "negotiate",
+    }
+)
+# Of those, verbs whose "in X" may name the scope rather than the place of signing
+# ("agreed to a truce in the east"): a signing place only when X is a settlement.
+SIGNING_VERBS_LOOSE_PLACE = frozenset({"agree", "reach", "broker", "mediate", "negotiate"})
+# Participles of brokering ("brokered by X", "X-brokered", "talks hosted by X").
+BROKER_WORDS = frozenset(
+    {"brokered", "mediated", "facilitated", "hosted", "sponsored", "backed", "guaranteed"}
+)
+# Nouns of brokering that name the broker with "of"/"by" ("under the auspices of X").
+BROKER_NOUNS = frozenset({"auspices", "mediation", "facilitation"})
+# Verbs whose infinitive complement is an undertaking ("agreed to pull back heavy
+# weapons", "pledged to release prisoners") -> provisions of the agreement.
+PROVISION_VERBS = frozenset({"agree", "pledge", "commit", "undertake", "promise", "vow"})
+# Verbs with which an agreement states its provisions ("the deal calls for ...").
+PROVIDING_VERBS = frozenset(
+    {"call", "provide", "require", "stipulate", "envisage", "include", "oblige", "commit"}
+)
+# "the two sides", "both countries", "the parties": the two main sides of the article.
+BOTH_SIDES_NOUNS = frozenset(
+    {"side", "sides", "party", "parties", "country", "countries", "nation", "nations",
+     "government", "governments", "neighbour", "neighbours", "neighbor", "neighbors",
+     "state", "states"}
+)
 MONTHS = {
     m: i + 1
     for i, m in enumerate(

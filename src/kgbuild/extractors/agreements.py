@@ -1,86 +1,281 @@
-"""agreements.v1: ceasefires, treaties and deals, with date, broker, parties, provisions.
+"""agreements.v1: ceasefires, treaties and deals, with date, place, brokers, parties and
+provisions.
 
-An agreement noun of :data:`kgbuild.lexicon.AGREEMENT_NOUNS` ("ceasefire", "truce",
-"treaty", "deal" ...) is an agreement mention.  Its date comes from a year modifier
-("the 2020 ceasefire") or a time phrase attached to it ("signed in November 2020"); its
-broker from "X-brokered"/"brokered by X"/"mediated by X"; its parties from "between X
-and Y", and otherwise from the statements about it: the sides accused of violating it,
-the accusers, and the sides called on to respect it.  "an agreement that deployed X"
-records the deployment as a provision.  All mentions of the same kind with compatible
-dates in one article are one agreement.
+Mentions: a noun of :data:`kgbuild.lexicon.AGREEMENT_NOUNS` ("ceasefire", "truce",
+"treaty", "accord", "pact", "deal" ...) or a two-word name of
+:data:`~kgbuild.lexicon.AGREEMENT_PHRASES` ("memorandum of understanding", "cessation of
+hostilities").  A generic "agreement", "deal" or "accord" counts only with a modifier of
+:data:`~kgbuild.lexicon.AGREEMENT_MODIFIERS` ("peace deal"), a verb of signing, a broker,
+parties, or as a definite mention of one already told ("under the agreement").  An
+indefinite agreement that is only wished for ("called for a ceasefire") is none.
+
+Slots, read from the mention's phrase and from the verbs of signing
+(:data:`~kgbuild.lexicon.SIGNING_VERBS`) that govern it ("signed a ceasefire", "agreed to
+a truce", "an agreement reached in X"):
+
+- date: a date in its phrase ("the 2020 ceasefire", "signed in November 2020") or on
+  the verb of signing ("signed ... on 28 July", normalised against the publication
+  date, as precise as the text);
+- place: "in/at X" on the verb of signing ("signed in Kuala Lumpur"); a settlement only
+  when the verb's "in" may name the scope ("agreed a truce in the east");
+- brokers: "X-brokered", "brokered/mediated/hosted by X", "under the auspices of X",
+  anywhere in the mention's sentence (by side: a government stands for its country);
+- parties: "between X and Y", the subjects of the verbs of signing and of undertaking
+  ("Thailand and Cambodia signed", "the two sides agreed": the article's two main
+  sides), else the sides that statements accuse of violating it or call on to respect it;
+- provisions: the undertakings of "agreed/pledged to ..." (each coordinated infinitive
+  one provision, as written), the main clause of "Under the agreement, ...", the object
+  of "the deal calls for ...", and "an agreement to ..."; an undertaking joins the
+  agreement of its sentence, else the last one told, whose parties made it; two or more
+  parties agreeing with no agreement told make one.  Events an agreement brought about
+  ("an agreement that deployed X") are its ``provides``.
+
+All mentions of one kind with compatible dates in an article are one agreement, and a
+definite mention with nothing of its own ("the agreement", "the truce") is the last one
+told.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Token
 
 from .. import lexicon as lx
 from ..model import Agreement
 from ..timex import normalize_time
-from .common import hypothetical
+from .common import hypothetical, is_both_sides, two_main_sides
 from .context import ArticleContext
 from .events import event_at
 
 NAME = "agreements.v1"
 
+_DEFINITE = {"the", "this", "that", "its", "their"}
+_GENERIC = "agreement"
 
-_SIGNING = {"sign", "conclude", "reach", "agree", "broker", "seal", "strike", "adopt", "mediate"}
+
+@dataclass
+class _Mention:
+    """One agreement mention and what its sentence says about it."""
+
+    tok: Token
+    kind: str
+    date: str | None = None
+    place: str | None = None
+    brokers: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)
+    provisions: list[str] = field(default_factory=list)
+    provides: list[str] = field(default_factory=list)
+    anaphor: bool = False  # "the agreement" with nothing of its own
 
 
-def _date(ctx: ArticleContext, tok: Token) -> str | None:
-    """The agreement's date: in its own phrase ("the 2020 ceasefire", "signed in
-    November 2020"); a day-relative date only under a verb of signing."""
-    for t in tok.subtree:
-        if t.ent_type_ == "DATE":
-            ent = next((e for e in tok.doc.ents if e.start <= t.i < e.end), None)
-            if ent is None:
+# --- mentions -----------------------------------------------------------------------------
+def _of_object(tok: Token) -> Token | None:
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    return p
+    return None
+
+
+def _kind(tok: Token) -> str | None:
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        return None
+    kind = lx.AGREEMENT_NOUNS.get(tok.lower_) or lx.AGREEMENT_NOUNS.get(tok.lemma_.lower())
+    if kind is None:
+        obj = _of_object(tok)
+        if obj is not None:
+            kind = lx.AGREEMENT_PHRASES.get((tok.lemma_.lower(), obj.lemma_.lower()))
+    if kind is None:
+        return None
+    # "ceasefire agreement": one mention, headed by "agreement"
+    if tok.dep_ == "compound" and _kind(tok.head) is not None:
+        return None
+    if kind == _GENERIC:
+        for c in tok.lefts:
+            if c.dep_ in ("compound", "amod") and c.lower_ in lx.AGREEMENT_NOUNS:
+                kind = lx.AGREEMENT_NOUNS[c.lower_]
+    return kind
+
+
+def _signing_verbs(tok: Token) -> list[Token]:
+    """The verbs of signing that govern the mention ("signed a ceasefire", "agreed to a
+    truce") or that it governs ("a deal brokered by X", "an agreement reached in Y")."""
+    out: list[Token] = []
+    head = tok.head
+    if tok.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in lx.SIGNING_VERBS:
+        out.append(head)
+    if (
+        tok.dep_ == "pobj"
+        and head.dep_ == "prep"
+        and head.lower_ in ("to", "on")
+        and head.head.lemma_.lower() in lx.SIGNING_VERBS
+    ):
+        out.append(head.head)
+    for c in tok.children:
+        if c.dep_ in ("acl", "relcl") and c.lemma_.lower() in lx.SIGNING_VERBS:
+            out.append(c)
+    if tok.dep_ == "pobj" and head.lower_ == "under":
+        # "Under the agreement, reached after talks ...": a participle of signing
+        # that the parser hung on the main verb describes the agreement
+        main = head.head
+        for c in main.children:
+            if (
+                c.dep_ == "advcl"
+                and c.tag_ == "VBN"
+                and c.lemma_.lower() in lx.SIGNING_VERBS
+                and c.i > tok.i
+                and not any(g.dep_.startswith("nsubj") for g in c.children)
+            ):
+                out.append(c)
+    return out
+
+
+def _is_definite(tok: Token) -> bool:
+    return any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in tok.children)
+
+
+# --- slots --------------------------------------------------------------------------------
+def _ent_at(tok: Token) -> object | None:
+    return next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+
+
+def _date(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
+    """The agreement's date: in its own phrase ("the 2020 ceasefire", "signed in November
+    2020"); on a verb of signing ("signed ... on 28 July"), resolved against the
+    publication date."""
+    published = ctx.article.published
+    own = [t for t in tok.subtree if t.ent_type_ == "DATE"]
+    for t in own:
+        ent = _ent_at(t)
+        if ent is None:
+            continue
+        iso = normalize_time(ent.text, None)  # type: ignore[attr-defined]
+        if iso is None:
+            # "on Friday": only when it dates the signing itself
+            root = ent.root  # type: ignore[attr-defined]
+            head = root.head.head if root.head.dep_ == "prep" else root.head
+            if head.lemma_.lower() not in lx.SIGNING_VERBS:
                 continue
-            iso = normalize_time(ent.text, None)
-            if iso is None:
-                # "on Friday": only when it dates the signing itself
-                head = ent.root.head.head if ent.root.head.dep_ == "prep" else ent.root.head
-                if head.lemma_.lower() not in _SIGNING:
+            iso = normalize_time(ent.text, published)  # type: ignore[attr-defined]
+        if iso:
+            return iso
+    for v in verbs:
+        for c in v.children:
+            if c.dep_ not in ("prep", "npadvmod"):
+                continue
+            for t in (c, *c.subtree):
+                if t.ent_type_ != "DATE":
                     continue
-                iso = normalize_time(ent.text, ctx.article.published)
-            elif len(iso) == 10 and ctx.article.published is None:
-                pass
-            if iso:
-                return iso
+                ent = _ent_at(t)
+                iso = normalize_time(ent.text, published) if ent is not None else None  # type: ignore[attr-defined]
+                if iso:
+                    return iso
     for c in tok.lefts:
         if re.fullmatch(r"(19|20)\d\d", c.text):
             return c.text
     return None
 
 
+def _place(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
+    """Where it was signed: "in/at X" on a verb of signing, or on the mention when a
+    verb of signing governs it and X is a settlement ("signed a ceasefire in Doha")."""
+
+    def place_of(prep: Token, *, settlement_only: bool) -> str | None:
+        for p in prep.children:
+            if p.dep_ != "pobj":
+                continue
+            ref = ctx.ref_for(p)
+            if ref is None:
+                continue
+            info = ctx.entities.get(ref.key)
+            if info is None or not info.is_place:
+                continue
+            if settlement_only and info.kind not in ("Settlement", "Facility"):
+                continue
+            return ref.key
+        return None
+
+    for v in verbs:
+        loose = v.lemma_.lower() in lx.SIGNING_VERBS_LOOSE_PLACE
+        for c in v.children:
+            if c.dep_ == "prep" and c.lower_ in ("in", "at"):
+                key = place_of(c, settlement_only=loose)
+                if key:
+                    return key
+    if verbs:
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in ("in", "at"):
+                key = place_of(c, settlement_only=True)
+                if key:
+                    return key
+    return None
+
+
 def _brokers(ctx: ArticleContext, tok: Token) -> list[str]:
+    """ "X-brokered", "brokered/mediated/hosted by X", "under the auspices of X", in the
+    mention's sentence, by side."""
     out: list[str] = []
     doc = tok.doc
-    for t in tok.lefts:
-        for s in t.subtree:
-            if (
-                s.lower_ in ("brokered", "mediated", "backed")
-                and s.i >= 2
-                and doc[s.i - 1].text == "-"
-            ):
+
+    def add(ref_tok: Token) -> None:
+        for r in ctx.conjuncts_refs(ref_tok):
+            r2 = ctx.acting(r)
+            if r2 is None:
+                continue
+            side = ctx.side_of(r2.key) or r2.key
+            if side not in out:
+                out.append(side)
+
+    for s in tok.sent:
+        low = s.lower_
+        if low in lx.BROKER_WORDS:
+            if s.i >= 2 and doc[s.i - 1].text in ("-", "\u2010", "\u2011"):
                 ref = ctx.ref_at(doc[s.i - 2])
                 if ref is not None:
-                    out.append(ref.key)
-    for c in tok.children:
-        if c.lower_ in ("brokered", "mediated"):
-            for p in c.children:
-                if p.dep_ == "agent" or p.lower_ == "by":
+                    add(doc[ref.head])
+            for p in s.children:
+                if p.dep_ == "agent" or (p.dep_ == "prep" and p.lower_ == "by"):
                     for o in p.children:
-                        ref = ctx.ref_for(o)
-                        if ref is not None:
-                            out.append(ref.key)
+                        if o.dep_ == "pobj":
+                            add(o)
+        elif low in lx.BROKER_NOUNS:
+            for p in s.children:
+                if p.dep_ == "prep" and p.lower_ in ("of", "by"):
+                    for o in p.children:
+                        if o.dep_ == "pobj":
+                            add(o)
     return out
 
 
-def _parties(ctx: ArticleContext, tok: Token) -> list[str]:
-    """ "between X and Y" in the agreement's phrase; the subjects of a verb of signing
-    whose object it is ("X and Y signed a ceasefire")."""
+def _subject_parties(
+    ctx: ArticleContext, verb: Token, *, brokers: tuple[str, ...] = ()
+) -> list[str]:
+    """The sides that make an agreement: the verb's subject and its conjuncts ("the two
+    sides": the article's two main sides other than the brokers)."""
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    v = verb
+    while subj is None and v.dep_ in ("conj", "xcomp") and v.head.i != v.i:
+        v = v.head
+        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+    if subj is None:
+        return []
+    if is_both_sides(subj):
+        return two_main_sides(ctx, exclude=brokers)
+    out: list[str] = []
+    for r in ctx.conjuncts_refs(subj):
+        r2 = ctx.acting(r)
+        if r2 is None:
+            continue
+        side = ctx.side_of(r2.key) or r2.key
+        if side not in out:
+            out.append(side)
+    return out
+
+
+def _between_parties(ctx: ArticleContext, tok: Token) -> list[str]:
     out: list[str] = []
     for c in tok.subtree:
         if c.dep_ == "prep" and c.lower_ == "between" and c.head.dep_ not in ("relcl",):
@@ -89,32 +284,302 @@ def _parties(ctx: ArticleContext, tok: Token) -> list[str]:
                     side = ctx.side_of(r.key) or r.key
                     if side not in out:
                         out.append(side)
-    if tok.dep_ == "dobj" and tok.head.lemma_.lower() in _SIGNING:
-        subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
-        if subj is not None:
-            for r in ctx.conjuncts_refs(subj):
-                side = ctx.side_of(r.key) or r.key
-                if side not in out:
-                    out.append(side)
     return out
 
 
-def _link_violations(
-    ctx: ArticleContext, found: list[tuple[Token, Agreement]], merged: list[Agreement]
-) -> None:
+# --- provisions ---------------------------------------------------------------------------
+def _clause_text(verb: Token, *, drop: set[int] | None = None) -> str:
+    """A clause as written, without its coordinated clauses, its leading "to" and what
+    ``drop`` names (token indices)."""
+    doc = verb.doc
+    skip = set(drop or ())
+    for c in verb.children:
+        if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
+            skip.update(t.i for t in c.subtree)
+        if c.dep_ == "cc" and any(
+            k.dep_ == "conj" and k.pos_ in ("VERB", "AUX") for k in verb.children
+        ):
+            skip.add(c.i)
+    toks = [t for t in verb.subtree if t.i not in skip]
+    while toks and (toks[0].dep_ == "aux" and toks[0].lower_ == "to" or toks[0].is_punct):
+        toks = toks[1:]
+    while toks and toks[-1].is_punct:
+        toks = toks[:-1]
+    if not toks:
+        return ""
+    return doc[toks[0].i : toks[-1].i + 1].text.strip()
+
+
+def _undertakings(verb: Token) -> list[str]:
+    """ "agreed to pull back X and to allow Y": one provision per infinitive."""
+    out: list[str] = []
+    for c in verb.children:
+        if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX"):
+            for v in (c, *[k for k in c.conjuncts if k.i > c.i]):
+                text = _clause_text(v)
+                if text and text not in out:
+                    out.append(text)
+    return out
+
+
+def _negated_or_refused(verb: Token) -> bool:
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    return hypothetical(verb)
+
+
+# --- the extractor ------------------------------------------------------------------------
+def _mentions(ctx: ArticleContext) -> list[_Mention]:
+    found: list[_Mention] = []
+    for tok in ctx.doc:
+        kind = _kind(tok)
+        if kind is None:
+            continue
+        ev = ctx.span_evidence(tok.sent, NAME)
+        if ctx.excluded(ev.begin, ev.end) or ctx.in_headline(tok):
+            continue
+        verbs = _signing_verbs(tok)
+        date = _date(ctx, tok, verbs)
+        indefinite = not any(
+            c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children
+        )
+        if indefinite and hypothetical(tok) and date is None:
+            continue  # "called for an immediate ceasefire": wished, not (yet) agreed
+        m = _Mention(tok, kind, date=date)
+        m.place = _place(ctx, tok, verbs)
+        m.brokers = _brokers(ctx, tok)
+        m.parties = _between_parties(ctx, tok)
+        for v in verbs:
+            if v.lemma_.lower() in ("broker", "mediate"):
+                continue  # the subject of "brokered" is the broker, not a party
+            for p in _subject_parties(ctx, v, brokers=tuple(m.brokers)):
+                if p not in m.parties and p not in m.brokers:
+                    m.parties.append(p)
+        for c in tok.children:
+            if c.dep_ == "relcl":
+                for v in (c, *c.conjuncts):
+                    k = event_at(ctx, v)
+                    if k:
+                        m.provides.append(k)
+            if c.dep_ == "acl" and c.tag_ == "VB":
+                # "an agreement to withdraw troops"
+                text = _clause_text(c)
+                if text:
+                    m.provisions.append(text)
+        m.provisions += _providing(tok)
+        own = bool(
+            m.date
+            or m.brokers
+            or m.parties
+            or m.place
+            or m.provisions
+            or any(c.lower_ in lx.AGREEMENT_MODIFIERS for c in tok.lefts)
+        )
+        # "the agreement", "the truce", "under the agreement, reached after talks
+        # hosted by X": a definite mention with no date of its own is one told before
+        m.anaphor = _is_definite(tok) and not m.date
+        if kind == _GENERIC and not (own or verbs or m.anaphor or _of_object(tok) is not None):
+            continue  # "agreement" alone is too often not a treaty
+        if kind == _GENERIC and _of_object(tok) is not None and not (own or verbs):
+            if lx.AGREEMENT_PHRASES.get((tok.lemma_.lower(), _of_object(tok).lemma_.lower())) is None:  # type: ignore[union-attr]
+                continue
+        found.append(m)
+    return found
+
+
+def _providing(tok: Token) -> list[str]:
+    """ "the deal calls for X", "the agreement provides for X": X as written."""
+    out: list[str] = []
+    v = tok.head
+    if tok.dep_ != "nsubj" or v.lemma_.lower() not in lx.PROVIDING_VERBS:
+        return out
+    for c in v.children:
+        if c.dep_ == "prep" and c.lower_ == "for":
+            for o in c.children:
+                if o.dep_ in ("pobj", "pcomp"):
+                    out.append(o.doc[o.left_edge.i : o.right_edge.i + 1].text)
+        elif c.dep_ in ("dobj", "xcomp", "ccomp"):
+            if c.pos_ in ("VERB", "AUX"):
+                out.append(_clause_text(c))
+            else:
+                out.append(c.doc[c.left_edge.i : c.right_edge.i + 1].text)
+    return [t for t in out if t]
+
+
+def _undertaking_clauses(
+    ctx: ArticleContext, brokers: tuple[str, ...] = ()
+) -> list[tuple[Token, list[str], list[str]]]:
+    """(verb, provisions, parties) of each "X and Y agreed to ..." and of each "Under
+    the agreement, <clause>"."""
+    out: list[tuple[Token, list[str], list[str]]] = []
+    for tok in ctx.doc:
+        if ctx.in_headline(tok):
+            continue
+        if tok.lemma_.lower() in lx.PROVISION_VERBS and tok.pos_ == "VERB":
+            if _negated_or_refused(tok):
+                continue
+            provisions = _undertakings(tok)
+            if provisions:
+                out.append((tok, provisions, _subject_parties(ctx, tok, brokers=brokers)))
+        elif (
+            tok.lower_ == "under"
+            and tok.dep_ == "prep"
+            and any(_kind(p) is not None or p.lemma_.lower() == "term" for p in tok.children)
+            and tok.head.pos_ in ("VERB", "AUX")
+            and tok.head.lemma_.lower() not in lx.PROVISION_VERBS
+        ):
+            main = tok.head
+            drop = {t.i for t in tok.subtree}
+            for c in main.children:
+                if c.dep_ == "advcl" and c.tag_ == "VBN" and c.i < main.i:
+                    drop.update(t.i for t in c.subtree)  # "reached after talks ..."
+            text = _clause_text(main, drop=drop)
+            if text:
+                out.append((main, [text], _subject_parties(ctx, main, brokers=brokers)))
+    return out
+
+
+def _compatible(a: _Mention | Agreement, b: _Mention) -> bool:
+    if a.kind != b.kind and _GENERIC not in (a.kind, b.kind):
+        return False
+    return not a.date or not b.date or a.date[:4] == b.date[:4]
+
+
+def _merge(ctx: ArticleContext, found: list[_Mention]) -> tuple[list[_Mention], dict[int, int]]:
+    """One agreement per kind and compatible date; a definite mention with nothing of
+    its own is the last agreement told.  Returns the merged ones and, per mention
+    token, the index of its agreement."""
+    merged: list[_Mention] = []
+    where: dict[int, int] = {}
+    last: int | None = None
+    for m in found:
+        target = None
+        if m.anaphor and last is not None and _compatible(merged[last], m):
+            target = last
+        else:
+            for i, g in enumerate(merged):
+                if g.kind == m.kind and _compatible(g, m):
+                    target = i
+                    break
+        if target is None:
+            merged.append(m)
+            target = len(merged) - 1
+        else:
+            g = merged[target]
+            if g.kind == _GENERIC and m.kind != _GENERIC:
+                g.kind = m.kind
+            g.date = max([d for d in (g.date, m.date) if d], key=len, default=None)
+            g.place = g.place or m.place
+            for attr in ("brokers", "parties", "provisions", "provides"):
+                lst = getattr(g, attr)
+                for x in getattr(m, attr):
+                    if x not in lst:
+                        lst.append(x)
+        where[m.tok.i] = target
+        last = target
+    return merged, where
+
+
+def extract(ctx: ArticleContext) -> None:
+    found = _mentions(ctx)
+    merged, where = _merge(ctx, found)
+    # undertakings join the agreement of their sentence, else the last one told whose
+    # parties made them; two or more parties agreeing with none told make one
+    brokers = tuple(dict.fromkeys(b for g in merged for b in g.brokers))
+    for verb, provisions, parties in _undertaking_clauses(ctx, brokers):
+        sent = verb.sent
+        here = [where[m.tok.i] for m in found if sent.start <= m.tok.i < sent.end]
+        target: int | None = here[0] if here else None
+        if target is None:
+            before = [where[m.tok.i] for m in found if m.tok.i < verb.i]
+            if before:
+                g = merged[before[-1]]
+                # not when one known actor, no party of it, agrees to something
+                # ("Russia agreed to send peacekeepers")
+                if len(parties) != 1 or not g.parties or parties[0] in g.parties:
+                    target = before[-1]
+        if target is None:
+            if len(parties) < 2 or verb.lemma_.lower() != "agree":
+                continue
+            merged.append(_Mention(verb, _GENERIC))
+            target = len(merged) - 1
+            found.append(merged[target])
+            where[verb.i] = target
+        g = merged[target]
+        for p in parties:
+            if p not in g.parties and p not in g.brokers:
+                g.parties.append(p)
+        for text in provisions:
+            if text not in g.provisions:
+                g.provisions.append(text)
+    records: list[Agreement] = []
+    extra = getattr(ctx, "extra_evidence", {})
+    for g in merged:
+        key = ctx.next_id("g")
+        records.append(
+            Agreement(
+                key=key,
+                evidence=ctx.span_evidence(g.tok.sent, NAME),
+                label="",
+                kind=g.kind,
+                date=g.date,
+                brokers=tuple(g.brokers),
+                parties=tuple(g.parties),
+                provides=tuple(g.provides),
+                place=g.place,
+                provisions=tuple(g.provisions),
+            )
+        )
+    for m in found:
+        rec = records[where[m.tok.i]]
+        ev = ctx.span_evidence(m.tok.sent, NAME)
+        if ev != rec.evidence and ev not in extra.get(rec.key, []):
+            extra.setdefault(rec.key, []).append(ev)
+    ctx.extra_evidence = extra  # type: ignore[attr-defined]
+    by_tok = {m.tok.i: records[where[m.tok.i]] for m in found}
+    ctx.agreement_tokens = by_tok  # type: ignore[attr-defined]
+    _link_violations(ctx, by_tok)
+    for ag in records:
+        parties = list(ag.parties)
+        if not parties:
+            parties = _parties_from_statements(ctx, ag, by_tok)
+        year = ag.date[:4] + " " if ag.date else ""
+        label = f"{year}{ag.kind} agreement" if ag.kind != _GENERIC else f"{year}agreement"
+        ctx.out.agreements.append(replace(ag, label=label, parties=tuple(parties)))
+
+
+def _parties_from_statements(
+    ctx: ArticleContext, ag: Agreement, by_tok: dict[int, Agreement]
+) -> list[str]:
+    """Parties from statements about the agreement: accused violators, accusers and
+    the sides called on to respect it (countries only)."""
+    parties: list[str] = []
+    for st in ctx.out.statements:
+        mentions = [
+            i for i, a in by_tok.items() if a.key == ag.key
+            and st.evidence.begin <= ctx.doc[i].idx < st.evidence.end
+        ]
+        if not mentions or st.stance not in ("Accusation", "Appeal"):
+            continue
+        for k in (st.speaker if st.stance == "Accusation" else None, *st.addressees):
+            side = ctx.side_of(k) if k else None
+            if (
+                side
+                and ctx.entities.get(side)
+                and ctx.entities[side].kind == "Country"
+                and side not in parties
+                and side not in ag.brokers  # a broker reporting violations is no party
+            ):
+                parties.append(side)
+    return parties
+
+
+def _link_violations(ctx: ArticleContext, by_tok: dict[int, Agreement]) -> None:
     """A ceasefire violation whose object names an agreement (or refers back to the one
     just mentioned with "it") violates that agreement."""
-    from dataclasses import replace as _replace
-
-    if not merged:
+    if not by_tok:
         return
-    positions = sorted((tok.i, ag.key) for tok, ag in found)
-    alias = {
-        ag.key: m.key
-        for ag in (a for _, a in found)
-        for m in merged
-        if m.kind == ag.kind and (not m.date or not ag.date or m.date[:4] == ag.date[:4])
-    }
+    positions = sorted((i, ag.key) for i, ag in by_tok.items())
     tokens = getattr(ctx, "event_tokens", {})
     aliases = getattr(ctx, "event_aliases", {})
     for i, ev in enumerate(ctx.out.events):
@@ -124,119 +589,5 @@ def _link_violations(
         if not trig:
             continue
         before = [key for pos, key in positions if pos <= max(trig) + 6]
-        if before:
-            target = alias.get(before[-1], before[-1])
-            ctx.out.events[i] = _replace(ev, violates=(*ev.violates, target))
-
-
-def extract(ctx: ArticleContext) -> None:
-    found: list[tuple[Token, Agreement]] = []
-    for tok in ctx.doc:
-        kind = lx.AGREEMENT_NOUNS.get(tok.lower_) or lx.AGREEMENT_NOUNS.get(tok.lemma_.lower())
-        if kind is None or tok.pos_ not in ("NOUN", "PROPN"):
-            continue
-        # "ceasefire agreement": one mention, headed by "agreement"
-        if tok.dep_ == "compound" and (lx.AGREEMENT_NOUNS.get(tok.head.lower_) is not None):
-            continue
-        if kind == "agreement":
-            for c in tok.lefts:
-                if c.dep_ == "compound" and c.lower_ in lx.AGREEMENT_NOUNS:
-                    kind = lx.AGREEMENT_NOUNS[c.lower_]
-        if kind == "agreement" and not any(
-            c.lower_ in ("peace", "ceasefire", "truce") for c in tok.lefts
-        ):
-            continue  # "agreement" alone is too often not a treaty
-        ev = ctx.span_evidence(tok.sent, NAME)
-        if ctx.excluded(ev.begin, ev.end) or ctx.in_headline(tok):
-            continue
-        indefinite = not any(
-            c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children
-        )
-        if indefinite and hypothetical(tok) and _date(ctx, tok) is None:
-            continue  # "called for an immediate ceasefire": wished, not (yet) agreed
-        provides = []
-        for c in tok.children:
-            if c.dep_ == "relcl":
-                for v in (c, *c.conjuncts):
-                    k = event_at(ctx, v)
-                    if k:
-                        provides.append(k)
-        found.append(
-            (
-                tok,
-                Agreement(
-                    key=ctx.next_id("g"),
-                    evidence=ev,
-                    label="",
-                    kind=kind,
-                    date=_date(ctx, tok),
-                    brokers=tuple(_brokers(ctx, tok)),
-                    parties=tuple(_parties(ctx, tok)),
-                    provides=tuple(provides),
-                ),
-            )
-        )
-    merged: list[Agreement] = []
-    extra = getattr(ctx, "extra_evidence", {})
-    for _tok, ag in found:
-        target = None
-        for i, m in enumerate(merged):
-            if m.kind == ag.kind and (not m.date or not ag.date or m.date[:4] == ag.date[:4]):
-                target = i
-                break
-        if target is None:
-            merged.append(ag)
-            continue
-        m = merged[target]
-        date = max([d for d in (m.date, ag.date) if d], key=len, default=None)
-        merged[target] = Agreement(
-            key=m.key,
-            evidence=m.evidence,
-            label="",
-            kind=m.kind,
-            date=date,
-            brokers=tuple(dict.fromkeys([*m.brokers, *ag.brokers])),
-            parties=tuple(dict.fromkeys([*m.parties, *ag.parties])),
-            provides=tuple(dict.fromkeys([*m.provides, *ag.provides])),
-        )
-        extra.setdefault(m.key, []).append(ag.evidence)
-    ctx.extra_evidence = extra  # type: ignore[attr-defined]
-    ctx.agreement_tokens = {tok.i: ag for tok, ag in found}  # type: ignore[attr-defined]
-    _link_violations(ctx, found, merged)
-    # parties from statements about the agreement: accused violators, accusers, addressees
-    sent_of = {}
-    for ag in merged:
-        parties = list(ag.parties)
-        if not parties:
-            for st in ctx.out.statements:
-                mentions = [t for t, a in found if st.evidence.begin <= t.idx < st.evidence.end]
-                if not mentions:
-                    continue
-                if st.stance in ("Accusation", "Appeal"):
-                    for k in (st.speaker if st.stance == "Accusation" else None, *st.addressees):
-                        side = ctx.side_of(k) if k else None
-                        if (
-                            side
-                            and ctx.entities.get(side)
-                            and ctx.entities[side].kind == "Country"
-                            and side not in parties
-                        ):
-                            parties.append(side)
-        label = (
-            f"{ag.date[:4] + ' ' if ag.date else ''}{ag.kind} agreement"
-            if ag.kind != "agreement"
-            else f"{ag.date[:4] + ' ' if ag.date else ''}agreement"
-        )
-        ctx.out.agreements.append(
-            Agreement(
-                key=ag.key,
-                evidence=ag.evidence,
-                label=label,
-                kind=ag.kind,
-                date=ag.date,
-                brokers=ag.brokers,
-                parties=tuple(parties),
-                provides=ag.provides,
-            )
-        )
-    del sent_of
+        if before and before[-1] not in ev.violates:
+            ctx.out.events[i] = replace(ev, violates=(*ev.violates, before[-1]))

@@ -189,6 +189,13 @@ def _count(phrase: Token) -> tuple[int | None, str, str] | None:
     )
     if article is not None and phrase.tag_ in ("NN", "NNP"):
         return 1, "exact", article.text
+    if phrase.tag_ in ("NN", "NNP") and (
+        phrase.lemma_.lower() in lx.PERSON_NOUNS or phrase.lower_ in lx.TITLES
+    ):
+        # "killed the commander of the militia", "the mayor was shot dead": one person
+        det = next((c for c in phrase.children if c.dep_ in ("det", "poss")), None)
+        if det is None or det.lower_ in ("the", "its", "their", "his", "her", "this", "that"):
+            return 1, "exact", (det.text + " " if det is not None else "") + phrase.text
     return None
 
 
@@ -251,6 +258,21 @@ def _own_victims(v: Token) -> list[Token]:
             out = [c for c in subj if _is_number(c)]
     if not out and v.dep_ == "acomp":
         out = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if (
+        not out
+        and v.tag_ == "VBN"
+        and v.i > 0
+        and not any(c.dep_ in ("aux", "auxpass", "nsubj", "dobj") for c in v.children)
+    ):
+        # telegraphic style the parser may attach elsewhere ("... in Gao. 3 killed",
+        # "Two soldiers killed in attack"): the number phrase right before the verb
+        prev = v.doc[v.i - 1]
+        if _is_number(prev) and prev.head.i != v.i:
+            out = [prev]
+        elif prev.pos_ == "NOUN" and any(
+            c.dep_ == "nummod" and _is_number(c) for c in prev.children
+        ):
+            out = [prev]
     return [w for o in out for w in (o, *_victim_conjuncts(o))]
 
 
@@ -481,6 +503,33 @@ def _negated(tok: Token) -> bool:
     return False
 
 
+def _has_own_agent(anchor: Token, phrase: Token) -> bool:
+    """The figure's clause names who did it ("Gunmen shot dead the mayor"): an act of
+    its own, not the casualties of the act told before."""
+    v = anchor if anchor.pos_ in ("VERB", "AUX") else anchor.head
+    if v.pos_ not in ("VERB", "AUX"):
+        return False
+    for c in v.children:
+        if c.dep_ == "nsubj" and c.i != phrase.i and c.lemma_.lower() not in lx.TOLL_NOUNS:
+            return True
+        if c.dep_ == "agent":
+            return True
+    return False
+
+
+def _previous_event(ctx: ArticleContext, anchor: Token) -> str | None:
+    """The one event told in the sentence before a figure whose own sentence tells none
+    ("Militants attacked a police post. 3 killed.")."""
+    sent = anchor.sent
+    if sent.start == 0:
+        return None
+    prev = ctx.doc[sent.start - 1].sent
+    if ctx.in_headline(prev[0]):
+        return None
+    found = {k for t in prev if (k := event_at(ctx, t))}
+    return found.pop() if len(found) == 1 else None
+
+
 def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
     out = _verb_figures(tok)
     if not out:
@@ -583,6 +632,8 @@ def extract(ctx: ArticleContext) -> None:
                     about = event_at(ctx, t)
                     if about:
                         break
+            if about is None and not _has_own_agent(anchor, phrase):
+                about = _previous_event(ctx, anchor)
             claims.append(
                 CasualtyClaim(
                     key=ctx.next_id("c"),
@@ -603,23 +654,36 @@ def extract(ctx: ArticleContext) -> None:
 
 
 def _dedupe(ctx: ArticleContext, claims: list[CasualtyClaim]) -> list[CasualtyClaim]:
-    """One claim per (victim side, outcome, count, qualifier); a named source wins over
-    the article's own voice."""
-    out: dict[tuple, CasualtyClaim] = {}
+    """One claim per figure repeated in the article (headline and body): the same side,
+    outcome, count and qualifier, and no disagreement on the victims' group or the
+    event.  A named source wins over the article's own voice; two named sources keep
+    two claims."""
+    out: list[CasualtyClaim] = []
     extra: dict[str, list] = getattr(ctx, "extra_evidence", {})
+
+    def same(a: CasualtyClaim, b: CasualtyClaim) -> bool:
+        return (
+            (a.victim_side, a.outcome, a.count, a.qualifier)
+            == (b.victim_side, b.outcome, b.count, b.qualifier)
+            and (a.victim_group is None or b.victim_group is None
+                 or a.victim_group == b.victim_group)
+            and (a.about is None or b.about is None or a.about == b.about)
+            and (a.source is None or b.source is None or a.source == b.source)
+        )
+
     for c in claims:
-        sig = (c.victim_side, c.outcome, c.count, c.qualifier)
-        prev = out.get(sig)
-        if prev is None:
-            out[sig] = c
+        i = next((i for i, p in enumerate(out) if same(p, c)), None)
+        if i is None:
+            out.append(c)
             continue
-        if prev.source is not None and c.source is not None and prev.source != c.source:
-            out[(*sig, c.source)] = c
-            continue
+        prev = out[i]
         keep, drop = (c, prev) if prev.source is None and c.source is not None else (prev, c)
-        if keep.victim_group is None and drop.victim_group is not None:
-            keep = replace(keep, victim_group=drop.victim_group)
-        out[sig] = keep
+        keep = replace(
+            keep,
+            victim_group=keep.victim_group or drop.victim_group,
+            about=keep.about or drop.about,
+        )
+        out[i] = keep
         extra.setdefault(keep.key, []).append(drop.evidence)
     ctx.extra_evidence = extra  # type: ignore[attr-defined]
-    return list(out.values())
+    return out

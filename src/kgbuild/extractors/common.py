@@ -411,3 +411,30 @@ def coder_remark_spans(doc: Doc) -> tuple[tuple[int, int], ...]:
 def in_coder_remark(tok: Token) -> bool:
     """True when ``tok`` lies inside a coder's remark (see :func:`coder_remark_spans`)."""
     return any(b <= tok.idx < e for b, e in coder_remark_spans(tok.doc))
+
+
+def two_main_sides(ctx: ArticleContext, *, exclude: tuple[str, ...] = ()) -> list[str]:
+    """The two countries the article names most often: what "both sides", "the two
+    sides" and "the parties" refer to (``exclude``: countries that cannot be meant, such
+    as an agreement's brokers).  Empty when the article names fewer than two."""
+    counts: dict[str, int] = {}
+    for r in ctx.refs:
+        side = ctx.country_of(r.key)
+        if side and r.named and side not in exclude:
+            counts[side] = counts.get(side, 0) + 1
+    ranked = sorted(counts, key=lambda k: (-counts[k], k))
+    return ranked[:2] if len(ranked) >= 2 else []
+
+
+def is_both_sides(tok: Token) -> bool:
+    """ "both sides", "the two sides", "both countries", "the parties"."""
+    from ..lexicon import BOTH_SIDES_NOUNS
+
+    if tok.lower_ not in BOTH_SIDES_NOUNS:
+        return False
+    if any(c.lower_ in ("both", "two") for c in tok.children):
+        return True
+    # "the parties" (to the conflict): plural and definite
+    return tok.lower_ in ("parties", "sides") and any(
+        c.dep_ == "det" and c.lower_ == "the" for c in tok.children
+    )

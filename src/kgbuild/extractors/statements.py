@@ -17,8 +17,9 @@ from spacy.tokens import Token
 
 from .. import lexicon as lx
 from ..model import Statement
-from .common import prevented
-from .context import ArticleContext, Ref
+from ..names import match_key
+from .common import is_passive, prevented, subject_of, two_main_sides
+from .context import ArticleContext, EntityInfo, Ref
 from .events import event_at, is_violent
 
 NAME = "statements.v1"
@@ -174,22 +175,116 @@ def _tokens(comps: list[Token]) -> list[Token]:
     return sorted(set(out), key=lambda t: t.i)
 
 
+_OPENERS = set("\"“‘'([{")
+_CLOSERS = set("\"”’')]},.;:!?")
+
+
 def _quote_span(ctx: ArticleContext, toks: list[Token]) -> str:
+    """The content as written, from its first to its last token, never cutting a word:
+    tokens written without a space between them ("de-escalate", "Nagorno-Karabakh",
+    "co-operation") are kept whole even when the parser split them across clauses."""
     if not toks:
         return ""
     doc = toks[0].doc
-    return doc[toks[0].i : toks[-1].i + 1].text.strip(" ,\"“”‘’'\n")
+    start, end = toks[0].i, toks[-1].i + 1
+    sent = toks[0].sent
+    while (
+        start > sent.start
+        and not doc[start - 1].whitespace_
+        and doc[start - 1].text not in _OPENERS
+        and doc[start].text not in _CLOSERS
+        and not doc[start - 1].is_space
+    ):
+        start -= 1
+    while (
+        end < sent.end
+        and not doc[end - 1].whitespace_
+        and doc[end].text not in _CLOSERS
+        and doc[end - 1].text not in _OPENERS
+        and not doc[end].is_space
+    ):
+        end += 1
+    return doc[start:end].text.strip(" ,\"“”‘’'\n")
+
+
+def _that_clause_start(verb: Token, content: list[Token]) -> list[Token]:
+    """Tokens of a "that"-clause the parser hung elsewhere ("informed in a statement
+    issued in the evening that its troops thwarted ..."): from the first "that" after
+    the verb to where the content begins."""
+    if not content or content[0].i <= verb.i:
+        return []
+    doc = verb.doc
+    for i in range(verb.i + 1, content[0].i):
+        t = doc[i]
+        if _stance(t) is not None:
+            return []
+        if t.lower_ == "that" and t.dep_ == "mark" and t.head.i != verb.i:
+            return [doc[j] for j in range(i, content[0].i) if not doc[j].is_space]
+    return []
 
 
 def _both_sides(ctx: ArticleContext) -> list[str]:
     """The two most mentioned countries of the article ("both sides")."""
-    counts: dict[str, int] = {}
-    for r in ctx.refs:
-        side = ctx.country_of(r.key)
-        if side and r.named:
-            counts[side] = counts.get(side, 0) + 1
-    ranked = sorted(counts, key=lambda k: (-counts[k], k))
-    return ranked[:2] if len(ranked) >= 2 else []
+    return two_main_sides(ctx)
+
+
+def _counterpart(ctx: ArticleContext, key: str, country: str) -> str:
+    """The entity that is to ``country`` what ``key`` is to its own country ("Armed
+    Forces of Armenia" -> "Armed Forces of Azerbaijan"): one already in the article, else
+    the knowledge base's, else the country itself."""
+    info = ctx.entities.get(key)
+    own = ctx.country_of(key) if info is not None else None
+    c_info = ctx.entities.get(country)
+    if info is None or own is None or own == key or c_info is None:
+        return country
+    own_label = ctx.entities[own].label if own in ctx.entities else None
+    if not own_label or own_label not in info.label:
+        return country
+    wanted = match_key(info.label.replace(own_label, c_info.label))
+    for k, e in ctx.entities.items():
+        if e.kind == info.kind and e.country == country and match_key(e.label) == wanted:
+            return k
+    kb_key = ctx.kb.by_label.get(wanted)
+    kb_ent = ctx.kb.entities.get(kb_key) if kb_key else None
+    if kb_ent is not None and kb_ent.kind == info.kind:
+        ctx.entities[kb_ent.key] = EntityInfo(
+            kb_ent.key,
+            kb_ent.kind,
+            kb_ent.label,
+            country=country,
+            is_actor=kb_ent.is_actor,
+            is_place=kb_ent.is_place,
+        )
+        return kb_ent.key
+    return country
+
+
+def _coordinated_owners(ctx: ArticleContext, head: Token) -> list[str]:
+    """ "Azerbaijani and Armenian forces", "Cambodian and Thai troops": one head noun,
+    coordinated owners; one addressee per owner."""
+    countries: list[str] = []
+    for m in head.children:
+        if m.dep_ not in ("amod", "nmod", "compound", "poss"):
+            continue
+        for t in (m, *m.conjuncts):
+            r = ctx.ref_at(t)
+            c = ctx.country_of(r.key) if r is not None else None
+            if c and c not in countries:
+                countries.append(c)
+    if len(countries) < 2:
+        return []
+    ref = ctx.ref_for(head)
+    out: list[str] = []
+    for c in countries:
+        if ref is not None and ref.key != c and ctx.country_of(ref.key) == c:
+            key = ref.key
+        elif ref is not None and ctx.entities.get(ref.key) and ctx.entities[ref.key].is_actor:
+            key = _counterpart(ctx, ref.key, c)
+        else:
+            key = c
+        if key not in out:
+            out.append(key)
+    return out
 
 
 def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Token]) -> list[str]:
@@ -212,6 +307,10 @@ def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Tok
                 r = ctx.acting(r0)
                 if r is not None and r.key not in out:
                     out.append(r.key)
+            for t in (o, *o.conjuncts):
+                for k in _coordinated_owners(ctx, t):
+                    if k not in out:
+                        out.append(k)
         if stance == "Appeal" and not out:
             for c in verb.children:
                 if c.dep_ == "ccomp":
@@ -220,6 +319,10 @@ def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Tok
                             for r in ctx.conjuncts_refs(s):
                                 if r.key not in out:
                                     out.append(r.key)
+                            for t in (s, *s.conjuncts):
+                                for k in _coordinated_owners(ctx, t):
+                                    if k not in out:
+                                        out.append(k)
                             # "Azerbaijani and Armenian forces": one head, two owners
                             group = getattr(ctx, "_group", {}).get(s.i)
                             for r in group or []:
@@ -229,8 +332,15 @@ def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Tok
 
 
 def _hostile_others(
-    ctx: ArticleContext, speaker_side: str | None, content: list[Token]
+    ctx: ArticleContext,
+    speaker_side: str | None,
+    content: list[Token],
+    *,
+    explicit_only: bool = False,
 ) -> list[str]:
+    """Actors of another side than the speaker's that the content says carried out a
+    hostile act.  With ``explicit_only``, only those the text names as the act's doer
+    (its subject, "by X", "X's attack"), not those inferred for it."""
     out: list[str] = []
     if speaker_side is None:
         return out  # whose side the speaker is on is unknown: no "other side"
@@ -241,11 +351,63 @@ def _hostile_others(
         ev = next((e for e in ctx.out.events if e.key == key), None)
         if ev is None or not (ev.kind in _HOSTILE or is_violent(ev.kind)) or prevented(t):
             continue
+        named = _named_doers(ctx, t) if explicit_only else None
         for a in ev.agents:
             side = ctx.side_of(a)
-            if side and side != speaker_side and a not in out:
-                out.append(a)
+            if not side or side == speaker_side or a in out:
+                continue
+            if named is not None and side not in named:
+                continue
+            out.append(a)
     return out
+
+
+def _named_doers(ctx: ArticleContext, trigger: Token) -> set[str]:
+    """The sides the text itself names as the doer of the event at ``trigger``."""
+    cands: list[Token] = []
+    subj = subject_of(trigger) if trigger.pos_ in ("VERB", "AUX") else None
+    if subj is not None and not is_passive(trigger):
+        cands.append(subj)
+    for c in trigger.children:
+        if c.dep_ in ("poss", "compound", "amod", "nmod"):
+            cands.append(c)
+        if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
+            cands += [p for p in c.children if p.dep_ == "pobj"]
+    if trigger.dep_ == "dobj" and trigger.head.lemma_.lower() in lx.LIGHT_VERBS:
+        s2 = subject_of(trigger.head)
+        if s2 is not None:
+            cands.append(s2)  # "X launched an attack"
+    out: set[str] = set()
+    for c in cands:
+        for r in ctx.conjuncts_refs(c):
+            side = ctx.side_of(r.key)
+            if side:
+                out.add(side)
+    return out
+
+
+def _about_own_act(
+    ctx: ArticleContext, speaker: Ref, speaker_side: str | None, comps: list[Token]
+) -> bool:
+    """The reported clause's subject is the speaker, its side or its forces ("the
+    ministry said it carried out attacks", "we repelled ..."): a claim about one's own
+    act, not an accusation."""
+    for c in comps:
+        if c.pos_ not in ("VERB", "AUX"):
+            continue
+        subj = next((s for s in c.children if s.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None:
+            continue
+        if subj.lower_ in ("we", "i"):
+            return True
+        ref = ctx.ref_for(subj)
+        if ref is None:
+            return subj.lower_ == "it"
+        if ref.key == speaker.key:
+            return True
+        side = ctx.side_of(ref.key)
+        return side is not None and side == speaker_side
+    return False
 
 
 def _main_subject_other(
@@ -332,7 +494,8 @@ def extract(ctx: ArticleContext) -> None:
         speaker_side = ctx.country_of(speaker.key)  # None: whose side is unknown
         addressees = _addressees(ctx, verb, stance, content) if not according else []
         if stance == "Claim":
-            others = _hostile_others(ctx, speaker_side, content)
+            own_act = _about_own_act(ctx, speaker, speaker_side, comps)
+            others = _hostile_others(ctx, speaker_side, content, explicit_only=own_act)
             if others:
                 stance, addressees = "Accusation", others
             else:
@@ -344,6 +507,10 @@ def extract(ctx: ArticleContext) -> None:
                 about.append(k)
         negated = any(c.dep_ == "neg" for c in tok.children)
         content = [t for t in content if not (speaker.start <= t.i < speaker.end)]
+        if not according:
+            content = sorted(
+                {*content, *_that_clause_start(tok, content)}, key=lambda t: t.i
+            )
         st = Statement(
             key=ctx.next_id("s"),
             evidence=ev,
