@@ -52,6 +52,8 @@ from .events import event_at
 NAME = "agreements.v1"
 
 _DEFINITE = {"the", "this", "that", "its", "their"}
+_EDGE_PUNCT = {".", ",", ";", ":", "!", "?", "-", "\u2014", "\u2013"}
+_MODALS = {"would", "will", "could", "should", "might", "may", "must", "shall", "can"}
 _GENERIC = "agreement"
 
 
@@ -68,6 +70,7 @@ class _Mention:
     provisions: list[str] = field(default_factory=list)
     provides: list[str] = field(default_factory=list)
     anaphor: bool = False  # "the agreement" with nothing of its own
+    content_of: int | None = None  # token of the agreement this one is the subject of
 
 
 # --- mentions -----------------------------------------------------------------------------
@@ -275,6 +278,41 @@ def _subject_parties(
     return out
 
 
+def _agent_parties(ctx: ArticleContext, verb: Token) -> list[str]:
+    """The by-agents of a passive verb of signing ("was signed by X and Y")."""
+    out: list[str] = []
+    if verb.lemma_.lower() in ("broker", "mediate") or not any(
+        c.dep_ in ("auxpass", "nsubjpass") for c in verb.children
+    ):
+        return out
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for o in c.children:
+                if o.dep_ != "pobj":
+                    continue
+                for r in ctx.conjuncts_refs(o):
+                    r2 = ctx.acting(r)
+                    side = (ctx.side_of(r2.key) or r2.key) if r2 is not None else None
+                    if side and side not in out:
+                        out.append(side)
+    return out
+
+
+def _content_of(tok: Token) -> int | None:
+    """ "a memorandum of understanding on a cessation of hostilities", "signed an
+    accord on a truce": the agreement whose subject this mention is."""
+    if tok.dep_ != "pobj" or tok.head.lower_ not in ("on", "for"):
+        return None
+    owner = tok.head.head
+    if _kind(owner) is not None:
+        return owner.i
+    if owner.lemma_.lower() in lx.SIGNING_VERBS:
+        for c in owner.children:
+            if c.dep_ in ("dobj", "nsubjpass") and _kind(c) is not None:
+                return c.i
+    return None
+
+
 def _between_parties(ctx: ArticleContext, tok: Token) -> list[str]:
     out: list[str] = []
     for c in tok.subtree:
@@ -301,9 +339,12 @@ def _clause_text(verb: Token, *, drop: set[int] | None = None) -> str:
         ):
             skip.add(c.i)
     toks = [t for t in verb.subtree if t.i not in skip]
-    while toks and (toks[0].dep_ == "aux" and toks[0].lower_ == "to" or toks[0].is_punct):
+    while toks and (
+        (toks[0].dep_ == "aux" and toks[0].lower_ == "to") or toks[0].text in _EDGE_PUNCT
+        or toks[0].is_space
+    ):
         toks = toks[1:]
-    while toks and toks[-1].is_punct:
+    while toks and (toks[-1].text in _EDGE_PUNCT or toks[-1].is_space):
         toks = toks[:-1]
     if not toks:
         return ""
@@ -343,7 +384,12 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
         indefinite = not any(
             c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children
         )
-        if indefinite and hypothetical(tok) and date is None:
+        realis = any(
+            v.tag_ in ("VBD", "VBN")
+            and not any(c.dep_ == "aux" and c.lower_ in _MODALS for c in v.children)
+            for v in verbs
+        )
+        if indefinite and hypothetical(tok) and date is None and not realis:
             continue  # "called for an immediate ceasefire": wished, not (yet) agreed
         m = _Mention(tok, kind, date=date)
         m.place = _place(ctx, tok, verbs)
@@ -355,6 +401,11 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
             for p in _subject_parties(ctx, v, brokers=tuple(m.brokers)):
                 if p not in m.parties and p not in m.brokers:
                     m.parties.append(p)
+            for p in _agent_parties(ctx, v):
+                # "the deal was signed ... by Armenia, Azerbaijan and Russia"
+                if p not in m.parties and p not in m.brokers:
+                    m.parties.append(p)
+        m.content_of = _content_of(tok)
         for c in tok.children:
             if c.dep_ == "relcl":
                 for v in (c, *c.conjuncts):
@@ -378,11 +429,10 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
         # "the agreement", "the truce", "under the agreement, reached after talks
         # hosted by X": a definite mention with no date of its own is one told before
         m.anaphor = _is_definite(tok) and not m.date
-        if kind == _GENERIC and not (own or verbs or m.anaphor or _of_object(tok) is not None):
+        obj = _of_object(tok)
+        named = obj is not None and (tok.lemma_.lower(), obj.lemma_.lower()) in lx.AGREEMENT_PHRASES
+        if kind == _GENERIC and not (own or verbs or m.anaphor or named):
             continue  # "agreement" alone is too often not a treaty
-        if kind == _GENERIC and _of_object(tok) is not None and not (own or verbs):
-            if lx.AGREEMENT_PHRASES.get((tok.lemma_.lower(), _of_object(tok).lemma_.lower())) is None:  # type: ignore[union-attr]
-                continue
         found.append(m)
     return found
 
@@ -454,7 +504,9 @@ def _merge(ctx: ArticleContext, found: list[_Mention]) -> tuple[list[_Mention], 
     last: int | None = None
     for m in found:
         target = None
-        if m.anaphor and last is not None and _compatible(merged[last], m):
+        if m.content_of is not None and m.content_of in where:
+            target = where[m.content_of]
+        elif m.anaphor and last is not None and _compatible(merged[last], m):
             target = last
         else:
             for i, g in enumerate(merged):

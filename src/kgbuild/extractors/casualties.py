@@ -267,11 +267,9 @@ def _own_victims(v: Token) -> list[Token]:
         # telegraphic style the parser may attach elsewhere ("... in Gao. 3 killed",
         # "Two soldiers killed in attack"): the number phrase right before the verb
         prev = v.doc[v.i - 1]
-        if _is_number(prev) and prev.head.i != v.i:
-            out = [prev]
-        elif prev.pos_ == "NOUN" and any(
+        if (_is_number(prev) and prev.head.i != v.i) or (prev.pos_ == "NOUN" and any(
             c.dep_ == "nummod" and _is_number(c) for c in prev.children
-        ):
+        )):
             out = [prev]
     return [w for o in out for w in (o, *_victim_conjuncts(o))]
 
@@ -322,7 +320,9 @@ def _noun_figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
     if tok.pos_ == "ADJ" and tok.dep_ in ("amod", "oprd", "acomp", "conj"):
         return []  # read by the adjective frame
     if lemma == "loss" and any(
-        c.dep_ == "prep" and c.lower_ == "of" and not any(p.lemma_ in lx.LIFE_NOUNS for p in c.children)
+        c.dep_ == "prep"
+        and c.lower_ == "of"
+        and not any(p.lemma_ in lx.LIFE_NOUNS for p in c.children)
         for c in tok.children
     ):
         return []  # "loss of territory"
@@ -456,14 +456,13 @@ def _group(tok: Token) -> str | None:
         return None
     if tok.lemma_.lower() in lx.LIFE_NOUNS:
         return None
-    start = tok.i
-    while start > 0 and tok.doc[start - 1].dep_ == "compound" and tok.doc[start - 1].head.i in range(
-        start, tok.i + 1
-    ):
-        start -= 1
     if tok.ent_type_ or tok.pos_ == "PROPN":
         return None  # a name, not a group
-    return tok.doc[start : tok.i + 1].text.lower()
+    doc = tok.doc
+    start = tok.i
+    while start > 0 and doc[start - 1].dep_ == "compound" and start <= doc[start - 1].head.i:
+        start -= 1
+    return doc[start : tok.i + 1].text.lower()
 
 
 def _source(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:

@@ -136,6 +136,32 @@ def _content(verb: Token) -> list[Token]:
     """What was said: the clausal complement; an object only when there is none
     ("denied the report"; in "told reporters that ..." the object is the hearer)."""
     comps = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "parataxis")]
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if (
+        not comps
+        and obj is not None
+        and lx.REPORTING_VERBS.get(verb.lemma_.lower()) in ("Appeal", "Warning")
+    ):
+        # "urged both sides to de-escalate ...", parsed with "to" as a preposition: the
+        # object is the addressee, what follows it is what was asked
+        comps = [
+            c
+            for c in verb.children
+            if c.i > obj.right_edge.i and c.dep_ in ("prep", "advcl", "dep", "xcomp", "oprd")
+        ]
+    if comps and lx.REPORTING_VERBS.get(verb.lemma_.lower()) in ("Appeal", "Warning"):
+        # "urged X to de-escalate, resume talks, and work toward peace": coordinated
+        # infinitives the parser hung on the reporting verb belong to what was asked
+        last = max(c.right_edge.i for c in comps)
+        for c in verb.children:
+            if (
+                c.dep_ == "conj"
+                and c.i > last
+                and _stance(c) is None
+                and not any(k.dep_ in ("nsubj", "nsubjpass") for k in c.children)
+                and (c.tag_ in ("VB", "VBP") or any(k.dep_ == "dobj" for k in c.children))
+            ):
+                comps.append(c)
     if not comps:
         comps = [c for c in verb.children if c.dep_ == "dobj"]
     comps += [
@@ -237,7 +263,8 @@ def _counterpart(ctx: ArticleContext, key: str, country: str) -> str:
     c_info = ctx.entities.get(country)
     if info is None or own is None or own == key or c_info is None:
         return country
-    own_label = ctx.entities[own].label if own in ctx.entities else None
+    own_ent = ctx.entities.get(own) or ctx.kb.entities.get(own)
+    own_label = own_ent.label if own_ent is not None else None
     if not own_label or own_label not in info.label:
         return country
     wanted = match_key(info.label.replace(own_label, c_info.label))
