@@ -1,4 +1,4 @@
-"""agreements.v1: ceasefires, treaties and deals, with date, place, brokers, parties and
+"""agreements.v2: ceasefires, treaties and deals, with date, place, brokers, parties and
 provisions.
 
 Mentions: a noun of :data:`kgbuild.lexicon.AGREEMENT_NOUNS` ("ceasefire", "truce",
@@ -49,7 +49,7 @@ from .common import hypothetical, is_both_sides, two_main_sides
 from .context import ArticleContext
 from .events import event_at
 
-NAME = "agreements.v1"
+NAME = "agreements.v2"
 
 _DEFINITE = {"the", "this", "that", "its", "their"}
 _EDGE_PUNCT = {".", ",", ";", ":", "!", "?", "-", "\u2014", "\u2013"}

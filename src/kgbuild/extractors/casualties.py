@@ -1,4 +1,4 @@
-"""casualties.v1: reported figures of killed and injured people, attributed to a source.
+"""casualties.v2: reported figures of killed and injured people, attributed to a source.
 
 A figure is a casualty word, the noun phrase of the victims, and a count read from it.
 The frames (word lists in :mod:`kgbuild.lexicon`, casualty section):
@@ -53,7 +53,7 @@ from .context import ArticleContext
 from .events import event_at
 from .statements import statement_governing
 
-NAME = "casualties.v1"
+NAME = "casualties.v2"
 
 # verbs whose subject suffered the casualties ("X suffered heavy losses")
 _SUFFERING = {"suffer", "sustain", "incur", "lose", "take", "report", "record"}

@@ -1,13 +1,21 @@
-"""statements.v1: who said what, with which stance, addressed at whom.
+"""statements.v2: who said what, with which stance, addressed at whom.
 
 A reporting verb of :data:`kgbuild.lexicon.REPORTING_VERBS` with a subject that refers
 to an actor makes a statement; "according to X" makes a claim of X about its clause.
 The content is the verb's clausal complement (or, for a trailing "..., X said", the
-main clause).  Stances come from the verb, refined by one rule: a claim whose content
-reports a hostile act by another side (not one the speaker's side thwarted) is an
-accusation of that side.  Addressees: the object of accuse/blame/urge/warn/call on,
-the subject of a demanded clause ("demanded that X stop"), or the other side that a
-claim is about.  Conjoined verbs with one stance are one statement; participial
+main clause); a "that"-clause the parser hung elsewhere ("informed in a statement
+issued in the evening that ...") starts at its "that"; what an appeal asks is what
+follows its addressee ("urged both sides to de-escalate, resume talks, and ...").  The
+quote is the content as written and never cuts a word ("de-escalate").
+
+Stances come from the verb, refined by one rule: a claim whose content reports a
+hostile act by another side (not one the speaker's side thwarted) is an accusation of
+that side.  A claim about one's own act (the reported clause's subject is the speaker,
+its side or its forces, "it", "we") stays a claim unless the text itself names another
+side as the doer of a hostile act in it.  Addressees: the object of
+accuse/blame/urge/warn/call on, the subject of a demanded clause ("demanded that X
+stop"), one per coordinated owner ("Azerbaijani and Armenian forces"), or the other side
+that a claim is about.  Conjoined verbs with one stance are one statement; participial
 continuations ("..., adding that ...") join the statement they continue.
 """
 
@@ -22,7 +30,7 @@ from .common import is_passive, prevented, subject_of, two_main_sides
 from .context import ArticleContext, EntityInfo, Ref
 from .events import event_at, is_violent
 
-NAME = "statements.v1"
+NAME = "statements.v2"
 
 _HOSTILE = {
     "MilitaryOperation",
