@@ -311,6 +311,8 @@ def test_agreement_wordings(build_text: Builder, body: str, expected: dict[str, 
         pytest.param("The United Nations called for a ceasefire.", id="wished-for"),
         pytest.param("Russia agreed to send more peacekeepers.", id="one-actor-agrees"),
         pytest.param("The minister was in agreement with the plan.", id="in-agreement-with"),
+        pytest.param("The deal is worth two billion dollars.", id="bare-definite-deal"),
+        pytest.param("The two teams agreed to meet again.", id="not-parties-to-a-conflict"),
     ],
 )
 def test_no_agreement(build_text: Builder, body: str) -> None:

@@ -193,6 +193,12 @@ CASUALTY_FORMS = [
         {("killed-or-injured", 0, "none")},
         id="not-any-casualties",
     ),
+    pytest.param("He was killed in 2019.", {("killed", 1, "exact")}, id="he-was-killed"),
+    pytest.param(
+        "The raid killed the commander of the militia.",
+        {("killed", 1, "exact")},
+        id="the-commander",
+    ),
     # vague counts, as ACLED reads them
     pytest.param("Several soldiers were killed.", {("killed", None, "several")}, id="several"),
     pytest.param("Dozens of civilians were injured.", {("injured", 12, "at-least")}, id="dozens"),

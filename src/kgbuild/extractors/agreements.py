@@ -71,6 +71,7 @@ class _Mention:
     provides: list[str] = field(default_factory=list)
     anaphor: bool = False  # "the agreement" with nothing of its own
     content_of: int | None = None  # token of the agreement this one is the subject of
+    weak: bool = False  # a bare generic "the deal": it may only refer to one told before
 
 
 # --- mentions -----------------------------------------------------------------------------
@@ -433,6 +434,7 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
         named = obj is not None and (tok.lemma_.lower(), obj.lemma_.lower()) in lx.AGREEMENT_PHRASES
         if kind == _GENERIC and not (own or verbs or m.anaphor or named):
             continue  # "agreement" alone is too often not a treaty
+        m.weak = kind == _GENERIC and not (own or verbs or named)
         found.append(m)
     return found
 
@@ -513,6 +515,8 @@ def _merge(ctx: ArticleContext, found: list[_Mention]) -> tuple[list[_Mention], 
                 if g.kind == m.kind and _compatible(g, m):
                     target = i
                     break
+        if target is None and m.weak:
+            continue  # "the deal is worth $2 billion": no agreement told before
         if target is None:
             merged.append(m)
             target = len(merged) - 1
@@ -535,6 +539,7 @@ def _merge(ctx: ArticleContext, found: list[_Mention]) -> tuple[list[_Mention], 
 def extract(ctx: ArticleContext) -> None:
     found = _mentions(ctx)
     merged, where = _merge(ctx, found)
+    found = [m for m in found if m.tok.i in where]
     # undertakings join the agreement of their sentence, else the last one told whose
     # parties made them; two or more parties agreeing with none told make one
     brokers = tuple(dict.fromkeys(b for g in merged for b in g.brokers))

@@ -60,6 +60,7 @@ _SUFFERING = {"suffer", "sustain", "incur", "lose", "take", "report", "record"}
 _NUMBER_DEPS = ("nummod", "det", "amod", "quantmod", "compound", "nmod")
 # dependency labels under which spaCy hangs the subject of a verbless figure ("3 killed")
 _FRAGMENT_SUBJECTS = ("nsubj", "meta", "dep", "npadvmod", "nummod")
+_ONE_PERSON_PRONOUNS = {"he", "she", "him", "her", "himself", "herself"}
 # "rose to 40", "stands at 112", "reached 50", "is 40", "a toll of 40"
 _TOLL_PREPS = {"to", "at", "of"}
 
@@ -184,6 +185,8 @@ def _count(phrase: Token) -> tuple[int | None, str, str] | None:
         ]
     if nums:
         return _count_at(nums[-1] if nums[-1].head.i == phrase.i else nums[0])
+    if phrase.lower_ in _ONE_PERSON_PRONOUNS:
+        return 1, "exact", phrase.text  # "he was killed", "killing him"
     article = next(
         (c for c in phrase.children if c.dep_ == "det" and c.lower_ in ("a", "an")), None
     )
