@@ -229,7 +229,11 @@ def test_casualty_form(build_text: Builder, body: str, expected: set[tuple[Any, 
             id="demonym-soldiers",
         ),
         pytest.param(
-            "Gunmen killed 11 civilians in Kerevan.", None, "civilians", None, id="civilians"
+            "Gunmen killed 11 civilians in Kerevan.",
+            "civilians",
+            "civilians",
+            None,
+            id="civilians",
         ),
         pytest.param(
             "Gunmen killed two police officers.",
@@ -238,7 +242,9 @@ def test_casualty_form(build_text: Builder, body: str, expected: set[tuple[Any, 
             None,
             id="police-officers",
         ),
-        pytest.param("A child was killed by a stray shell.", None, "child", None, id="a-child"),
+        pytest.param(
+            "A child was killed by a stray shell.", "child", "child", None, id="a-child"
+        ),
         pytest.param(
             "Armenia said three of its soldiers were wounded.",
             "Armed Forces of Armenia",

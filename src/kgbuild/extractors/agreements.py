@@ -197,7 +197,8 @@ def _place(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
             info = ctx.entities.get(ref.key)
             if info is None or not info.is_place:
                 continue
-            if settlement_only and info.kind not in ("Settlement", "Facility"):
+            # "Place": a place the knowledge base does not know, of no finer kind
+            if settlement_only and info.kind not in ("Settlement", "Facility", "Place"):
                 continue
             return ref.key
         return None

@@ -60,6 +60,18 @@ _SUFFERING = {"suffer", "sustain", "incur", "lose", "take", "report", "record"}
 _NUMBER_DEPS = ("nummod", "det", "amod", "quantmod", "compound", "nmod")
 # dependency labels under which spaCy hangs the subject of a verbless figure ("3 killed")
 _FRAGMENT_SUBJECTS = ("nsubj", "meta", "dep", "npadvmod", "nummod")
+# actor kinds that are a side of their own when they have no country
+_ARMED_KINDS = {
+    "ArmedForce",
+    "StateForce",
+    "PoliceForce",
+    "ExternalForce",
+    "NonStateArmedGroup",
+    "RebelGroup",
+    "PoliticalMilitia",
+    "IdentityMilitia",
+    "UnidentifiedArmedGroup",
+}
 _ONE_PERSON_PRONOUNS = {"he", "she", "him", "her", "himself", "herself"}
 # "rose to 40", "stands at 112", "reached 50", "is 40", "a toll of 40"
 _TOLL_PREPS = {"to", "at", "of"}
@@ -445,6 +457,19 @@ def _victim(ctx: ArticleContext, tok: Token) -> str | None:
     return ref.key if info.is_actor else None
 
 
+def _side(ctx: ArticleContext, victim: str | None) -> str | None:
+    """The side the victims belong to: their country, else the victim itself when it is
+    an armed actor of no country (an armed group); civilians of no known country have
+    no side."""
+    if victim is None:
+        return None
+    country = ctx.country_of(victim)
+    if country is not None:
+        return country
+    info = ctx.entities.get(victim)
+    return victim if info is not None and info.kind in _ARMED_KINDS else None
+
+
 def _group(tok: Token) -> str | None:
     """The victims' noun as written, with its compounds ("police officers", "civilians");
     None for a bare number, a pronoun or "others"."""
@@ -649,7 +674,7 @@ def extract(ctx: ArticleContext) -> None:
                     about=about,
                     statement=st_key,
                     victim_group=group,
-                    victim_side=ctx.side_of(victim),
+                    victim_side=_side(ctx, victim),
                 )
             )
     ctx.out.claims.extend(_dedupe(ctx, claims))
