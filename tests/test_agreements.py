@@ -290,6 +290,59 @@ def _one(kg: KnowledgeGraph) -> dict[str, Any]:
             id="accord-calls-for",
         ),
         pytest.param(
+            "The presidents of Georgia and Armenia agreed in Batumi on Wednesday on a roadmap "
+            "to ease tensions, after talks mediated by Turkey. The roadmap calls for the "
+            "withdrawal of troops from the border.",
+            {
+                "date": "2023-09-20",
+                "place": "Batumi",
+                "brokers": {"Turkey"},
+                "parties": {"Georgia", "Armenia"},
+                "provisions": {"ease tensions", "the withdrawal of troops from the border"},
+            },
+            id="roadmap-calls-for",
+        ),
+        pytest.param(
+            "Meeting in Geneva on Friday, Armenia and Azerbaijan signed an action plan, with "
+            "Norway as facilitator. It provides for the exchange of prisoners and for the "
+            "return of bodies.",
+            {
+                "date": "2023-09-15",
+                "place": "Geneva",
+                "brokers": {"Norway"},
+                "parties": {"Armenia", "Azerbaijan"},
+                "provisions": {"the exchange of prisoners", "the return of bodies"},
+            },
+            id="action-plan-meeting-in-it-provides-for",
+        ),
+        pytest.param(
+            "Iran and Iraq signed the Basra Accord on Monday under Qatari mediation. It "
+            "provides for a ceasefire and a prisoner exchange.",
+            {
+                "label": "2023 agreement",
+                "brokers": {"Qatar"},
+                "parties": {"Iran", "Iraq"},
+                "provisions": {"a ceasefire", "a prisoner exchange"},
+            },
+            id="named-accord-with-provided-ceasefire",
+        ),
+        pytest.param(
+            "Delegations of Armenia and Azerbaijan signed a declaration of principles in "
+            "Prague on Thursday, but did not agree on a ceasefire. The talks were facilitated "
+            "by France and Germany.",
+            {"brokers": {"France", "Germany"}, "parties": {"Armenia", "Azerbaijan"}},
+            id="declaration-not-a-ceasefire-talks-facilitated-by",
+        ),
+        pytest.param(
+            "The heads of the Kyrgyz and Tajik border services agreed on Saturday on a "
+            "complete ceasefire and the withdrawal of troops.",
+            {
+                "parties": {"Kyrgyzstan", "Tajikistan"},
+                "provisions": {"the withdrawal of troops"},
+            },
+            id="coordinated-demonyms-agreed-on-x-and-y",
+        ),
+        pytest.param(
             "The deal was signed in Baku on 10 November 2020 by Armenia, Azerbaijan and Russia.",
             {
                 "date": "2020-11-10",

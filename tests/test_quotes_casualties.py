@@ -195,6 +195,39 @@ CASUALTY_FORMS = [
     ),
     pytest.param("He was killed in 2019.", {("killed", 1, "exact")}, id="he-was-killed"),
     pytest.param(
+        "Residents beat a man to death in Kerevan.", {("killed", 1, "exact")}, id="to-death"
+    ),
+    pytest.param(
+        "The army said 18 assailants were neutralised.",
+        {("killed", 18, "exact")},
+        id="neutralised",
+    ),
+    pytest.param(
+        "A grenade hit the post. Two officers sustained injuries.",
+        {("injured", 2, "exact")},
+        id="sustained-injuries",
+    ),
+    pytest.param(
+        "Debris fell in the city without causing casualties.",
+        {("killed-or-injured", 0, "none")},
+        id="without-causing-casualties",
+    ),
+    pytest.param(
+        "A police officer shot dead a 17-year-old boy.",
+        {("killed", 1, "exact")},
+        id="age-is-no-count",
+    ),
+    pytest.param(
+        "A man was shot dead and around 100 people were injured.",
+        {("killed", 1, "exact"), ("injured", 100, "approximate")},
+        id="number-hung-elsewhere",
+    ),
+    pytest.param(
+        "A man stabbed three children outside a school.",
+        {("injured", 3, "exact")},
+        id="stabbed",
+    ),
+    pytest.param(
         "The raid killed the commander of the militia.",
         {("killed", 1, "exact")},
         id="the-commander",
@@ -251,6 +284,14 @@ def test_casualty_form(build_text: Builder, body: str, expected: set[tuple[Any, 
             "soldiers",
             "Armenia",
             id="its-soldiers",
+        ),
+        pytest.param(
+            "Georgia fired mortars at Turkish positions. 2 fatalities were reported among "
+            "Turkish border guards.",
+            "Armed Forces of Turkey",
+            "border guards",
+            "Turkey",
+            id="fatalities-among",
         ),
     ],
 )

@@ -191,7 +191,10 @@ CASUALTY_VERBS: dict[str, str] = {
     "lynch": "killed",
     "die": "killed",
     "perish": "killed",
+    "neutralise": "killed",
+    "neutralize": "killed",
     "wound": "injured",
+    "stab": "injured",
     "injure": "injured",
     "hurt": "injured",
     "maim": "injured",
@@ -289,6 +292,40 @@ PERSON_NOUNS = frozenset(
         "fisherman",
         "pilot",
         "member",
+        "wife",
+        "husband",
+        "son",
+        "daughter",
+        "mother",
+        "father",
+        "brother",
+        "sister",
+        "cousin",
+        "uncle",
+        "nephew",
+        "niece",
+        "relative",
+        "chief",
+        "official",
+        "bystander",
+        "passer-by",
+        "cadet",
+        "ranger",
+        "prisoner",
+        "inmate",
+        "suspect",
+        "judge",
+        "lawyer",
+        "politician",
+        "candidate",
+        "lawmaker",
+        "tourist",
+        "migrant",
+        "refugee",
+        "worshipper",
+        "pilgrim",
+        "monk",
+        "nun",
     }
 )
 NUMBER_WORDS: dict[str, int] = {
@@ -624,7 +661,22 @@ AGREEMENT_NOUNS: dict[str, str] = {
     "deal": "agreement",
     "pact": "agreement",
     "mou": "agreement",
+    "roadmap": "agreement",
+    "road-map": "agreement",
+    "settlement": "agreement",
 }
+# (modifier, head) pairs that name an agreement ("an action plan", "a peace plan").
+AGREEMENT_COMPOUNDS: dict[tuple[str, str], str] = {
+    ("action", "plan"): "agreement",
+    ("peace", "plan"): "agreement",
+    ("road", "map"): "agreement",
+}
+# Heads of an agreement's proper name ("the Stockholm Agreement", "the Minsk Protocol",
+# "the Dayton Accords"): counted only as part of a name.
+AGREEMENT_NAME_HEADS = frozenset(
+    {"agreement", "agreements", "accord", "accords", "treaty", "protocol", "declaration",
+     "memorandum", "charter", "pact", "ceasefire", "truce"}
+)
 # Two-word agreement names: (head lemma, lemma of its "of" object) -> kind
 # ("a memorandum of understanding", "a cessation of hostilities").
 AGREEMENT_PHRASES: dict[tuple[str, str], str] = {
@@ -632,6 +684,8 @@ AGREEMENT_PHRASES: dict[tuple[str, str], str] = {
     ("cessation", "hostility"): "ceasefire",
     ("cessation", "hostilities"): "ceasefire",
     ("cessation", "fighting"): "ceasefire",
+    ("declaration", "principle"): "agreement",
+    ("declaration", "principles"): "agreement",
 }
 # Modifiers that make a generic "agreement"/"deal"/"accord" one between conflict
 # parties ("peace deal", "security pact"); a generic one counts only with such a
@@ -653,6 +707,11 @@ AGREEMENT_MODIFIERS = frozenset(
         "demobilization",
         "reconciliation",
         "non-aggression",
+        "disengagement",
+        "electoral",
+        "maritime",
+        "exchange",
+        "humanitarian",
     }
 )
 # Verbs of making an agreement: its date and place hang on them ("signed ... in X on D").
@@ -680,15 +739,38 @@ SIGNING_VERBS_LOOSE_PLACE = frozenset({"agree", "reach", "broker", "mediate", "n
 BROKER_WORDS = frozenset(
     {"brokered", "mediated", "facilitated", "hosted", "sponsored", "backed", "guaranteed"}
 )
-# Nouns of brokering that name the broker with "of"/"by" ("under the auspices of X").
-BROKER_NOUNS = frozenset({"auspices", "mediation", "facilitation"})
+# Nouns of brokering that name the broker with "of"/"by" or a demonym ("under the
+# auspices of X", "under Qatari mediation").
+BROKER_NOUNS = frozenset({"auspices", "mediation", "facilitation", "sponsorship"})
+# Roles of a broker: "with Norway as facilitator", "with Cuba and Norway as guarantors".
+BROKER_ROLES = frozenset(
+    {"facilitator", "facilitators", "mediator", "mediators", "guarantor", "guarantors",
+     "broker", "brokers", "host", "hosts", "witness", "witnesses", "sponsor", "sponsors"}
+)
+# What is brokered besides the agreement itself ("the talks were facilitated by X").
+NEGOTIATION_NOUNS = frozenset({"talk", "talks", "negotiation", "negotiations", "process"})
 # Verbs whose infinitive complement is an undertaking ("agreed to pull back heavy
 # weapons", "pledged to release prisoners") -> provisions of the agreement.
 PROVISION_VERBS = frozenset({"agree", "pledge", "commit", "undertake", "promise", "vow"})
 # Verbs with which an agreement states its provisions ("the deal calls for ...").
-PROVIDING_VERBS = frozenset(
-    {"call", "provide", "require", "stipulate", "envisage", "include", "oblige", "commit"}
-)
+# Verbs with which an agreement states its provisions -> the preposition that introduces
+# them ("calls for X", "commits the groups to X"), or "" for the object ("requires X").
+PROVIDING_VERBS: dict[str, str] = {
+    "call": "for",
+    "provide": "for",
+    "allow": "for",
+    "commit": "to",
+    "oblige": "to",
+    "bind": "to",
+    "require": "",
+    "stipulate": "",
+    "envisage": "",
+    "include": "",
+    "set": "",
+    "establish": "",
+    "guarantee": "",
+    "foresee": "",
+}
 # "the two sides", "both countries", "the parties": the two main sides of the article.
 BOTH_SIDES_NOUNS = frozenset(
     {"side", "sides", "party", "parties", "country", "countries", "nation", "nations",

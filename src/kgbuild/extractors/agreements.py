@@ -40,12 +40,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from .. import lexicon as lx
 from ..model import Agreement
 from ..timex import normalize_time
-from .common import hypothetical, is_both_sides, two_main_sides
+from .common import coordinated_owner_countries, hypothetical, is_both_sides, two_main_sides
 from .context import ArticleContext
 from .events import event_at
 
@@ -71,6 +71,7 @@ class _Mention:
     provides: list[str] = field(default_factory=list)
     anaphor: bool = False  # "the agreement" with nothing of its own
     content_of: int | None = None  # token of the agreement this one is the subject of
+    provided: bool = False  # a provision of that agreement ("commits X to a ceasefire")
     weak: bool = False  # a bare generic "the deal": it may only refer to one told before
 
 
@@ -93,6 +94,12 @@ def _kind(tok: Token) -> str | None:
         if obj is not None:
             kind = lx.AGREEMENT_PHRASES.get((tok.lemma_.lower(), obj.lemma_.lower()))
     if kind is None:
+        for c in tok.lefts:
+            if c.dep_ in ("compound", "amod"):
+                kind = lx.AGREEMENT_COMPOUNDS.get((c.lower_, tok.lemma_.lower())) or kind
+    if kind is None and _is_name(tok):
+        kind = _GENERIC
+    if kind is None:
         return None
     # "ceasefire agreement": one mention, headed by "agreement"
     if tok.dep_ == "compound" and _kind(tok.head) is not None:
@@ -102,6 +109,17 @@ def _kind(tok: Token) -> str | None:
             if c.dep_ in ("compound", "amod") and c.lower_ in lx.AGREEMENT_NOUNS:
                 kind = lx.AGREEMENT_NOUNS[c.lower_]
     return kind
+
+
+def _is_name(tok: Token) -> bool:
+    """ "the Stockholm Agreement", "the Minsk Protocol": a capitalised agreement head
+    with a proper-noun modifier."""
+    return (
+        tok.lower_ in lx.AGREEMENT_NAME_HEADS
+        and tok.text[:1].isupper()
+        and not tok.is_sent_start
+        and any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.lefts)
+    )
 
 
 def _signing_verbs(tok: Token) -> list[Token]:
@@ -137,6 +155,33 @@ def _signing_verbs(tok: Token) -> list[Token]:
     return out
 
 
+def _circumstances(verbs: list[Token]) -> list[Token]:
+    """The verbs of signing and their participial adjuncts without a subject of their
+    own ("Meeting in Geneva on Friday, X signed ...", "..., meeting at the crossing"):
+    where and when they say the signing happened."""
+    out = list(verbs)
+    for v in verbs:
+        for c in v.children:
+            if (
+                (c.dep_ == "advcl" or _misparsed_adjunct(c))
+                and not any(k.dep_.startswith("nsubj") for k in c.children)
+                and c.lemma_.lower() not in lx.SIGNING_VERBS
+            ):
+                out.append(c)
+    return out
+
+
+def _misparsed_adjunct(tok: Token) -> bool:
+    """ "Meeting in Geneva on Friday, X and Y signed ...": a participle the parser took
+    for a second subject of the verb."""
+    if tok.dep_ != "nsubj":
+        return False
+    others = [c for c in tok.head.children if c.dep_ == "nsubj" and c.i != tok.i]
+    return tok.tag_ == "VBG" or (
+        bool(others) and tok.i < others[0].i and tok.lower_.endswith("ing")
+    )
+
+
 def _is_definite(tok: Token) -> bool:
     return any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in tok.children)
 
@@ -166,15 +211,19 @@ def _date(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
             iso = normalize_time(ent.text, published)  # type: ignore[attr-defined]
         if iso:
             return iso
-    for v in verbs:
+    for v in _circumstances(verbs):
         for c in v.children:
             if c.dep_ not in ("prep", "npadvmod"):
                 continue
             for t in (c, *c.subtree):
-                if t.ent_type_ != "DATE":
+                if t.ent_type_ == "DATE":
+                    ent = _ent_at(t)
+                    text = ent.text if ent is not None else t.text  # type: ignore[attr-defined]
+                elif t.lower_ in lx.WEEKDAYS:
+                    text = t.text  # a weekday the model did not tag
+                else:
                     continue
-                ent = _ent_at(t)
-                iso = normalize_time(ent.text, published) if ent is not None else None  # type: ignore[attr-defined]
+                iso = normalize_time(text, published)
                 if iso:
                     return iso
     for c in tok.lefts:
@@ -188,8 +237,9 @@ def _place(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
     verb of signing governs it and X is a settlement ("signed a ceasefire in Doha")."""
 
     def place_of(prep: Token, *, settlement_only: bool) -> str | None:
-        for p in prep.children:
-            if p.dep_ != "pobj":
+        # "at the UN post in Naqoura": the first named place inside the phrase
+        for p in prep.subtree:
+            if p.i == prep.i or p.dep_ != "pobj":
                 continue
             ref = ctx.ref_for(p)
             if ref is None:
@@ -203,39 +253,67 @@ def _place(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
             return ref.key
         return None
 
-    for v in verbs:
-        loose = v.lemma_.lower() in lx.SIGNING_VERBS_LOOSE_PLACE
+    for v in _circumstances(verbs):
+        loose = v.lemma_.lower() in lx.SIGNING_VERBS_LOOSE_PLACE or v not in verbs
         for c in v.children:
             if c.dep_ == "prep" and c.lower_ in ("in", "at"):
                 key = place_of(c, settlement_only=loose)
                 if key:
                     return key
     if verbs:
-        for c in tok.children:
-            if c.dep_ == "prep" and c.lower_ in ("in", "at"):
+        # "signed a ceasefire in Doha", "an agreement on the border at the UN post in
+        # Naqoura": a settlement inside the agreement's own phrase
+        clauses = {t.i for c in tok.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
+        for c in tok.subtree:
+            if c.i not in clauses and c.dep_ == "prep" and c.lower_ in ("in", "at"):
                 key = place_of(c, settlement_only=True)
                 if key:
                     return key
     return None
 
 
+def _party_key(ctx: ArticleContext, key: str) -> str:
+    """An agreement's party or broker: a person as named, a government body or force by
+    the country it stands for, any other actor as itself."""
+    info = ctx.entities.get(key)
+    if info is not None and info.kind == "Person":
+        return key
+    return ctx.side_of(key) or key
+
+
 def _brokers(ctx: ArticleContext, tok: Token) -> list[str]:
-    """ "X-brokered", "brokered/mediated/hosted by X", "under the auspices of X", in the
-    mention's sentence, by side."""
+    """ "X-brokered", "brokered/mediated/hosted by X", "under the auspices of X", "under
+    Qatari mediation", "with Norway as facilitator", in the mention's sentence."""
+    return _brokers_in(ctx, tok.sent)
+
+
+def _brokers_in(ctx: ArticleContext, sent: Span) -> list[str]:
     out: list[str] = []
-    doc = tok.doc
+    doc = sent.doc
 
     def add(ref_tok: Token) -> None:
         for r in ctx.conjuncts_refs(ref_tok):
             r2 = ctx.acting(r)
             if r2 is None:
                 continue
-            side = ctx.side_of(r2.key) or r2.key
-            if side not in out:
-                out.append(side)
+            key = _party_key(ctx, r2.key)
+            if key not in out:
+                out.append(key)
 
-    for s in tok.sent:
+    for s in sent:
         low = s.lower_
+        if low in lx.BROKER_ROLES and s.dep_ == "pobj" and s.head.lower_ == "as":
+            # "with Cuba and Norway as guarantors", "..., with Norway as facilitator"
+            holder = s.head.head
+            if holder.dep_ == "pobj" and holder.head.lower_ == "with":
+                add(holder)
+            elif holder.pos_ in ("VERB", "AUX"):
+                for c in holder.children:
+                    if c.dep_ == "prep" and c.lower_ == "with":
+                        for o in c.children:
+                            if o.dep_ == "pobj":
+                                add(o)
+            continue
         if low in lx.BROKER_WORDS:
             if s.i >= 2 and doc[s.i - 1].text in ("-", "\u2010", "\u2011"):
                 ref = ctx.ref_at(doc[s.i - 2])
@@ -252,6 +330,8 @@ def _brokers(ctx: ArticleContext, tok: Token) -> list[str]:
                     for o in p.children:
                         if o.dep_ == "pobj":
                             add(o)
+                elif p.dep_ in ("amod", "compound", "poss", "nmod") and ctx.ref_at(p):
+                    add(p)  # "under Qatari mediation"
     return out
 
 
@@ -260,23 +340,43 @@ def _subject_parties(
 ) -> list[str]:
     """The sides that make an agreement: the verb's subject and its conjuncts ("the two
     sides": the article's two main sides other than the brokers)."""
-    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    def subject(v: Token) -> Token | None:
+        # not a participle the parser took for a subject ("Meeting in Geneva, X signed")
+        subjects = [c for c in v.children if c.dep_ == "nsubj" and not _misparsed_adjunct(c)]
+        return subjects[0] if subjects else None
+
+    subj = subject(verb)
     v = verb
     while subj is None and v.dep_ in ("conj", "xcomp") and v.head.i != v.i:
         v = v.head
-        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        subj = subject(v)
     if subj is None:
         return []
     if is_both_sides(subj):
         return two_main_sides(ctx, exclude=brokers)
+    return _actor_parties(ctx, subj)
+
+
+def _actor_parties(ctx: ArticleContext, head: Token) -> list[str]:
+    """The sides a noun phrase names: "Thailand and Cambodia", "the presidents of Rwanda
+    and the DRC", "the Kyrgyz and Tajik security services"."""
     out: list[str] = []
-    for r in ctx.conjuncts_refs(subj):
-        r2 = ctx.acting(r)
-        if r2 is None:
-            continue
-        side = ctx.side_of(r2.key) or r2.key
-        if side not in out:
-            out.append(side)
+
+    def add(key: str) -> None:
+        if key not in out:
+            out.append(key)
+
+    for t in (head, *head.conjuncts):
+        refs = ctx.conjuncts_refs(t)
+        of = _of_object(t)
+        if of is not None and (not refs or ctx.ref_at(t) is None):
+            refs = ctx.conjuncts_refs(of)  # "delegations of A and B"
+        for r in refs:
+            r2 = ctx.acting(r)
+            if r2 is not None:
+                add(_party_key(ctx, r2.key))
+        for c in coordinated_owner_countries(ctx, t):
+            add(c)
     return out
 
 
@@ -292,20 +392,28 @@ def _agent_parties(ctx: ArticleContext, verb: Token) -> list[str]:
             for o in c.children:
                 if o.dep_ != "pobj":
                     continue
-                for r in ctx.conjuncts_refs(o):
-                    r2 = ctx.acting(r)
-                    side = (ctx.side_of(r2.key) or r2.key) if r2 is not None else None
-                    if side and side not in out:
-                        out.append(side)
+                for key in _actor_parties(ctx, o):
+                    if key not in out:
+                        out.append(key)
     return out
 
 
 def _content_of(tok: Token) -> int | None:
     """ "a memorandum of understanding on a cessation of hostilities", "signed an
     accord on a truce": the agreement whose subject this mention is."""
-    if tok.dep_ != "pobj" or tok.head.lower_ not in ("on", "for"):
+    if tok.dep_ != "pobj" or tok.head.lower_ not in ("on", "for", "to"):
         return None
     owner = tok.head.head
+    if owner.lemma_.lower() in lx.PROVIDING_VERBS:
+        # "the deal commits the groups to a ceasefire", "it provides for a truce"
+        subj = next((c for c in owner.children if c.dep_ == "nsubj"), None)
+        if subj is not None and _kind(subj) is not None:
+            return subj.i
+        if subj is not None and subj.lower_ == "it":
+            return -1  # the agreement told before
+        return None
+    if tok.head.lower_ == "to":
+        return None
     if _kind(owner) is not None:
         return owner.i
     if owner.lemma_.lower() in lx.SIGNING_VERBS:
@@ -393,6 +501,8 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
         )
         if indefinite and hypothetical(tok) and date is None and not realis:
             continue  # "called for an immediate ceasefire": wished, not (yet) agreed
+        if indefinite and any(any(c.dep_ == "neg" for c in v.children) for v in verbs):
+            continue  # "did not agree on a ceasefire"
         m = _Mention(tok, kind, date=date)
         m.place = _place(ctx, tok, verbs)
         m.brokers = _brokers(ctx, tok)
@@ -408,6 +518,7 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
                 if p not in m.parties and p not in m.brokers:
                     m.parties.append(p)
         m.content_of = _content_of(tok)
+        m.provided = m.content_of is not None and tok.head.head.lemma_.lower() in lx.PROVIDING_VERBS
         for c in tok.children:
             if c.dep_ == "relcl":
                 for v in (c, *c.conjuncts):
@@ -420,6 +531,11 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
                 if text:
                     m.provisions.append(text)
         m.provisions += _providing(tok)
+        if tok.dep_ == "pobj" and tok.head.lower_ in ("on", "to") and verbs:
+            # "agreed on a complete ceasefire and the withdrawal of troops"
+            for w in tok.conjuncts:
+                if w.i > tok.i and _kind(w) is None:
+                    m.provisions.append(_phrase_text(w))
         own = bool(
             m.date
             or m.brokers
@@ -435,28 +551,49 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
         named = obj is not None and (tok.lemma_.lower(), obj.lemma_.lower()) in lx.AGREEMENT_PHRASES
         if kind == _GENERIC and not (own or verbs or m.anaphor or named):
             continue  # "agreement" alone is too often not a treaty
-        m.weak = kind == _GENERIC and not (own or verbs or named)
+        m.weak = kind == _GENERIC and not (own or verbs or named or _is_name(tok))
         found.append(m)
     return found
 
 
 def _providing(tok: Token) -> list[str]:
-    """ "the deal calls for X", "the agreement provides for X": X as written."""
+    """ "the deal calls for X", "the agreement provides for X", "it commits the groups to
+    X": X as written (each coordinated "for"/"to" phrase one provision)."""
     out: list[str] = []
     v = tok.head
     if tok.dep_ != "nsubj" or v.lemma_.lower() not in lx.PROVIDING_VERBS:
         return out
+    prep = lx.PROVIDING_VERBS[v.lemma_.lower()]
+    preps = [c for c in v.children if c.dep_ == "prep" and prep and c.lower_ == prep]
+    preps += [k for c in preps for k in c.conjuncts if k.dep_ in ("conj", "prep")]
+    for c in preps:
+        for o in c.children:
+            if o.dep_ in ("pobj", "pcomp"):
+                out += [_phrase_text(w) for w in (o, *o.conjuncts)]
     for c in v.children:
-        if c.dep_ == "prep" and c.lower_ == "for":
-            for o in c.children:
-                if o.dep_ in ("pobj", "pcomp"):
-                    out.append(o.doc[o.left_edge.i : o.right_edge.i + 1].text)
-        elif c.dep_ in ("dobj", "xcomp", "ccomp"):
+        if c.i < v.i or c.lemma_.lower() in lx.SIGNING_VERBS:
+            continue  # "X signed a deal in Doha; the deal commits ...": not a provision
+        if c.dep_ in ("xcomp", "ccomp") or (c.dep_ == "dobj" and not prep):
             if c.pos_ in ("VERB", "AUX"):
                 out.append(_clause_text(c))
             else:
-                out.append(c.doc[c.left_edge.i : c.right_edge.i + 1].text)
+                out += [_phrase_text(w) for w in (c, *c.conjuncts)]
+        if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and c.tag_ in ("VB", "VBP"):
+            out.append(_clause_text(c))  # "... and to join a national dialogue"
     return [t for t in out if t]
+
+
+def _phrase_text(tok: Token) -> str:
+    """A noun phrase as written, without coordinated phrases after a comma or "and"
+    that name a provision of their own."""
+    doc = tok.doc
+    end = tok.right_edge.i
+    for c in tok.children:
+        if c.dep_ in ("cc", "conj") and c.i > tok.i:
+            end = min(end, c.i - 1)
+    while end > tok.i and (doc[end].text in _EDGE_PUNCT or doc[end].is_space):
+        end -= 1
+    return doc[tok.left_edge.i : end + 1].text
 
 
 def _undertaking_clauses(
@@ -474,6 +611,15 @@ def _undertaking_clauses(
             provisions = _undertakings(tok)
             if provisions:
                 out.append((tok, provisions, _subject_parties(ctx, tok, brokers=brokers)))
+        elif (
+            tok.dep_ == "nsubj"
+            and tok.lower_ == "it"
+            and tok.head.lemma_.lower() in lx.PROVIDING_VERBS
+        ):
+            # "It provides for the handover of light weapons": the agreement told before
+            provisions = _providing(tok)
+            if provisions:
+                out.append((tok.head, provisions, []))
         elif (
             tok.lower_ == "under"
             and tok.dep_ == "prep"
@@ -509,7 +655,9 @@ def _merge(ctx: ArticleContext, found: list[_Mention]) -> tuple[list[_Mention], 
         target = None
         if m.content_of is not None and m.content_of in where:
             target = where[m.content_of]
-        elif m.anaphor and last is not None and _compatible(merged[last], m):
+        elif last is not None and (
+            m.content_of == -1 or (m.anaphor and _compatible(merged[last], m))
+        ):
             target = last
         else:
             for i, g in enumerate(merged):
@@ -523,7 +671,7 @@ def _merge(ctx: ArticleContext, found: list[_Mention]) -> tuple[list[_Mention], 
             target = len(merged) - 1
         else:
             g = merged[target]
-            if g.kind == _GENERIC and m.kind != _GENERIC:
+            if g.kind == _GENERIC and m.kind != _GENERIC and not m.provided:
                 g.kind = m.kind
             g.date = max([d for d in (g.date, m.date) if d], key=len, default=None)
             g.place = g.place or m.place
@@ -570,6 +718,24 @@ def extract(ctx: ArticleContext) -> None:
         for text in provisions:
             if text not in g.provisions:
                 g.provisions.append(text)
+    # "The talks were facilitated by X and Y." after the agreement: its brokers
+    for sent in ctx.doc.sents:
+        if any(sent.start <= m.tok.i < sent.end for m in found) or ctx.in_headline(sent[0]):
+            continue
+        talks = any(
+            t.lower_ in lx.BROKER_WORDS
+            and any(
+                c.dep_ == "nsubjpass" and c.lemma_.lower() in lx.NEGOTIATION_NOUNS
+                for c in t.children
+            )
+            for t in sent
+        )
+        before = [where[m.tok.i] for m in found if m.tok.i < sent.start]
+        if talks and before:
+            g = merged[before[-1]]
+            for b in _brokers_in(ctx, sent):
+                if b not in g.brokers and b not in g.parties:
+                    g.brokers.append(b)
     records: list[Agreement] = []
     extra = getattr(ctx, "extra_evidence", {})
     for g in merged:

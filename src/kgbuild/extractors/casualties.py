@@ -85,6 +85,7 @@ class _Figure:
     outcome: str
     phrase: Token | None  # head of the victims' phrase, or the number itself
     nobody: bool = False  # a statement that nobody was hurt (count 0)
+    among: Token | None = None  # the victims, when the phrase is only a count noun
 
 
 # --- counts ------------------------------------------------------------------------------------
@@ -193,8 +194,16 @@ def _count(phrase: Token) -> tuple[int | None, str, str] | None:
         nums = [
             t
             for t in phrase.subtree
-            if t.i < phrase.i and t.dep_ in ("nummod", "compound") and _is_number(t)
+            if t.i < phrase.i
+            and t.dep_ in ("nummod", "compound")
+            and _is_number(t)
+            and not _measure(t)
         ]
+    if not nums:
+        # "around 100 people were injured", with the number hung elsewhere
+        prev = _word_before_phrase(phrase)
+        if prev is not None and _is_number(prev) and not _measure(prev):
+            nums = [prev]
     if nums:
         return _count_at(nums[-1] if nums[-1].head.i == phrase.i else nums[0])
     if phrase.lower_ in _ONE_PERSON_PRONOUNS:
@@ -212,6 +221,28 @@ def _count(phrase: Token) -> tuple[int | None, str, str] | None:
         if det is None or det.lower_ in ("the", "its", "their", "his", "her", "this", "that"):
             return 1, "exact", (det.text + " " if det is not None else "") + phrase.text
     return None
+
+
+def _measure(n: Token) -> bool:
+    """ "17-year-old", "5-kilometre": a number inside a hyphenated measure, not a count."""
+    doc = n.doc
+    return (
+        n.i + 2 < len(doc)
+        and not n.whitespace_
+        and doc[n.i + 1].text == "-"
+        and not _is_number(doc[n.i + 2])
+    )
+
+
+def _word_before_phrase(phrase: Token) -> Token | None:
+    """The token before the noun phrase's modifiers ("around 100 [Palestinian] people")."""
+    i = phrase.i - 1
+    doc = phrase.doc
+    while i >= 0 and doc[i].head.i == phrase.i and doc[i].dep_ in ("amod", "compound"):
+        i -= 1
+    if i < 0 or doc[i].head.i == phrase.i or doc[i].sent.start != phrase.sent.start:
+        return None
+    return doc[i] if doc[i].dep_ in ("conj", "dep", "npadvmod", "appos", "nummod") else None
 
 
 def _partitive(phrase: Token) -> Token:
@@ -306,8 +337,20 @@ def _victim_conjuncts(o: Token) -> list[Token]:
     return out
 
 
+def _to_death(tok: Token) -> bool:
+    """ "beat ... to death", "burned to death", "stabbed to death"."""
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ == "to"
+        and any(p.dep_ == "pobj" and p.lower_ == "death" for p in c.children)
+        for c in tok.children
+    )
+
+
 def _verb_figures(tok: Token) -> list[_Figure]:
     outcome = _verb_outcome(tok)
+    if tok.pos_ == "VERB" and _to_death(tok):
+        outcome = "killed"
     if outcome is None:
         return []
     victims = _own_victims(tok)
@@ -350,15 +393,52 @@ def _noun_figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
     ]
     if of and of[0].lemma_.lower() in lx.LIFE_NOUNS:
         of = [p for c in of[0].children if c.dep_ == "prep" for p in c.children] or of
-    if _nobody(tok) or (tok.head.lower_ == "without" and tok.dep_ == "pobj"):
+    if _nobody(tok) or _without(tok) is not None:
         return [_Figure(tok, outcome, tok, nobody=True)]
     if _count(tok) is not None:
-        return [_Figure(tok, outcome, tok)]
+        among = _among(tok)
+        return [_Figure(tok, outcome, tok, among=among)]
+    if (
+        tok.dep_ == "dobj"
+        and tok.head.lemma_.lower() in _SUFFERING
+        and not _any(tok)
+        and tok.tag_ == "NNS"
+    ):
+        # "two officers sustained injuries": the subject is the victims, and counted
+        subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+        if subj is not None and _count(subj) is not None:
+            return [_Figure(tok, outcome, subj)]
     if of:
         return [_Figure(tok, outcome, of[0])]
     if _any(tok):
         return [_Figure(tok, outcome, tok)]  # "denied any casualties": decided later
     return []
+
+
+def _without(tok: Token) -> Token | None:
+    """The "without" of "without casualties", "without causing any casualties"."""
+    t = tok
+    for _ in range(3):
+        if t.dep_ in ("pobj", "pcomp") and t.head.lower_ == "without":
+            return t.head
+        if t.head.i == t.i:
+            return None
+        t = t.head
+    return None
+
+
+def _among(tok: Token) -> Token | None:
+    """ "2 fatalities reported among Kyrgyz border guards": whose they were."""
+    heads = [tok, *[c for c in tok.children if c.dep_ in ("acl", "relcl")]]
+    if tok.dep_ in ("nsubjpass", "dobj") and tok.head.lemma_.lower() in _SUFFERING:
+        heads.append(tok.head)  # "2 fatalities were reported among X"
+    for t in heads:
+        for c in t.children:
+            if c.dep_ == "prep" and c.lower_ in ("among", "amongst"):
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        return p
+    return None
 
 
 def _life_figures(tok: Token) -> list[_Figure]:
@@ -455,6 +535,19 @@ def _victim(ctx: ArticleContext, tok: Token) -> str | None:
         return None
     info = ctx.entities[ref.key]
     return ref.key if info.is_actor else None
+
+
+def _is_force(tok: Token) -> bool:
+    return tok.lower_ in lx.FORCE_HEADS or tok.lemma_.lower() in lx.FORCE_HEADS
+
+
+def _named_person(ctx: ArticleContext, tok: Token) -> tuple[int, str, str] | None:
+    """One victim when the phrase names a person."""
+    ref = ctx.ref_for(tok)
+    info = ctx.entities.get(ref.key) if ref is not None else None
+    if info is None or info.kind != "Person" or tok.tag_ not in ("NNP", "NN"):
+        return None
+    return 1, "exact", ref.surface  # type: ignore[union-attr]
 
 
 def _side(ctx: ArticleContext, victim: str | None) -> str | None:
@@ -586,9 +679,12 @@ def extract(ctx: ArticleContext) -> None:
             noun = _partitive(phrase)
             counted: tuple[int | None, str, str] | None
             if fig.nobody or _nobody(phrase):
+                without = _without(phrase)
                 word = next(
                     (c.text for c in phrase.children if c.dep_ == "det" and c.lower_ == "no"),
-                    phrase.text if phrase.lower_ in lx.NOBODY_WORDS else anchor.head.text,
+                    phrase.text
+                    if phrase.lower_ in lx.NOBODY_WORDS
+                    else (without.text if without is not None else anchor.head.text),
                 )
                 counted = (0, "none", word)
             elif _any(phrase):
@@ -603,11 +699,13 @@ def extract(ctx: ArticleContext) -> None:
                 if counted is None and noun is not phrase:
                     counted = _count(noun)
                 if counted is None:
+                    counted = _named_person(ctx, noun)  # "killing student Abu Sayed"
+                if counted is None:
                     continue
                 if _negated(anchor) or hypothetical(anchor):
                     continue  # "were not killed", "could kill thousands"
             taken.add(phrase.i)
-            victim_tok = noun
+            victim_tok = fig.among if fig.among is not None else noun
             victim = _victim(ctx, victim_tok)
             group = _group(victim_tok)
             if (
@@ -661,6 +759,17 @@ def extract(ctx: ArticleContext) -> None:
                         break
             if about is None and not _has_own_agent(anchor, phrase):
                 about = _previous_event(ctx, anchor)
+            if victim is None and about is not None and _is_force(victim_tok):
+                # "... attacked Malian positions, killing three soldiers": unnamed forces
+                # among the victims are on the attacked side
+                ev_rec = next((e for e in ctx.out.events if e.key == about), None)
+                for t in ev_rec.targets if ev_rec is not None else ():
+                    info = ctx.entities.get(t)
+                    if info is not None and info.is_actor and (
+                        info.kind in _ARMED_KINDS or info.kind == "Country"
+                    ):
+                        victim = t
+                        break
             claims.append(
                 CasualtyClaim(
                     key=ctx.next_id("c"),

@@ -426,6 +426,21 @@ def two_main_sides(ctx: ArticleContext, *, exclude: tuple[str, ...] = ()) -> lis
     return ranked[:2] if len(ranked) >= 2 else []
 
 
+def coordinated_owner_countries(ctx: ArticleContext, head: Token) -> list[str]:
+    """ "Azerbaijani and Armenian forces", "the Kyrgyz and Tajik security services": the
+    countries of coordinated modifiers under one head noun (two or more, else none)."""
+    countries: list[str] = []
+    for m in head.children:
+        if m.dep_ not in ("amod", "nmod", "compound", "poss"):
+            continue
+        for t in (m, *m.conjuncts):
+            r = ctx.ref_at(t)
+            c = ctx.country_of(r.key) if r is not None else None
+            if c and c not in countries:
+                countries.append(c)
+    return countries if len(countries) >= 2 else []
+
+
 def is_both_sides(tok: Token) -> bool:
     """ "both sides", "the two sides", "both countries", "the parties"."""
     from ..lexicon import BOTH_SIDES_NOUNS

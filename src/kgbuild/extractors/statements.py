@@ -26,7 +26,13 @@ from spacy.tokens import Token
 from .. import lexicon as lx
 from ..model import Statement
 from ..names import match_key
-from .common import is_passive, prevented, subject_of, two_main_sides
+from .common import (
+    coordinated_owner_countries,
+    is_passive,
+    prevented,
+    subject_of,
+    two_main_sides,
+)
 from .context import ArticleContext, EntityInfo, Ref
 from .events import event_at, is_violent
 
@@ -297,16 +303,8 @@ def _counterpart(ctx: ArticleContext, key: str, country: str) -> str:
 def _coordinated_owners(ctx: ArticleContext, head: Token) -> list[str]:
     """ "Azerbaijani and Armenian forces", "Cambodian and Thai troops": one head noun,
     coordinated owners; one addressee per owner."""
-    countries: list[str] = []
-    for m in head.children:
-        if m.dep_ not in ("amod", "nmod", "compound", "poss"):
-            continue
-        for t in (m, *m.conjuncts):
-            r = ctx.ref_at(t)
-            c = ctx.country_of(r.key) if r is not None else None
-            if c and c not in countries:
-                countries.append(c)
-    if len(countries) < 2:
+    countries = coordinated_owner_countries(ctx, head)
+    if not countries:
         return []
     ref = ctx.ref_for(head)
     out: list[str] = []
