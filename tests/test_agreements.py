@@ -2,17 +2,14 @@
 
 ``tests/data/border_ceasefire/border_ceasefire.txt`` is an invented report of the shape
 a new user tried (a Thailand-Cambodia border clash ended by a Malaysia-brokered
-ceasefire): its signing place, date and provisions must come out, and so must its
-casualty figures.  The shipped knowledge base lacks Thailand; ``thailand.ttl`` next to
-it is a user's own ``--kb`` file that adds it, so that the parties and the Thai side's
-figures can be checked whatever the country typing does out of the box.
+ceasefire): its signing place, date, parties, broker and provisions must come out, and
+so must both sides' casualty figures.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +18,6 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 import kgbuild
-from kgbuild.config import Settings
 from kgbuild.pipeline import KnowledgeGraph
 
 DATA = Path(__file__).resolve().parent / "data" / "border_ceasefire"
@@ -114,11 +110,6 @@ def report_out_of_the_box() -> KnowledgeGraph:
     return kgbuild.build([ARTICLE])
 
 
-@pytest.fixture(scope="module")
-def report_with_user_kb() -> KnowledgeGraph:
-    return kgbuild.build([ARTICLE], settings=replace(Settings(), kb_paths=(DATA / "thailand.ttl",)))
-
-
 PROVISIONS = {
     "pull back heavy weapons five kilometres from the border",
     "allow military observers to monitor the frontier",
@@ -132,29 +123,15 @@ def test_fixture_is_a_short_report() -> None:
     assert json.loads((DATA / "border_ceasefire.meta.json").read_text())["published"]
 
 
-@pytest.mark.parametrize("which", ["report_out_of_the_box", "report_with_user_kb"])
-def test_ceasefire_slots(which: str, request: pytest.FixtureRequest) -> None:
-    ags = agreements(request.getfixturevalue(which))
+def test_ceasefire_slots(report_out_of_the_box: KnowledgeGraph) -> None:
+    ags = agreements(report_out_of_the_box)
     assert len(ags) == 1, ags
     ag = ags[0]
     assert ag["date"] == "2025-07-28"  # "on 28 July", published 29 July 2025
     assert ag["place"] == "Kuala Lumpur"
     assert ag["brokers"] == {"Malaysia"}
+    assert ag["parties"] == {"Cambodia", "Thailand"}  # "the two sides", not the broker
     assert ag["provisions"] == PROVISIONS
-    assert "Malaysia" not in ag["parties"]
-
-
-def test_ceasefire_parties(report_with_user_kb: KnowledgeGraph) -> None:
-    assert agreements(report_with_user_kb)[0]["parties"] == {"Cambodia", "Thailand"}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="Thailand is typed as a settlement out of the box (country typing from packaged "
-    "world knowledge is issue 8's work), so 'the two sides' cannot be resolved",
-)
-def test_ceasefire_parties_out_of_the_box(report_out_of_the_box: KnowledgeGraph) -> None:
-    assert agreements(report_out_of_the_box)[0]["parties"] == {"Cambodia", "Thailand"}
 
 
 CAMBODIA_FIGURES = {
@@ -178,22 +155,9 @@ CAMBODIA_FIGURES = {
 }
 
 
-def test_casualties_out_of_the_box(report_out_of_the_box: KnowledgeGraph) -> None:
-    rows = casualty_rows(report_out_of_the_box)
-    assert rows >= CAMBODIA_FIGURES
-    # the Thai figures are read even when their side is unknown
-    assert {(r[3], r[4], r[5]) for r in rows} == {
-        ("killed", 4, "exact"),
-        ("injured", 11, "exact"),
-        ("killed", 2, "exact"),
-        ("injured", 5, "exact"),
-        ("killed-or-injured", 0, "none"),
-    }
-
-
-def test_casualties_with_both_sides_known(report_with_user_kb: KnowledgeGraph) -> None:
+def test_casualties_of_both_sides(report_out_of_the_box: KnowledgeGraph) -> None:
     thai = ("Armed Forces of Thailand", "Armed Forces of Thailand", "Thailand")
-    assert casualty_rows(report_with_user_kb) == CAMBODIA_FIGURES | {
+    assert casualty_rows(report_out_of_the_box) == CAMBODIA_FIGURES | {
         (*thai, "killed", 2, "exact"),
         (*thai, "injured", 5, "exact"),
     }
