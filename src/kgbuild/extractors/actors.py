@@ -215,7 +215,10 @@ def _label(tok: Token) -> str:
         )
         and not t.like_num
     ]
-    text = " ".join(t.text if t.pos_ == "PROPN" else t.lower_ for t in words)
+    text = " ".join(
+        t.text if t.pos_ == "PROPN" or (t.is_title and t.i != t.sent.start) else t.lower_
+        for t in words
+    )
     return text.replace("\n", " ").strip() or tok.lower_
 
 
