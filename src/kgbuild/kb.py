@@ -151,6 +151,8 @@ _SETTLEMENT_KEY = re.compile(r"^entity/settlement/(?P<slug>[a-z0-9-]+)-(?P<id>[1
 #: of the next one, and at least this many people (see :meth:`KnowledgeBase.resolve_place`).
 DOMINANCE_RATIO = 10
 DOMINANCE_MIN_POPULATION = 50_000
+#: A name unique worldwide is linked without context only for a place this big.
+UNIQUE_MIN_POPULATION = 5_000
 #: GeoNames places kept as entities between look-ups (a long run names many places).
 _PLACE_CACHE_SIZE = 20_000
 
@@ -371,7 +373,9 @@ class KnowledgeBase:
            name, then the largest population.
         4. With no candidate chosen by context, among the candidates that bear the name
            as their main name (all of them if none does): the candidate when it is the
-           only one worldwide, or the largest when it dominates (at least
+           only one worldwide and has at least ``UNIQUE_MIN_POPULATION`` people (at least
+           ``DOMINANCE_MIN_POPULATION`` when the article names other countries), or the
+           largest when it dominates (at least
            ``DOMINANCE_RATIO`` times the population of the next, and at least
            ``DOMINANCE_MIN_POPULATION`` people).  Otherwise None: a name the article
            gives no reason to place stays unlinked.
@@ -403,7 +407,10 @@ class KnowledgeBase:
                 return chosen[0].entity
         pool = [c for c in cands if c.main] or cands
         if len(pool) == 1:
-            return pool[0].entity
+            # a unique name is reason enough for a town, not for a hamlet abroad: a
+            # village of 800 people in another country is likelier a namesake than it
+            floor = DOMINANCE_MIN_POPULATION if wanted else UNIQUE_MIN_POPULATION
+            return pool[0].entity if pool[0].population >= floor else None
         first, second = pool[0], pool[1]
         if (first.population >= DOMINANCE_MIN_POPULATION
                 and first.population >= DOMINANCE_RATIO * max(second.population, 1)):

@@ -215,8 +215,65 @@ def _label(tok: Token) -> str:
         )
         and not t.like_num
     ]
-    text = " ".join(t.text if t.pos_ == "PROPN" else t.lower_ for t in words)
+    text = " ".join(
+        t.text if t.pos_ == "PROPN" or (t.is_title and t.i != t.sent.start) else t.lower_
+        for t in words
+    )
     return text.replace("\n", " ").strip() or tok.lower_
+
+
+@lru_cache(maxsize=1)
+def _communal() -> tuple[frozenset[str], frozenset[str]]:
+    rows = _read_lines("communal.tsv")
+    heads = frozenset(r[1] for r in rows if r[0] == "head")
+    cues = frozenset(r[1] for r in rows if r[0] == "cue")
+    return heads, cues
+
+
+def _people_names(ctx: ArticleContext, head: Token) -> list[Token]:
+    """The peoples' names a group noun carries: "the Ogiek and Kipsigi groups",
+    "between Kalenjin and Maasais groups" (the noun parsed as a conjunct)."""
+    names = [
+        c
+        for c in head.children
+        if c.dep_ in ("nmod", "compound", "amod") and c.pos_ == "PROPN" and c.is_title
+    ]
+    if not names and head.dep_ == "conj" and head.head.pos_ == "PROPN":
+        names = [head.head]
+    out: list[Token] = []
+    for n in names:
+        for t in (n, *n.conjuncts):
+            if t.pos_ != "PROPN" or not t.is_title or t.i == head.i or t in out:
+                continue
+            ref = ctx.ref_at(t)
+            info = ctx.entities.get(ref.key) if ref is not None else None
+            if info is not None and (info.kind == "Country" or info.kind in _GROUP_KINDS):
+                continue  # "Kenyan herders" are Kenya's; "al-Shabaab militias" the group
+            if info is not None and info.is_place and ctx.kb.entities.get(ref.key) is not None:
+                continue  # a known place; a place guessed from the model's label is not
+            out.append(t)
+    return out
+
+
+def _communal_groups(ctx: ArticleContext, slug: str) -> None:
+    """One group node per people named with a group noun (``rules/communal.tsv``)."""
+    from .entities import _register
+
+    heads, cues = _communal()
+    for tok in ctx.doc:
+        if tok.lower_ not in heads or tok.pos_ != "NOUN" or ctx.in_headline(tok):
+            continue
+        names = _people_names(ctx, tok)
+        if not names:
+            continue
+        violent = any(t.lemma_.lower() in cues for t in tok.sent)
+        kind = "IdentityMilitia" if violent else "Civilians"
+        noun = tok.lemma_.lower() if tok.lower_ not in ("youths", "herders") else tok.lower_
+        for name in names:
+            label = f"{name.text} {noun}"
+            key = f"entity/{kind.lower()}/{slug}-{slugify(label)}"
+            _register(ctx, key, kind, label)
+            ctx.add_ref(Ref(key, kind, name.i, name.i + 1, name.i, "generic", name.text))
 
 
 def extract(ctx: ArticleContext) -> None:
@@ -226,6 +283,7 @@ def extract(ctx: ArticleContext) -> None:
     doc = ctx.doc
     unknown = unidentified_modifiers()
     slug = slugify(ctx.article.id.rsplit(".", 1)[0])
+    _communal_groups(ctx, slug)
     for tok in doc:
         if tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ == "compound":
             continue

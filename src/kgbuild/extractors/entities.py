@@ -135,6 +135,11 @@ def _register(
 ) -> None:
     info = ctx.entities.get(key)
     if info is None:
+        if _named_as_written(kb_ent) and surface:
+            # GeoNames and ISO names carry diacritics and transliterations the report
+            # does not use ("Khān Yūnis" for "Khan Younis"): the node is labelled as the
+            # article writes it, the gazetteer's name stays an alternative label
+            label = surface
         info = EntityInfo(
             key=key,
             kind=kind,
@@ -148,6 +153,18 @@ def _register(
         ctx.entities[key] = info
     if surface and match_key(surface) != match_key(info.label):
         info.alt_labels.add(surface)
+    if kb_ent is not None and match_key(kb_ent.label) != match_key(info.label):
+        info.alt_labels.add(kb_ent.label)
+
+
+def _named_as_written(kb_ent: KBEntity | None) -> bool:
+    """Places of the world layer below country level: their packaged names are not
+    the English names of news reports."""
+    return (
+        kb_ent is not None
+        and getattr(kb_ent, "origin", "kb") == "world"
+        and kb_ent.kind != "Country"
+    )
 
 
 def _kb_entity(kb: KnowledgeBase, key: str) -> KBEntity | None:
