@@ -26,6 +26,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 import kgbuild
+from kgbuild.model import EVENT_KINDS
 from kgbuild.pipeline import KnowledgeGraph
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
@@ -151,12 +152,17 @@ def events(kg: KnowledgeGraph) -> list[dict[str, Any]]:
             r["event"],
             {
                 "kind": r["kind"],
+                "kinds": set(),
                 "agents": set(),
                 "targets": set(),
                 "places": set(),
                 "time": r["time"],
             },
         )
+        ev["kinds"].add(r["kind"])
+        # the gold vocabulary's kind when the event has one (an ArmedClash is an Attack)
+        if r["kind"] in EVENT_KINDS and ev["kind"] not in EVENT_KINDS:
+            ev["kind"] = r["kind"]
         for key, field in (("agent", "agents"), ("target", "targets"), ("place", "places")):
             if r[key] is not None:
                 ev[field].add(r[key])

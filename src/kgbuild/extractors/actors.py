@@ -216,7 +216,10 @@ def _label(tok: Token) -> str:
         and not t.like_num
     ]
     text = " ".join(
-        t.text if t.pos_ == "PROPN" or (t.is_title and t.i != t.sent.start) else t.lower_
+        t.text
+        if t.pos_ == "PROPN"
+        or (t.is_title and (t.i != t.sent.start or t.ent_type_ in ("NORP", "GPE", "ORG")))
+        else t.lower_
         for t in words
     )
     return text.replace("\n", " ").strip() or tok.lower_
