@@ -415,7 +415,10 @@ def extract(ctx: ArticleContext) -> None:
         c = _demonym_country(dem, [n for n, k in kinds.items() if k == "Country"])
         if c is None:
             base = dem[:-1] if dem.endswith("s") and dem.lower().endswith(("ians", "ans")) else dem
-            if base.lower().endswith("an"):
+            # "Valdorian" for a "Valdoria" the article names; every real country's
+            # demonym is known to the world layer, so an unknown "-an" word whose country
+            # the article never names is no country ("Taliban", "Catalan")
+            if base.lower().endswith("an") and base[:-1] in forms:
                 c = base[:-1]
                 kinds.setdefault(c, "Country")
         if c is not None:
