@@ -241,6 +241,10 @@ def test_recall_floors(built: tuple[Any, dict[str, Any]]) -> None:
     low = {k: (res["overall"][k], v) for k, v in floors["min"].items()
            if res["overall"][k] is None or res["overall"][k] < v}
     high = {k: (res["calm"][k], v) for k, v in floors["max"].items() if res["calm"][k] > v}
+    for continent, mins in floors.get("min_continent", {}).items():
+        got = res["continents"][continent]
+        low.update({f"{continent}.{k}": (got[k], v) for k, v in mins.items()
+                    if got[k] is None or got[k] < v})
     assert low == {}, f"below the floor (measured, floor): {low}"
     assert high == {}, f"above the ceiling (measured, ceiling): {high}"
 
