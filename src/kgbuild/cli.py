@@ -487,6 +487,8 @@ def validate(
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
 @click.option("--limit", type=click.IntRange(min=1), help="Most rows.")
+@click.option("--memory-mb", "memory_mb", type=click.IntRange(min=1),
+              help="Most memory the query may take, in MiB (default 1024); exit 3 beyond.")
 @click.option(
     "--allow-service",
     is_flag=True,
@@ -506,13 +508,14 @@ def query(
     limit: int | None,
     allow_service: bool,
     list_only: bool,
+    memory_mb: int | None = None,
 ) -> None:
     """Run a SPARQL SELECT query on a graph file or a store folder.
 
     Queries never reach the network or other files: FROM is refused, and
     SERVICE too unless --allow-service is given.  Exits 3 after --timeout
-    seconds; at most --limit rows are printed, with a notice on stderr when
-    there were more.
+    seconds, or when evaluating the query takes more than --memory-mb MiB; at
+    most --limit rows are printed, with a notice on stderr when there were more.
 
     QUERYFILE is a .rq file or the name of a shipped query (see --list).
 
@@ -534,7 +537,8 @@ def query(
         raise click.UsageError("give exactly one of QUERYFILE or --query TEXT")
     bound = _parse_params(params)
     _check_exists([graph], what="graph file")
-    settings = state.settings(query_timeout=timeout, query_limit=limit)
+    settings = state.settings(query_timeout=timeout, query_limit=limit,
+                              query_memory_mb=memory_mb)
     text = query_text if query_text is not None else _resolve_query(str(queryfile))
     import kgbuild
 
@@ -546,6 +550,7 @@ def query(
         timeout=settings.query_timeout,
         limit=settings.query_limit,
         allow_service=allow_service,
+        memory_mb=settings.query_memory_mb,
     )
     if getattr(result, "truncated", False):
         state.say(
@@ -704,6 +709,11 @@ def viz(
               help="Queries that can run at once (one process each).")
 @click.option("--max-result-mb", type=click.IntRange(min=1), default=64, show_default=True,
               help="Largest result sent, in MiB.")
+@click.option("--memory-mb", "memory_mb", type=click.IntRange(min=1),
+              help="Most memory one query may add to its worker, in MiB (default 1024, or"
+              " query_memory_mb); 503 beyond.")
+@click.option("--queue-size", type=click.IntRange(min=0), default=64, show_default=True,
+              help="Queries that may wait for a free worker; more get 503 at once.")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -713,11 +723,14 @@ def serve(
     timeout: float,
     workers: int,
     max_result_mb: int,
+    memory_mb: int | None = None,
+    queue_size: int = 64,
 ) -> None:
     """Serve a store folder or a graph file as a read-only SPARQL endpoint.
 
     SPARQL 1.1 Protocol at http://HOST:PORT/query, a query page at /.  Updates
-    and SERVICE are refused; a query running longer than --timeout is stopped.
+    and SERVICE are refused; a query running longer than --timeout, or taking
+    more than --memory-mb, is stopped (503).
 
     \b
     Example:
@@ -725,13 +738,14 @@ def serve(
       kgbuild serve graph.trig --port 8000 --timeout 10
     """
     state = _state(ctx)
+    settings = state.settings(query_memory_mb=memory_mb)
     from kgbuild.serve import serve as run_server
 
     def ready(endpoint: Any) -> None:
         state.err.print(
             f"serving {escape(str(source))} ({endpoint.triples} triples) at "
             f"{endpoint.url} (SPARQL endpoint: {endpoint.url}query); read-only, queries stop "
-            f"after {timeout:g} s; press Ctrl-C to stop",
+            f"after {timeout:g} s or {settings.query_memory_mb} MiB; press Ctrl-C to stop",
             highlight=False,
             soft_wrap=True,
         )
@@ -743,7 +757,8 @@ def serve(
             )
 
     run_server(source, host=host, port=port, timeout=timeout, workers=workers,
-               max_result_bytes=max_result_mb * 1024 * 1024, on_ready=ready)
+               max_result_bytes=max_result_mb * 1024 * 1024,
+               memory_mb=settings.query_memory_mb, queue_size=queue_size, on_ready=ready)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

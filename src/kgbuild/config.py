@@ -49,6 +49,9 @@ class Settings:
         shapes_paths: extra SHACL shapes files besides the shipped ones.
         query_timeout: seconds a SPARQL query may run.
         query_limit: most rows a query returns.
+        query_memory_mb: most memory (MiB) one SPARQL query may take on top of
+            the loaded graph, in ``kgbuild query`` and per ``kgbuild serve``
+            worker; a query that needs more is stopped (exit code 3, or 503).
         strict: treat any unreadable input as fatal.
         fail_on: lowest SHACL severity that fails validation
             (``"violation"`` or ``"warning"``).
@@ -63,6 +66,7 @@ class Settings:
     shapes_paths: tuple[Path, ...] = ()
     query_timeout: float = 30.0
     query_limit: int = 10000
+    query_memory_mb: int = 1024
     strict: bool = False
     fail_on: str = "violation"
 
@@ -103,7 +107,7 @@ def _coerce(name: str, value: Any, *, source: str, base: Path | None) -> Any:
             fix=f"set {name} to {expected}",
         )
 
-    if name in ("batch_size", "workers", "query_limit", "store_chunk"):
+    if name in ("batch_size", "workers", "query_limit", "store_chunk", "query_memory_mb"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise bad("a positive integer")
         return value

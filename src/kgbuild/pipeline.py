@@ -126,7 +126,7 @@ class KnowledgeGraph:
 
     def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
               engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
-              allow_service: bool = False) -> Any:
+              allow_service: bool = False, memory_mb: int | None = 1024) -> Any:
         """Run a SPARQL SELECT over the union of all graphs (see :func:`kgbuild.query.run_query`).
 
         >>> kg = KnowledgeGraph(Dataset())
@@ -136,7 +136,8 @@ class KnowledgeGraph:
         from .query import run_query
 
         return run_query(self.dataset, sparql, params=params, engine=engine,  # type: ignore[arg-type]
-                         timeout=timeout, limit=limit, allow_service=allow_service)
+                         timeout=timeout, limit=limit, allow_service=allow_service,
+                         memory_mb=memory_mb)
 
     def validate(self, *, shapes: Sequence[str | os.PathLike[str]] = ()) -> Any:
         """Check the union of all graphs against kgbuild's SHACL shapes (plus ``shapes``).

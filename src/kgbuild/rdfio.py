@@ -5,8 +5,13 @@ Parsers are given only the bytes of the file, after these checks:
 - the file exists, is a regular file, and is at most ``max_bytes`` long
   (default :data:`DEFAULT_MAX_BYTES`, or the ``KGBUILD_MAX_RDF_BYTES``
   environment variable);
-- RDF/XML holds no ``<!DOCTYPE`` or ``<!ENTITY`` declaration: entities can
-  read local files, fetch URLs (XXE) or expand without bound;
+- RDF/XML holds no ``<!DOCTYPE`` (so no ``<!ENTITY``) declaration: entities can
+  read local files, fetch URLs (XXE) or expand without bound.  The refusal is
+  made by the XML parser itself (:class:`SafeExpatReader`, the approach of
+  defusedxml): the expat reader that parses the file raises at the start of a
+  DOCTYPE, before any declaration in it is read, so the check cannot disagree
+  with the parser about the encoding (UTF-16 or UTF-32 without a byte-order
+  mark, a declared encoding) the way a check on decoded text can;
 - JSON-LD names no remote context (a URL as ``@context`` or ``@import``): rdflib
   would fetch it over the network.
 
@@ -26,18 +31,31 @@ kgbuild.errors.RDFInputError: ...: the file is 32 bytes, more than the limit of 
 
 from __future__ import annotations
 
-import codecs
+import io
 import json
 import os
-import re
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, NoReturn, TypeVar, overload
+from xml.parsers import expat
+from xml.sax import handler as sax_handler
+from xml.sax.expatreader import ExpatParser
+from xml.sax.xmlreader import InputSource
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, plugin
+from rdflib.parser import Parser
+from rdflib.plugins.parsers.rdfxml import ErrorHandler, RDFXMLHandler, RDFXMLParser
 
 from .errors import RDFInputError
 
-__all__ = ["DEFAULT_MAX_BYTES", "ENV_MAX_BYTES", "SUFFIXES", "check_rdf", "parse_rdf"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "ENV_MAX_BYTES",
+    "SUFFIXES",
+    "DTDForbidden",
+    "SafeExpatReader",
+    "check_rdf",
+    "parse_rdf",
+]
 
 #: Largest RDF file read by default (512 MiB).
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -73,8 +91,8 @@ _NAMES: dict[str, str] = {
     "rdfxml": "xml",
     "rdf/xml": "xml",
 }
-_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+#: rdflib parser name of :class:`SafeRDFXMLParser` (registered below).
+SAFE_XML_FORMAT = "kgbuild-rdfxml"
 
 G = TypeVar("G", bound=Graph)
 
@@ -118,40 +136,127 @@ def _format(path: Path, format: str | None) -> str | None:
     return SUFFIXES.get(path.suffix.lower())
 
 
-def _xml_text(data: bytes) -> str:
-    """Decode XML as the parser would: BOM, then the declared encoding, else UTF-8."""
-    for bom, codec in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(codec)
-    declared = _XML_ENCODING.match(data)
-    return data.decode(declared.group(1).decode("ascii") if declared else "utf-8")
+class DTDForbidden(ValueError):
+    """An XML document declares a DOCTYPE or an entity: refused before it is read.
+
+    Attributes:
+        what: ``"DOCTYPE"``, ``"ENTITY"`` or ``"external entity"``.
+        line: the line of the declaration (1-based), as the parser counts it.
+    """
+
+    def __init__(self, what: str, line: int) -> None:
+        super().__init__(f"{what} declaration at line {line}")
+        self.what = what
+        self.line = line
 
 
-def _check_xml(data: bytes, *, name: str) -> None:
+class SafeExpatReader(ExpatParser):
+    """The standard library's SAX expat reader, refusing every DTD.
+
+    expat detects the encoding itself (byte-order mark, then the byte pattern of
+    ``<?xml`` in UTF-16, then the declared encoding); a check on text decoded by
+    other rules can be fooled by a file it decodes differently.  Raising from
+    the parser's own DOCTYPE handler cannot be: the handler runs when the
+    parser meets the declaration, before any entity in it is defined, so
+    neither an internal entity (billion laughs) nor an external one (XXE) is
+    ever expanded.
+    """
+
+    def reset(self) -> None:
+        super().reset()
+        parser = self._parser
+        parser.StartDoctypeDeclHandler = self._refuse_doctype
+        parser.EntityDeclHandler = self._refuse_entity
+        parser.UnparsedEntityDeclHandler = self._refuse_entity
+        parser.ExternalEntityRefHandler = self._refuse_external
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def _line(self) -> int:
+        return int(self._parser.CurrentLineNumber) if self._parser is not None else 0
+
+    def _refuse_doctype(self, *args: Any) -> NoReturn:
+        raise DTDForbidden("DOCTYPE", self._line())
+
+    def _refuse_entity(self, *args: Any) -> NoReturn:
+        raise DTDForbidden("ENTITY", self._line())
+
+    def _refuse_external(self, *args: Any) -> NoReturn:
+        raise DTDForbidden("external entity", self._line())
+
+
+class SafeRDFXMLParser(RDFXMLParser):
+    """rdflib's RDF/XML parser on a :class:`SafeExpatReader` (format ``kgbuild-rdfxml``)."""
+
+    def parse(self, source: Any, sink: Graph, **args: Any) -> None:
+        reader = SafeExpatReader()
+        reader.setFeature(sax_handler.feature_namespaces, 1)
+        content = RDFXMLHandler(sink)
+        content.setDocumentLocator(source)
+        preserve = args.get("preserve_bnode_ids")
+        if preserve is not None:
+            content.preserve_bnode_ids = preserve
+        reader.setContentHandler(content)
+        reader.setErrorHandler(ErrorHandler())
+        self._parser = reader
+        reader.parse(source)
+
+
+plugin.register(SAFE_XML_FORMAT, Parser, __name__, "SafeRDFXMLParser")
+
+
+class _Prolog(Exception):
+    """The root element started: no DOCTYPE can follow."""
+
+
+class _StopAtRoot(sax_handler.ContentHandler):
+    def startElement(self, name: str, attrs: Any) -> None:
+        raise _Prolog
+
+    def startElementNS(self, name: Any, qname: Any, attrs: Any) -> None:
+        raise _Prolog
+
+
+def _refused(exc: DTDForbidden, name: str) -> RDFInputError:
+    return RDFInputError(
+        f"RDF/XML with a {exc.what} declaration (line {exc.line}) is refused: "
+        "entities can read local files, fetch URLs or expand without bound",
+        input=name,
+        fix="remove the DOCTYPE and entity declarations and write their values out, "
+        "or convert the file to Turtle",
+    )
+
+
+def _may_be_xml(data: bytes) -> bool:
+    """Whether a file of unknown format could be XML in some encoding (cheap and broad):
+    its first character other than a byte-order mark, NUL or white space is ``<``."""
+    head = data[:256].replace(b"\x00", b"")
+    return head.lstrip(b"\xef\xbb\xbf\xfe\xff \t\r\n")[:1] == b"<"
+
+
+def _check_xml(data: bytes, *, name: str, strict: bool) -> None:
+    """Read the XML prolog with :class:`SafeExpatReader`, up to the root element.
+
+    Args:
+        strict: the file must be XML: a syntax error is an error too (else it is
+            ignored: the data may be Turtle that starts with an IRI).
+    """
+    reader = SafeExpatReader()
+    reader.setContentHandler(_StopAtRoot())
+    source = InputSource(name)
+    source.setByteStream(io.BytesIO(data))
     try:
-        text = _xml_text(data)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise RDFInputError(
-            f"cannot decode the XML ({exc})",
-            input=name,
-            fix="save it as UTF-8, or convert it to Turtle",
-        ) from exc
-    found = _DECLARATION.search(text)
-    if found is not None:
-        line = text.count("\n", 0, found.start()) + 1
-        raise RDFInputError(
-            f"RDF/XML with a {found.group(1).upper()} declaration (line {line}) is refused: "
-            "entities can read local files, fetch URLs or expand without bound",
-            input=name,
-            fix="remove the DOCTYPE and entity declarations and write their values out, "
-            "or convert the file to Turtle",
-        )
+        reader.parse(source)
+    except _Prolog:
+        return
+    except DTDForbidden as exc:
+        raise _refused(exc, name) from None
+    except Exception as exc:  # SAXParseException, and decoding errors of odd encodings
+        if strict:
+            raise RDFInputError(
+                f"cannot parse the file as XML ({exc})",
+                input=name,
+                fix="check the XML syntax, or convert the file to Turtle",
+            ) from exc
 
 
 def _remote_context(document: Any) -> str | None:
@@ -175,7 +280,8 @@ def _remote_context(document: Any) -> str | None:
 
 def _check_jsonld(data: bytes, *, name: str) -> None:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        # bytes: json detects UTF-8/16/32 and a BOM as the JSON-LD parser does
+        document = json.loads(data)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise RDFInputError(
             f"cannot parse the file as JSON-LD ({type(exc).__name__}: {exc})",
@@ -229,16 +335,16 @@ def _read(path: Path, *, format: str | None, max_bytes: int | None) -> tuple[byt
             input=name,
             fix=f"split it, or raise the limit: set {ENV_MAX_BYTES}=<bytes>",
         )
-    sniffed = fmt
-    if sniffed is None:  # unknown suffix: check by what the content looks like
-        head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-        sniffed = {b"<": "xml", b"{": "json-ld", b"[": "json-ld"}.get(head)
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            sniffed = "xml"
-    if sniffed == "xml":
-        _check_xml(data, name=name)
-    elif sniffed == "json-ld":
+    if fmt == "xml":
+        _check_xml(data, name=name, strict=True)
+    elif fmt == "json-ld":
         _check_jsonld(data, name=name)
+    elif fmt is None:  # unknown suffix: whatever parser reads it next, check what it may be
+        if _may_be_xml(data):
+            _check_xml(data, name=name, strict=False)
+        head = data[:256].replace(b"\x00", b"").lstrip(b"\xef\xbb\xbf\xfe\xff \t\r\n")[:1]
+        if head in (b"{", b"["):
+            _check_jsonld(data, name=name)
     return data, fmt
 
 
@@ -318,7 +424,11 @@ def parse_rdf(
         )
     target: Graph = into if into is not None else Dataset(default_union=True)
     try:
-        target.parse(data=data, format=fmt, publicID=p.resolve().as_uri())
+        # RDF/XML is parsed by a reader that refuses DTDs itself (SafeExpatReader)
+        target.parse(data=data, format=SAFE_XML_FORMAT if fmt == "xml" else fmt,
+                     publicID=p.resolve().as_uri())
+    except DTDForbidden as exc:
+        raise _refused(exc, str(p)) from None
     except Exception as exc:  # rdflib raises many exception types for bad syntax
         raise RDFInputError(
             f"cannot parse the file as {fmt}: {type(exc).__name__}: {str(exc)[:300]}",

@@ -68,7 +68,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import KgbuildError, QueryError, QueryTimeout, StoreError
+from .errors import KgbuildError, QueryError, StoreError
 from .model import Article
 from .namespaces import KG, PREFIXES
 from .oxterms import to_ox as _to_ox
@@ -735,18 +735,20 @@ class StoreKnowledgeGraph(KnowledgeGraph):
 
     def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
               engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
-              allow_service: bool = False) -> Any:
+              allow_service: bool = False, memory_mb: int | None = 1024) -> Any:
         """Run a SPARQL SELECT (see :func:`kgbuild.query.run_query`); Oxigraph reads the store."""
         if engine == "oxigraph":
             return query_store(self.store, sparql, params=params, timeout=timeout,
-                               limit=limit, allow_service=allow_service, union=False)
+                               limit=limit, allow_service=allow_service, union=False,
+                               memory_mb=memory_mb)
         return super().query(sparql, params=params, engine=engine, timeout=timeout,
-                             limit=limit, allow_service=allow_service)
+                             limit=limit, allow_service=allow_service, memory_mb=memory_mb)
 
 
 def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = None,
                 timeout: float | None = 30, limit: int | None = None,
-                allow_service: bool = False, union: bool = True) -> Any:
+                allow_service: bool = False, union: bool = True,
+                memory_mb: int | None = 1024) -> Any:
     """Run a SELECT query on a ``pyoxigraph.Store`` over the union of its graphs.
 
     ``union=False`` queries the default graph alone: a kgbuild store keeps the union
@@ -755,7 +757,8 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
 
     The same rules as :func:`kgbuild.query.run_query` apply (SELECT only, no
     ``FROM``, ``SERVICE`` refused unless allowed, parameters bound as terms,
-    ``timeout`` and ``limit``), but the store is queried in place, not copied.
+    ``timeout``, ``limit`` and ``memory_mb``), but the store is queried in place,
+    not copied.
 
     Returns:
         A :class:`kgbuild.query.QueryResult`.
@@ -763,6 +766,7 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
     Raises:
         QueryError: as :func:`kgbuild.query.run_query`.
         QueryTimeout: the query ran longer than ``timeout``.
+        QueryMemoryExceeded: the query took more than ``memory_mb`` MiB.
 
     >>> store = ox.Store()
     >>> store.add(ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("A"),
@@ -823,16 +827,13 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
                                              truncated=truncated)))
 
     worker = threading.Thread(target=work, name="kgbuild-store-query", daemon=True)
+    ready = threading.Event()
+    ready.set()  # the store is queried in place: no copy to wait for
     worker.start()
-    try:
-        status, payload = outcome.get(timeout=timeout)
-    except queue.Empty:
-        cancel.set()
-        raise QueryTimeout(
-            f"the query ran longer than {timeout:g} s and was stopped",
-            input=q._first_line(sparql),
-            fix="add a LIMIT or narrower patterns, or raise the timeout",
-        ) from None
+    status, payload = q.await_outcome(
+        outcome, sparql=sparql, timeout=timeout, memory_mb=memory_mb, cancel=cancel,
+        ready=ready, timeout_fix="add a LIMIT or narrower patterns, or raise the timeout",
+    )
     if status == "error":
         if isinstance(payload, KgbuildError):
             raise payload

@@ -95,7 +95,7 @@ def _integer_datatypes(shapes: Sequence[str]) -> dict[Node, URIRef]:
     """
     graph = Graph().parse(default_shapes_path(), format="turtle")
     for extra in shapes:
-        graph.parse(extra)
+        _parse_into(graph, Path(extra))
     found: dict[Node, URIRef] = {}
     for shape, datatype in graph.subject_objects(SH.datatype):
         path = graph.value(shape, SH.path)
