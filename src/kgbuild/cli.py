@@ -321,6 +321,12 @@ def _build_store(
 )
 @click.option("--strict", is_flag=True, help="Stop at the first unreadable input.")
 @click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read what symbolic links inside a source folder point to, even outside it"
+    " (refused by default).",
+)
+@click.option(
     "--store",
     "store",
     type=click.Path(file_okay=False, path_type=Path),
@@ -356,6 +362,7 @@ def build(
     store: Path | None = None,
     prune: bool = False,
     store_chunk: int | None = None,
+    follow_symlinks: bool = False,
 ) -> None:
     """Build a knowledge graph from article files and folders.
 
@@ -376,7 +383,8 @@ def build(
     to_stdout = out is None or str(out) == "-"
     fmt = _format_for(None if to_stdout else out, fmt, default="trig" if to_stdout else None)
     settings = state.settings(workers=workers, strict=strict or None,
-                              store_chunk=store_chunk)
+                              store_chunk=store_chunk,
+                              follow_symlinks=follow_symlinks or None)
     if kb:
         settings = replace(settings, kb_paths=(*settings.kb_paths, *kb))
 

@@ -53,6 +53,8 @@ class Settings:
             the loaded graph, in ``kgbuild query`` and per ``kgbuild serve``
             worker; a query that needs more is stopped (exit code 3, or 503).
         strict: treat any unreadable input as fatal.
+        follow_symlinks: read what symbolic links inside a source folder point
+            to even outside the folder (refused by default).
         fail_on: lowest SHACL severity that fails validation
             (``"violation"`` or ``"warning"``).
     """
@@ -69,6 +71,7 @@ class Settings:
     query_memory_mb: int = 1024
     strict: bool = False
     fail_on: str = "violation"
+    follow_symlinks: bool = False
 
     @property
     def n_process(self) -> int:
@@ -115,7 +118,7 @@ def _coerce(name: str, value: Any, *, source: str, base: Path | None) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise bad("a positive number of seconds")
         return float(value)
-    if name in ("strict", "world"):
+    if name in ("strict", "world", "follow_symlinks"):
         if not isinstance(value, bool):
             raise bad("true or false")
         return value

@@ -300,7 +300,8 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
                           fix="check the messages above; pass .txt, .html or .jsonl files")
 
     kb = load_kb(settings.kb_paths, world=settings.world)
-    stream = read_articles(sources, strict=settings.strict, on_problem=problem)
+    stream = read_articles(sources, strict=settings.strict, on_problem=problem,
+                           follow_symlinks=settings.follow_symlinks)
     if store is not None:
         from .store import StoreKnowledgeGraph, StoreWriter
 
@@ -403,18 +404,19 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
 
 
 def load(path: str | os.PathLike[str], *, format: str | None = None,
-         max_bytes: int | None = None) -> KnowledgeGraph:
+         max_bytes: int | None = None, check_iris: bool = True) -> KnowledgeGraph:
     """Load a graph file written by :func:`build` (any supported format), or a store folder.
 
     A store folder (``build(..., store=DIR)``) gives a
     :class:`kgbuild.store.StoreKnowledgeGraph` that reads the store in place.
     Files are read through :func:`kgbuild.rdfio.parse_rdf`: at most ``max_bytes``
     (default 512 MiB, or ``KGBUILD_MAX_RDF_BYTES``), no RDF/XML DOCTYPE or
-    entities, no remote JSON-LD contexts.
+    entities, no remote JSON-LD contexts, and no IRI with a character RDF forbids
+    (a space...) unless ``check_iris=False``.
 
     Raises:
         kgbuild.errors.RDFInputError: when the file is missing, too big, refused,
-            or cannot be parsed.
+            holds an invalid IRI, or cannot be parsed.
         kgbuild.errors.StoreError: when the folder is not a store or a build is writing it.
     """
     p = Path(path)
@@ -436,4 +438,4 @@ def load(path: str | os.PathLike[str], *, format: str | None = None,
     if fmt == "graphml":
         raise RDFInputError("GraphML is an export format for Gephi; it cannot be read back as RDF",
                             input=str(p), fix="load the .trig (or .nq, .ttl, .jsonld) file instead")
-    return KnowledgeGraph(parse_rdf(p, format=fmt, max_bytes=max_bytes))
+    return KnowledgeGraph(parse_rdf(p, format=fmt, max_bytes=max_bytes, check_iris=check_iris))

@@ -18,6 +18,14 @@ Parsers are given only the bytes of the file, after these checks:
 Nothing is fetched: Turtle, TriG, N-Triples and N-Quads have no way to name
 other documents that parsers follow.
 
+IRIs are checked strictly, the same for every command that reads a graph
+(``validate``, ``query``, ``export``, ``serve``, ``kgbuild.load``): an IRI with
+a character that RDF forbids in IRIs (a space, ``<>"{}|\\^```) is an
+:class:`~kgbuild.errors.RDFInputError` naming the file, the IRI and its line.
+rdflib's Turtle parser accepts such IRIs (with a logged warning) but no writer
+can write them back, so the file would validate and query, then fail to export.
+``check_iris=False`` keeps them, for a caller who repairs the graph in Python.
+
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "g.ttl"
 >>> _ = path.write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\\n", encoding="utf-8")
@@ -33,7 +41,11 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, overload
 from xml.parsers import expat
@@ -259,6 +271,59 @@ def _check_xml(data: bytes, *, name: str, strict: bool) -> None:
             ) from exc
 
 
+_TERM_LOG = logging.getLogger("rdflib.term")
+_BAD_IRI_NOTE = " does not look like a valid URI"
+_IRI_FORBIDDEN = '<>" {}|\\^`'
+
+
+class _BadIRIs(logging.Filter):
+    """Collect the invalid IRIs rdflib meets while this thread parses (rdflib logs
+    each one on ``rdflib.term`` and keeps it); the log record itself is dropped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.get_ident()
+        self.found: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.thread == self.thread and _BAD_IRI_NOTE in message:
+            if len(self.found) < 100:
+                self.found.append(message[: message.rindex(_BAD_IRI_NOTE)])
+            return False
+        return True
+
+
+@contextmanager
+def _collect_bad_iris() -> Iterator[list[str]]:
+    watcher = _BadIRIs()
+    _TERM_LOG.addFilter(watcher)
+    try:
+        yield watcher.found
+    finally:
+        _TERM_LOG.removeFilter(watcher)
+
+
+def _bad_iri(iri: str, data: bytes, *, name: str, more: int) -> RDFInputError:
+    """The error for an invalid IRI, with the line where the file writes it, if found."""
+    where = ""
+    for needle in (f"<{iri}>", iri, iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]):
+        at = data.find(needle.encode("utf-8")) if needle else -1
+        if at >= 0:
+            line = data.count(b"\n", 0, at) + 1
+            where = f" (line {line})"
+            break
+    bad = sorted({c for c in iri if c in _IRI_FORBIDDEN}) or ["a forbidden character"]
+    shown = ", ".join("a space" if c == " " else repr(c) for c in bad)
+    others = f"; {more} more invalid IRI(s) follow" if more else ""
+    return RDFInputError(
+        f"the IRI <{iri[:200]}>{where} holds {shown}, which RDF forbids in IRIs{others}",
+        input=name,
+        fix="percent-encode the character (a space is %20) where the file is written, "
+        "or fix the tool that wrote it",
+    )
+
+
 def _remote_context(document: Any) -> str | None:
     """The first remote context a JSON-LD document names, or None."""
     stack = [document]
@@ -376,6 +441,7 @@ def parse_rdf(
     format: str | None = ...,
     max_bytes: int | None = ...,
     into: None = ...,
+    check_iris: bool = ...,
 ) -> Dataset: ...
 
 
@@ -386,6 +452,7 @@ def parse_rdf(
     format: str | None = ...,
     max_bytes: int | None = ...,
     into: G,
+    check_iris: bool = ...,
 ) -> G: ...
 
 
@@ -395,6 +462,7 @@ def parse_rdf(
     format: str | None = None,
     max_bytes: int | None = None,
     into: Graph | None = None,
+    check_iris: bool = True,
 ) -> Graph:
     """Parse an RDF file the user passed in, refusing what could reach out or blow up.
 
@@ -405,6 +473,8 @@ def parse_rdf(
         max_bytes: size limit; default ``KGBUILD_MAX_RDF_BYTES`` or 512 MiB.
         into: add the statements to this graph; default a new
             ``Dataset(default_union=True)``.
+        check_iris: refuse IRIs with characters RDF forbids (a space...); the
+            default.  False keeps them (no writer can write them back).
 
     Returns:
         ``into``, or the new dataset.
@@ -412,7 +482,7 @@ def parse_rdf(
     Raises:
         RDFInputError: the file is missing, too big, of an unknown format,
             refused (RDF/XML with DOCTYPE or entities, JSON-LD with a remote
-            context), or does not parse.
+            context), holds an invalid IRI, or does not parse.
     """
     p = Path(path)
     data, fmt = _read(p, format=format, max_bytes=max_bytes)
@@ -425,8 +495,9 @@ def parse_rdf(
     target: Graph = into if into is not None else Dataset(default_union=True)
     try:
         # RDF/XML is parsed by a reader that refuses DTDs itself (SafeExpatReader)
-        target.parse(data=data, format=SAFE_XML_FORMAT if fmt == "xml" else fmt,
-                     publicID=p.resolve().as_uri())
+        with _collect_bad_iris() as bad:
+            target.parse(data=data, format=SAFE_XML_FORMAT if fmt == "xml" else fmt,
+                         publicID=p.resolve().as_uri())
     except DTDForbidden as exc:
         raise _refused(exc, str(p)) from None
     except Exception as exc:  # rdflib raises many exception types for bad syntax
@@ -435,4 +506,6 @@ def parse_rdf(
             input=str(p),
             fix="check the syntax, or give the right format (the suffix sets it)",
         ) from exc
+    if bad and check_iris:
+        raise _bad_iri(bad[0], data, name=str(p), more=len(set(bad)) - 1)
     return target

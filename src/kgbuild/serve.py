@@ -232,7 +232,7 @@ def _worker_main(conn: Any, database: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's business
     try:
         store = ox.Store.read_only(database)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         conn.send(_text(500, f"the store cannot be opened: {exc}"))
         return
     while True:
@@ -242,6 +242,10 @@ def _worker_main(conn: Any, database: str) -> None:
             return
         try:
             reply = _answer(store, job)
+        except RuntimeError as exc:  # RocksDB: a damaged data file
+            from .store import damaged_store
+
+            reply = _text(500, str(damaged_store(database, exc)))
         except Exception as exc:  # anything else: report, keep serving
             reply = _text(500, f"the query failed: {type(exc).__name__}: {exc}")
         conn.send(reply)
@@ -737,15 +741,16 @@ class Endpoint:
 
     @staticmethod
     def _count(database: Path) -> int:
+        from .store import _open_failed, _triple_count, damaged_store
+
         try:
             store = ox.Store.read_only(str(database))
-        except OSError as exc:
-            raise StoreError(f"cannot open the Oxigraph database ({exc})", input=str(database),
-                             fix="check the permissions; rebuild the store if it was damaged"
-                             ) from exc
-        from .store import _triple_count
-
-        return _triple_count(store)
+        except (OSError, RuntimeError) as exc:
+            raise _open_failed(database, exc, writing=False) from exc
+        try:
+            return _triple_count(store)
+        except RuntimeError as exc:
+            raise damaged_store(database, exc) from exc
 
     def _bind(self, host: str, port: int) -> None:
         server_class = _Server6 if ":" in host else _Server
