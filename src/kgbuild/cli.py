@@ -159,14 +159,19 @@ def _check_exists(paths: Sequence[Path], *, what: str) -> None:
             )
 
 
+def _check_output(out: Path | None) -> None:
+    """Check before any work that ``out`` can be written (exit 2 naming it otherwise):
+    a missing folder, ``/sys``, a read-only folder must not fail after a long build."""
+    if out is None or str(out) == "-":
+        return
+    from kgbuild.pipeline import check_writable
+
+    check_writable(out)
+
+
 def _write_graph(kg: Any, out: Path | None, fmt: str) -> None:
     """Serialise ``kg`` to ``out`` (atomically, by the library) or to stdout."""
     if out is not None and str(out) != "-":
-        if not out.parent.exists():
-            raise click.BadParameter(
-                f"folder {str(out.parent)!r} does not exist; create it first",
-                param_hint="'-o' / '--output'",
-            )
         kg.serialize(out, format=fmt)
         return
     data = kg.serialize(None, format=fmt)  # no destination: the bytes are returned
@@ -382,6 +387,7 @@ def build(
     _check_exists(sources, what="file or folder")
     to_stdout = out is None or str(out) == "-"
     fmt = _format_for(None if to_stdout else out, fmt, default="trig" if to_stdout else None)
+    _check_output(out)
     settings = state.settings(workers=workers, strict=strict or None,
                               store_chunk=store_chunk,
                               follow_symlinks=follow_symlinks or None)
@@ -458,11 +464,7 @@ def validate(
     """
     state = _state(ctx)
     _check_exists([graph], what="graph file")
-    if report_path is not None and not report_path.parent.is_dir():
-        raise click.BadParameter(
-            f"folder {str(report_path.parent)!r} does not exist; create it first",
-            param_hint="'--report'",
-        )
+    _check_output(report_path)
     settings = state.settings(fail_on=fail_on)
     import kgbuild
 
@@ -640,6 +642,7 @@ def export(ctx: click.Context, graph: Path, out: Path | None, fmt: str | None) -
     _check_exists([graph], what="graph file")
     to_stdout = out is None or str(out) == "-"
     fmt = _format_for(None if to_stdout else out, fmt, default="trig" if to_stdout else None)
+    _check_output(out)
     import kgbuild
 
     kg = kgbuild.load(graph)
@@ -688,11 +691,7 @@ def viz(
     """
     state = _state(ctx)
     _check_exists([graph], what="graph file")
-    if not out.parent.exists():
-        raise click.BadParameter(
-            f"folder {str(out.parent)!r} does not exist; create it first",
-            param_hint="'-o' / '--output'",
-        )
+    _check_output(out)
     import kgbuild
     from kgbuild.viz import write
 
