@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import shutil
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -212,6 +215,32 @@ def _progress_bar(err: Console, *, enabled: bool) -> Iterator[Callable[[int, int
             bar.stop()
 
 
+def _shapes_summary(
+    kg: Any, settings: Settings, *, validate: bool, where: str
+) -> tuple[str, int, float]:
+    """Run the build's SHACL check: (summary line, exit code, seconds)."""
+    if not validate:
+        return "shapes: not checked (--no-validate); run: kgbuild validate " + where, 0, 0.0
+    from kgbuild.pipeline import check_build
+
+    started = time.perf_counter()
+    report = check_build(kg, shapes=settings.shapes_paths, workers=settings.workers)
+    seconds = time.perf_counter() - started
+    counts = report.counts()
+    summary = ", ".join(
+        f"{counts[s]} {s.lower()}{'s' if counts[s] != 1 else ''}" for s in counts
+    )
+    code = report.exit_code(settings.fail_on)  # type: ignore[arg-type]
+    verdict = "the graph conforms" if report.conforms else "the graph does NOT conform"
+    line = f"shapes: {verdict} ({summary})"
+    if len(report):
+        line += f"; see them with: kgbuild validate {where}"
+    if code:
+        failing = "violations or warnings" if settings.fail_on == "warning" else "violations"
+        line += f" [exit 1: --fail-on {settings.fail_on} fails on {failing}]"
+    return line, code, seconds
+
+
 def _parse_params(values: Sequence[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for value in values:
@@ -238,6 +267,17 @@ def _resolve_query(name_or_path: str) -> str:
         raise QueryError(
             f"cannot read query file ({exc})", input=name_or_path, fix="give a UTF-8 .rq file"
         ) from exc
+
+
+def _table(result: Any, *, no_truncate: bool) -> str:
+    """The table of a query result: fitted to the terminal's width when stdout is one
+    (or to ``COLUMNS`` when set), else whole, as with ``--no-truncate``."""
+    if no_truncate:
+        return str(result.to_table(max_width=None))
+    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").strip().isdigit():
+        columns = shutil.get_terminal_size(fallback=(100, 24)).columns
+        return str(result.to_table(width=max(columns, 40)))
+    return str(result.to_table(max_width=None))
 
 
 def _print_query_list() -> None:
@@ -271,8 +311,10 @@ def _build_store(
     prune: bool,
     out: Path | None,
     dask: str | None,
+    validate: bool,
+    started: float,
 ) -> None:
-    """``kgbuild build --store DIR``: build into a store, report, exit."""
+    """``kgbuild build --store DIR``: build into a store, check its new graphs, report, exit."""
     if store is None:
         raise click.UsageError("--prune needs --store DIR")
     if out is not None:
@@ -284,13 +326,22 @@ def _build_store(
         kg = kgbuild.build([str(s) for s in sources], settings=settings, progress=progress,
                            store=store, prune=prune, dask=dask or None)
     stats = kg.stats
+    if stats.written:
+        shapes_line, shapes_code, shapes_seconds = _shapes_summary(
+            kg, settings, validate=validate, where=str(store))
+        shapes_line = shapes_line.replace("shapes:", "shapes (the articles written now):", 1)
+    else:
+        shapes_line, shapes_code, shapes_seconds = "shapes: no new article to check", 0, 0.0
     del kg  # releases the store
     pruned = f", {stats.pruned} removed" if prune else ""
+    total = time.perf_counter() - started
     state.say(
         f"[green]stored[/] {escape(str(store))}: {stats.articles} new or changed articles,"
         f" {stats.unchanged} unchanged{pruned} ({stats.skipped} skipped); the store holds"
-        f" {stats.triples} quads; in {stats.seconds:.1f} s"
+        f" {stats.triples} quads; in {total:.1f} s (build {stats.seconds:.1f} s"
+        + (f", shapes {shapes_seconds:.1f} s)" if shapes_seconds else ")")
     )
+    state.say(escape(shapes_line))
     if stats.articles == 0 and stats.unchanged == 0:
         state.err.print("[bold red]error:[/] no article could be read", soft_wrap=True)
         ctx.exit(2)
@@ -299,6 +350,7 @@ def _build_store(
             f"[yellow]{stats.skipped} article(s) skipped[/]: see the messages above; "
             "fix them or rerun with --strict to stop at the first one"
         )
+    if stats.skipped or shapes_code:
         ctx.exit(1)
 
 
@@ -348,6 +400,17 @@ def _build_store(
 )
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for spaCy.")
 @click.option(
+    "--no-validate",
+    "no_validate",
+    is_flag=True,
+    help="Do not check the graph against the shipped shapes after building.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest SHACL severity that makes the build exit 1 (default: violation).",
+)
+@click.option(
     "--dask",
     "dask",
     metavar="ADDRESS|local",
@@ -368,6 +431,8 @@ def build(
     prune: bool = False,
     store_chunk: int | None = None,
     follow_symlinks: bool = False,
+    no_validate: bool = False,
+    fail_on: str | None = None,
 ) -> None:
     """Build a knowledge graph from article files and folders.
 
@@ -381,8 +446,12 @@ def build(
       kgbuild build corpus/ --dask tcp://10.0.0.5:8786 -o graph.trig
       kgbuild build corpus/ --store kg/ --prune
 
-    Exits 1 when some article was skipped (the graph is still written).
+    After writing, the graph is checked against the shipped SHACL shapes (plus
+    the shapes_paths setting) and the summary gives the counts by severity;
+    --no-validate skips the check.  Exits 1 when some article was skipped or
+    the shapes fail (--fail-on); the graph is written either way.
     """
+    started = time.perf_counter()
     state = _state(ctx)
     _check_exists(sources, what="file or folder")
     to_stdout = out is None or str(out) == "-"
@@ -390,14 +459,15 @@ def build(
     _check_output(out)
     settings = state.settings(workers=workers, strict=strict or None,
                               store_chunk=store_chunk,
-                              follow_symlinks=follow_symlinks or None)
+                              follow_symlinks=follow_symlinks or None, fail_on=fail_on)
     if kb:
         settings = replace(settings, kb_paths=(*settings.kb_paths, *kb))
 
     import kgbuild
 
     if store is not None or prune:
-        _build_store(ctx, state, sources, settings, store=store, prune=prune, out=out, dask=dask)
+        _build_store(ctx, state, sources, settings, store=store, prune=prune, out=out, dask=dask,
+                     validate=not no_validate, started=started)
         return
     show_bar = not state.quiet and state.err.is_terminal
     with _progress_bar(state.err, enabled=show_bar) as progress:
@@ -405,16 +475,24 @@ def build(
         kg = kgbuild.build(
             [str(s) for s in sources], settings=settings, progress=progress, **distributed
         )
+    writing = time.perf_counter()
     _write_graph(kg, out, fmt)
+    written = time.perf_counter() - writing
 
     stats = kg.stats
     where = "stdout" if to_stdout else str(out)
+    shapes_line, shapes_code, shapes_seconds = _shapes_summary(
+        kg, settings, validate=not no_validate,
+        where="GRAPH (save it to a file first)" if to_stdout else str(out))
+    total = time.perf_counter() - started
     state.say(
         f"[green]built[/] {escape(where)} ({fmt}): {stats.articles} articles"
         f" ({stats.skipped} skipped), {stats.triples} triples, {stats.entities} entities,"
         f" {stats.events} events, {stats.statements} statements, {stats.claims} claims"
-        f" in {stats.seconds:.1f} s"
+        f" in {total:.1f} s (build {stats.seconds:.1f} s, write {written:.1f} s"
+        + (f", shapes {shapes_seconds:.1f} s)" if shapes_seconds else ")")
     )
+    state.say(escape(shapes_line))
     if stats.articles == 0:
         state.err.print("[bold red]error:[/] no article could be read", soft_wrap=True)
         ctx.exit(2)
@@ -423,6 +501,7 @@ def build(
             f"[yellow]{stats.skipped} article(s) skipped[/]: see the messages above; "
             "fix them or rerun with --strict to stop at the first one"
         )
+    if stats.skipped or shapes_code:
         ctx.exit(1)
 
 
@@ -505,6 +584,13 @@ def validate(
     help="Let SERVICE clauses call other endpoints (refused by default).",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the shipped queries and exit.")
+@click.option(
+    "--no-truncate",
+    "--wide",
+    "no_truncate",
+    is_flag=True,
+    help="Table format: never cut values (by default the table fits the terminal's width).",
+)
 @click.pass_context
 def query(
     ctx: click.Context,
@@ -519,6 +605,7 @@ def query(
     allow_service: bool,
     list_only: bool,
     memory_mb: int | None = None,
+    no_truncate: bool = False,
 ) -> None:
     """Run a SPARQL SELECT query on a graph file or a store folder.
 
@@ -568,7 +655,7 @@ def query(
             "raise --limit to see more"
         )
     if fmt == "table":
-        Console(soft_wrap=True).print(result.to_table(), markup=False, highlight=False)
+        click.echo(_table(result, no_truncate=no_truncate))
     else:
         rendered = {"csv": result.to_csv, "tsv": result.to_tsv, "json": result.to_json}[fmt]()
         click.echo(rendered, nl=not str(rendered).endswith("\n"))

@@ -81,6 +81,7 @@ from kgbuild.resources import data_dir
 __all__ = [
     "DEFAULT_MEMORY_MB",
     "MEMORY_POLL_SECONDS",
+    "MIN_COLUMN_WIDTH",
     "Engine",
     "QueryInfo",
     "QueryParameter",
@@ -291,16 +292,34 @@ class QueryResult:
         """Return the rows as dictionaries from variable name to term (None when unbound)."""
         return [dict(zip(self.vars, row, strict=True)) for row in self.rows]
 
-    def to_table(self, *, max_width: int = 60) -> str:
+    def to_table(self, *, max_width: int | None = 60, width: int | None = None) -> str:
         """Render the rows as a plain-text table with IRIs shortened by kgbuild's prefixes.
 
         Args:
-            max_width: cells longer than this are cut with an ellipsis.
+            max_width: cells longer than this are cut with an ellipsis; None: never.
+            width: fit the table into this many characters (a terminal's width)
+                by cutting the widest columns first, none below
+                :data:`MIN_COLUMN_WIDTH`; it replaces ``max_width``.
 
         Returns:
             The table, header and rule first, one line per row.
+
+        >>> from rdflib import Literal
+        >>> r = QueryResult(vars=("a", "b"), rows=((Literal("x" * 30), Literal("y" * 30)),))
+        >>> print(r.to_table(width=40).splitlines()[2])
+        xxxxxxxxxxxxxxxxxx…  yyyyyyyyyyyyyyyyyy…
+        >>> len(r.to_table(max_width=None).splitlines()[2])
+        62
         """
-        cells = [[_display(value, max_width) for value in row] for row in self.rows]
+        texts = [[_display(value, None) for value in row] for row in self.rows]
+        natural = [len(v) for v in self.vars]
+        for row in texts:
+            natural = [max(w, len(c)) for w, c in zip(natural, row, strict=True)]
+        if width is not None:
+            limits = _fit(natural, width)
+        else:
+            limits = [n if max_width is None else min(n, max_width) for n in natural]
+        cells = [[_cut(c, limit) for c, limit in zip(row, limits, strict=True)] for row in texts]
         widths = [len(v) for v in self.vars]
         for row in cells:
             widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
@@ -352,7 +371,28 @@ class QueryResult:
         return json.dumps(document, indent=indent, ensure_ascii=False)
 
 
-def _display(value: Node | None, max_width: int) -> str:
+#: The narrowest a column is cut to when a table is fitted into a width.
+MIN_COLUMN_WIDTH = 12
+
+
+def _fit(natural: list[int], width: int) -> list[int]:
+    """Column widths that fit ``width`` (two spaces between columns): the widest
+    column loses a character at a time, none below :data:`MIN_COLUMN_WIDTH`."""
+    limits = list(natural)
+    budget = width - 2 * (len(limits) - 1)
+    while sum(limits) > budget:
+        widest = max(range(len(limits)), key=lambda i: limits[i])
+        if limits[widest] <= MIN_COLUMN_WIDTH:
+            break
+        limits[widest] -= 1
+    return limits
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _display(value: Node | None, max_width: int | None) -> str:
     if value is None:
         text = ""
     elif isinstance(value, URIRef):
@@ -360,7 +400,7 @@ def _display(value: Node | None, max_width: int) -> str:
     else:
         text = str(value)
     text = " ".join(text.split())
-    return text if len(text) <= max_width else text[: max_width - 1] + "\u2026"
+    return _cut(text, max_width)
 
 
 def _shorten(iri: str) -> str:
