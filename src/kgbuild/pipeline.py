@@ -512,7 +512,8 @@ def load(path: str | os.PathLike[str], *, format: str | None = None,
     A store folder (``build(..., store=DIR)``) gives a
     :class:`kgbuild.store.StoreKnowledgeGraph` that reads the store in place.
     Files are read through :func:`kgbuild.rdfio.parse_rdf`: at most ``max_bytes``
-    (default 512 MiB, or ``KGBUILD_MAX_RDF_BYTES``), no RDF/XML DOCTYPE or
+    (default from a 4 GiB memory budget, about 82 MiB: see :mod:`kgbuild.rdfio`),
+    no RDF/XML DOCTYPE or
     entities, no remote JSON-LD contexts, and no IRI with a character RDF forbids
     (a space...) unless ``check_iris=False``.
 

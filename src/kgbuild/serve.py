@@ -66,7 +66,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .errors import KgbuildError, QueryError, RDFInputError, StoreError
+from .errors import KgbuildError, QueryError, RDFInputError
 from .namespaces import PREFIXES
 
 __all__ = ["DEFAULT_PORT", "LISTEN_BACKLOG", "Endpoint", "serve"]

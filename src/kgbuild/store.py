@@ -78,12 +78,12 @@ from .rdf import KB_GRAPH, graph_iri
 
 __all__ = [
     "DB_DIR",
-    "damaged_store",
     "LOCK_FILE",
     "MARKER_FILE",
     "StoreKnowledgeGraph",
     "StoreWriter",
     "content_hash",
+    "damaged_store",
     "database_path",
     "is_store",
     "query_store",
