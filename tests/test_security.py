@@ -187,7 +187,8 @@ def test_case1_billion_laughs_in_utf16_without_bom_stops_at_once(tmp_path: Path)
     for name in ("export", "query", "validate --shapes", "load"):
         assert "DOCTYPE" in outcome[name][2], outcome[name]
     # --kb files are Turtle: the XML does not parse as Turtle, and nothing is expanded
-    assert "lol.rdf: knowledge-base file cannot be read" in " ".join(outcome["build --kb"][2].split())
+    kb_message = " ".join(outcome["build --kb"][2].split())
+    assert "lol.rdf: knowledge-base file cannot be read" in kb_message
 
 
 # --- case 2: memory cap --------------------------------------------------------------------

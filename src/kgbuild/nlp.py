@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import importlib.util
+import importlib.machinery
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -138,7 +138,8 @@ def _package_folder(model: str) -> Path:
     """The folder of an installed pipeline package, found without importing it."""
     from .errors import ConfigError
 
-    spec = importlib.util.find_spec(model) if model.isidentifier() else None
+    # PathFinder looks at sys.path (the files on disk), never at sys.modules
+    spec = importlib.machinery.PathFinder.find_spec(model) if model.isidentifier() else None
     if spec is None or spec.origin is None:
         raise ConfigError(
             f"the spaCy pipeline {model!r} is not installed",
@@ -252,8 +253,9 @@ def _recorded() -> dict[str, Any]:
     return data
 
 
-#: The model of the last :func:`parse` in this process; :func:`load_pipeline`
-#: without a name loads it (extractors that need the tokenizer ask that way).
+#: The model last named to :func:`load_pipeline` or :func:`parse` in this process;
+#: :func:`load_pipeline` without a name loads it (extractors that need the tokenizer
+#: ask that way, so they never load a second pipeline).
 _active: list[str] = [DEFAULT_MODEL]
 
 
@@ -262,8 +264,7 @@ def load_pipeline(model: str | None = None) -> Language:
 
     Args:
         model: the installed package name of a trained pipeline; default the
-            one this process parses with (:data:`DEFAULT_MODEL` until
-            :func:`parse` is called with another).
+            one last named in this process (:data:`DEFAULT_MODEL` at first).
 
     Returns:
         The pipeline with the ``kgbuild_paragraphs`` component before the parser.
@@ -272,7 +273,9 @@ def load_pipeline(model: str | None = None) -> Language:
         kgbuild.errors.ConfigError: when the model package is not installed, or
             fails :func:`check_model_package`.
     """
-    return _load_pipeline(model or _active[0])
+    if model:
+        _active[0] = model
+    return _load_pipeline(_active[0])
 
 
 @lru_cache(maxsize=2)
