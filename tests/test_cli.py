@@ -163,6 +163,16 @@ class FakeReport:
     def __str__(self) -> str:
         return f"{self.violations} violations"
 
+    def __len__(self) -> int:
+        return self.violations
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def counts(self) -> dict[str, int]:
+        return {"Violation": self.violations, "Warning": 0, "Info": 0}
+
     def exit_code(self, fail_on: str) -> int:
         return 1 if self.violations else 0
 

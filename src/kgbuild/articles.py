@@ -19,7 +19,13 @@ Supported inputs:
     ``FILE.jsonl:LINE``.  Blank lines are ignored.
 
 Folders are walked recursively in sorted order; hidden files, ``*.meta.json``
-and ``*.gold.json`` are not articles.
+and ``*.gold.json`` are not articles.  Only regular files are read: a FIFO,
+socket or device in a folder, a broken symbolic link and a symbolic-link loop
+are skipped with a warning naming them (a FIFO is never opened, so it cannot
+hang the run), and such a path named as a source is an error.  A symbolic link
+inside a folder that points outside it (to ``/etc/passwd``, say) is refused
+unless ``follow_symlinks`` is given (``--follow-symlinks``); a link to a folder
+is followed only then, and never twice into the same folder.
 
 Text decoding: UTF-8.  A byte-order mark is removed *before* offsets are
 counted, so offset 0 is the first character after the BOM.  Bytes that are not
@@ -50,11 +56,13 @@ ignored file) is an :class:`~kgbuild.errors.InputWarning`.  Without
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
 import logging
 import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -446,6 +454,49 @@ class _Source:
     path: Path
     kind: str  # "text" | "html" | "jsonl" | "unknown"
     id: str
+    root: Path | None = None  # the resolved source folder it was found in
+
+
+def _file_type(mode: int) -> str:
+    """A file type's name for messages."""
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a folder"), (stat.S_ISREG, "a regular file")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _open_regular(path: Path, *, name: str) -> Any:
+    """Open ``path`` for reading only if it is a regular file.
+
+    ``O_NONBLOCK`` makes the open return at once even if the path became a FIFO
+    after it was checked; ``fstat`` on the open file then refuses it.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise InputError(
+            f"cannot read file ({exc.strerror or exc})",
+            input=name,
+            fix="check that the file exists and is readable",
+        ) from exc
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise InputError(
+            f"{_file_type(mode)}, not a regular file; not read",
+            input=name,
+            fix="kgbuild reads only regular files: save the data to a file first",
+        )
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _inside(target: Path, root: Path) -> bool:
+    return target == root or root in target.parents
 
 
 class _Reader:
@@ -457,8 +508,10 @@ class _Reader:
         strict: bool,
         on_problem: ProblemHandler | None,
         max_chars: int = MAX_ARTICLE_CHARS,
+        follow_symlinks: bool = False,
     ) -> None:
         self.strict = strict
+        self.follow_symlinks = follow_symlinks
         self.on_problem = on_problem
         self.max_chars = max_chars
         self.seen_ids: set[str] = set()
@@ -666,15 +719,33 @@ class _Reader:
             meta[key] = value.strip()
         return meta, unknown
 
-    def read_sidecar(self, path: Path) -> dict[str, Any]:
-        """Read ``NAME.meta.json`` next to ``path``, if there is one."""
+    def read_sidecar(self, path: Path, root: Path | None = None) -> dict[str, Any]:
+        """Read ``NAME.meta.json`` next to ``path``, if there is one.
+
+        Only a regular file is read; in a source folder (``root``), a sidecar
+        that links outside it is ignored unless symbolic links are followed.
+        """
         candidates = [path.with_name(path.stem + ".meta.json"), Path(f"{path}.meta.json")]
         sidecar = next((c for c in candidates if c.is_file()), None)
         if sidecar is None:
             return {}
         fix = 'write a JSON object such as {"url": "...", "published": "2022-08-04"}'
+        if (root is not None and not self.follow_symlinks and sidecar.is_symlink()
+                and not _inside(sidecar.resolve(), root)):
+            self.lossy(
+                f"sidecar metadata is a symbolic link to {sidecar.resolve()}, outside the "
+                "source folder; ignored",
+                input=str(sidecar),
+                fix="copy the file into the folder, or pass --follow-symlinks",
+            )
+            return {}
         try:
-            raw = json.loads(sidecar.read_bytes().decode("utf-8-sig"))
+            with _open_regular(sidecar, name=str(sidecar)) as handle:
+                data = handle.read(MAX_FILE_BYTES)
+            raw = json.loads(data.decode("utf-8-sig"))
+        except InputError as exc:
+            self.lossy(f"{exc.message}; ignored", input=str(sidecar), fix=exc.fix)
+            return {}
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             self.lossy(
                 f"cannot read sidecar metadata ({exc}); ignored", input=str(sidecar), fix=fix
@@ -702,14 +773,16 @@ class _Reader:
         """Read one .txt or .html file."""
         name = str(source.path)
         try:
-            size = source.path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise InputError(
-                    f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} kgbuild reads",
-                    input=name,
-                    fix="split it into one file per story, or remove it from the sources",
-                )
-            data = source.path.read_bytes()
+            with _open_regular(source.path, name=name) as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > MAX_FILE_BYTES:
+                    raise InputError(
+                        f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} kgbuild "
+                        "reads",
+                        input=name,
+                        fix="split it into one file per story, or remove it from the sources",
+                    )
+                data = handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise InputError(
                 f"cannot read file ({exc.strerror or exc})",
@@ -724,7 +797,7 @@ class _Reader:
             markup = self.decode(data, name=name, charset=charset)
             text, title, span, page_meta = extract_html(markup)
             meta, _ = self.check_meta(page_meta, input=name)
-            meta.update(self.read_sidecar(source.path))
+            meta.update(self.read_sidecar(source.path, source.root))
             article = self.make_article(
                 text,
                 id=meta.get("id", source.id),
@@ -738,7 +811,7 @@ class _Reader:
             )
         else:
             text = self.decode(data, name=name)
-            meta = self.read_sidecar(source.path)
+            meta = self.read_sidecar(source.path, source.root)
             article = self.make_article(
                 text,
                 id=meta.get("id", source.id),
@@ -756,14 +829,7 @@ class _Reader:
         name = str(source.path)
         found = False
         unknown_reported = False
-        try:
-            handle = source.path.open("rb")
-        except OSError as exc:
-            raise InputError(
-                f"cannot read file ({exc.strerror or exc})",
-                input=name,
-                fix="check that the file exists and is readable",
-            ) from exc
+        handle = _open_regular(source.path, name=name)
         with handle:
             if b"\x00" in handle.read(8192):
                 raise InputError(
@@ -899,24 +965,111 @@ def _kind(path: Path) -> str | None:
     return ARTICLE_SUFFIXES.get(path.suffix.lower(), "unknown")
 
 
+def _stat_source(path: Path, source: str) -> os.stat_result:
+    """``os.stat`` of a path named as a source (links followed), or the InputError."""
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        if os.path.islink(path):
+            why = "a symbolic-link loop" if exc.errno == errno.ELOOP else \
+                f"a broken symbolic link (to {os.readlink(path)})"
+            raise InputError(f"{why}; nothing to read", input=source,
+                             fix="fix or remove the link") from exc
+        if isinstance(exc, FileNotFoundError):
+            raise InputError(
+                "no such file or folder",
+                input=source,
+                fix="check the path (relative paths are taken from the current folder)",
+            ) from exc
+        raise InputError(f"cannot read it ({exc.strerror or exc})", input=source,
+                         fix="check its permissions") from exc
+
+
+def _walk(root: Path, reader: _Reader) -> Iterator[tuple[Path, os.stat_result]]:
+    """Yield the regular files under ``root`` in sorted order, with their (followed) stat.
+
+    Hidden entries are passed over silently; every other entry that is not read
+    is reported: FIFOs, sockets and devices, broken links, link loops, links
+    out of the folder (an error: a file the user may have meant to include),
+    and links to folders (followed only with ``follow_symlinks``, once each).
+    """
+    base = root.resolve()
+    visited = {base}
+
+    def ignore(message: str, child: Path, fix: str) -> None:
+        reader.report(InputWarning(message, input=str(child), fix=fix))
+
+    def walk(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            ignore(f"cannot list the folder ({exc.strerror or exc}); skipped", folder,
+                   "check its permissions")
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = folder / entry.name
+            linked = entry.is_symlink()
+            try:
+                info = os.stat(child) if linked else entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                if linked and exc.errno == errno.ELOOP:
+                    ignore("a symbolic-link loop; skipped", child, "fix or remove the link")
+                elif linked:
+                    ignore(f"a broken symbolic link (to {os.readlink(child)}); skipped", child,
+                           "fix or remove the link")
+                else:
+                    ignore(f"cannot read it ({exc.strerror or exc}); skipped", child,
+                           "check its permissions")
+                continue
+            if linked:
+                target = child.resolve()
+                if not _inside(target, base) and not reader.follow_symlinks:
+                    if stat.S_ISREG(info.st_mode) and _kind(child) in (None, "unknown"):
+                        pass  # not an article by its name: reported (or not) as such below
+                    else:
+                        reader.report(InputError(
+                            f"a symbolic link to {target}, outside the source folder; refused",
+                            input=str(child),
+                            fix="pass --follow-symlinks to read what links point to, or copy "
+                            "the file into the folder",
+                        ))
+                        continue
+                if stat.S_ISDIR(info.st_mode):
+                    if not reader.follow_symlinks:
+                        ignore(f"a symbolic link to the folder {target}; not followed", child,
+                               "pass --follow-symlinks to read folders that links point to")
+                        continue
+                    if target in visited or _inside(folder.resolve(), target):
+                        ignore(f"a symbolic link to {target}, a folder already read (a loop); "
+                               "skipped", child, "remove the link")
+                        continue
+            if stat.S_ISDIR(info.st_mode):
+                if linked:
+                    visited.add(child.resolve())
+                yield from walk(child)
+            elif stat.S_ISREG(info.st_mode):
+                yield child, info
+            else:
+                ignore(f"{_file_type(info.st_mode)}, not a regular file; skipped", child,
+                       "kgbuild reads only regular files")
+
+    yield from walk(root)
+
+
 def _collect(sources: Iterable[str | os.PathLike[str]], reader: _Reader) -> list[_Source]:
     """Resolve sources to a list of files with deterministic, unique ids."""
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[Path, str, Path | None]] = []
     seen: set[Path] = set()
     for source in sources:
         path = Path(source)
-        if not path.exists():
-            raise InputError(
-                "no such file or folder",
-                input=str(source),
-                fix="check the path (relative paths are taken from the current folder)",
-            )
-        if path.is_dir():
+        info = _stat_source(path, str(source))
+        if stat.S_ISDIR(info.st_mode):
+            root = path.resolve()
             has_articles = False
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                if any(part.startswith(".") for part in relative.parts) or not child.is_file():
-                    continue
+            for child, _ in _walk(path, reader):
                 kind = _kind(child)
                 if kind is None:
                     continue
@@ -932,7 +1085,7 @@ def _collect(sources: Iterable[str | os.PathLike[str]], reader: _Reader) -> list
                 has_articles = True
                 if child.resolve() not in seen:
                     seen.add(child.resolve())
-                    found.append((child, kind))
+                    found.append((child, kind, root))
             if not has_articles:
                 raise InputError(
                     f"folder has no article files ({', '.join(ARTICLE_SUFFIXES)})",
@@ -940,23 +1093,31 @@ def _collect(sources: Iterable[str | os.PathLike[str]], reader: _Reader) -> list
                     fix="point at a folder that holds articles, or add some",
                 )
             continue
+        if not stat.S_ISREG(info.st_mode):
+            # never opened: opening a FIFO waits for a writer
+            raise InputError(
+                f"{_file_type(info.st_mode)}, not a regular file",
+                input=str(source),
+                fix="kgbuild reads only regular files and folders: save the data to a file "
+                "first",
+            )
         kind = _kind(path)
         if kind is None:
             _log.debug("%s: companion file, not an article", path)
             continue
         if path.resolve() not in seen:
             seen.add(path.resolve())
-            found.append((path, kind))
+            found.append((path, kind, None))
 
-    names = Counter(p.name for p, _ in found)
-    clashing = [p.resolve() for p, _ in found if names[p.name] > 1]
+    names = Counter(p.name for p, _, _ in found)
+    clashing = [p.resolve() for p, _, _ in found if names[p.name] > 1]
     common = Path(os.path.commonpath([p.parent for p in clashing])) if clashing else None
     result: list[_Source] = []
-    for path, kind in found:
+    for path, kind, root in found:
         ident = path.name
         if common is not None and names[path.name] > 1:
             ident = path.resolve().relative_to(common).as_posix()
-        result.append(_Source(path, kind, ident))
+        result.append(_Source(path, kind, ident, root))
     return result
 
 
@@ -966,6 +1127,7 @@ def read_articles(
     strict: bool = False,
     on_problem: ProblemHandler | None = None,
     max_chars: int = MAX_ARTICLE_CHARS,
+    follow_symlinks: bool = False,
 ) -> Iterator[Article]:
     """Read articles from files and folders, one at a time.
 
@@ -978,6 +1140,9 @@ def read_articles(
             or line that was skipped, an :class:`InputWarning` for a caveat.
             Without it, problems are logged on the ``kgbuild.articles`` logger.
         max_chars: skip (and report) articles whose text is longer than this.
+        follow_symlinks: inside a folder, read what symbolic links point to even
+            outside the folder, and walk linked folders (each folder once).
+            Without it such a link is refused with an error naming it.
 
     Returns:
         An iterator of :class:`Article`, in source order.  Paths are checked
@@ -1000,7 +1165,8 @@ def read_articles(
         raise InputError(
             "no sources given", fix="name at least one article file or folder (e.g. seeds/)"
         )
-    reader = _Reader(strict=strict, on_problem=on_problem, max_chars=max_chars)
+    reader = _Reader(strict=strict, on_problem=on_problem, max_chars=max_chars,
+                     follow_symlinks=follow_symlinks)
     files = _collect(source_list, reader)
     return _iterate(files, reader, source_list)
 

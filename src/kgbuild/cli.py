@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import shutil
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -159,14 +162,19 @@ def _check_exists(paths: Sequence[Path], *, what: str) -> None:
             )
 
 
+def _check_output(out: Path | None) -> None:
+    """Check before any work that ``out`` can be written (exit 2 naming it otherwise):
+    a missing folder, ``/sys``, a read-only folder must not fail after a long build."""
+    if out is None or str(out) == "-":
+        return
+    from kgbuild.pipeline import check_writable
+
+    check_writable(out)
+
+
 def _write_graph(kg: Any, out: Path | None, fmt: str) -> None:
     """Serialise ``kg`` to ``out`` (atomically, by the library) or to stdout."""
     if out is not None and str(out) != "-":
-        if not out.parent.exists():
-            raise click.BadParameter(
-                f"folder {str(out.parent)!r} does not exist; create it first",
-                param_hint="'-o' / '--output'",
-            )
         kg.serialize(out, format=fmt)
         return
     data = kg.serialize(None, format=fmt)  # no destination: the bytes are returned
@@ -207,6 +215,32 @@ def _progress_bar(err: Console, *, enabled: bool) -> Iterator[Callable[[int, int
             bar.stop()
 
 
+def _shapes_summary(
+    kg: Any, settings: Settings, *, validate: bool, where: str
+) -> tuple[str, int, float]:
+    """Run the build's SHACL check: (summary line, exit code, seconds)."""
+    if not validate:
+        return "shapes: not checked (--no-validate); run: kgbuild validate " + where, 0, 0.0
+    from kgbuild.pipeline import check_build
+
+    started = time.perf_counter()
+    report = check_build(kg, shapes=settings.shapes_paths, workers=settings.workers)
+    seconds = time.perf_counter() - started
+    counts = report.counts()
+    summary = ", ".join(
+        f"{counts[s]} {s.lower()}{'s' if counts[s] != 1 else ''}" for s in counts
+    )
+    code = report.exit_code(settings.fail_on)  # type: ignore[arg-type]
+    verdict = "the graph conforms" if report.conforms else "the graph does NOT conform"
+    line = f"shapes: {verdict} ({summary})"
+    if len(report):
+        line += f"; see them with: kgbuild validate {where}"
+    if code:
+        failing = "violations or warnings" if settings.fail_on == "warning" else "violations"
+        line += f" [exit 1: --fail-on {settings.fail_on} fails on {failing}]"
+    return line, code, seconds
+
+
 def _parse_params(values: Sequence[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for value in values:
@@ -233,6 +267,17 @@ def _resolve_query(name_or_path: str) -> str:
         raise QueryError(
             f"cannot read query file ({exc})", input=name_or_path, fix="give a UTF-8 .rq file"
         ) from exc
+
+
+def _table(result: Any, *, no_truncate: bool) -> str:
+    """The table of a query result: fitted to the terminal's width when stdout is one
+    (or to ``COLUMNS`` when set), else whole, as with ``--no-truncate``."""
+    if no_truncate:
+        return str(result.to_table(max_width=None))
+    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").strip().isdigit():
+        columns = shutil.get_terminal_size(fallback=(100, 24)).columns
+        return str(result.to_table(width=max(columns, 40)))
+    return str(result.to_table(max_width=None))
 
 
 def _print_query_list() -> None:
@@ -266,8 +311,10 @@ def _build_store(
     prune: bool,
     out: Path | None,
     dask: str | None,
+    validate: bool,
+    started: float,
 ) -> None:
-    """``kgbuild build --store DIR``: build into a store, report, exit."""
+    """``kgbuild build --store DIR``: build into a store, check its new graphs, report, exit."""
     if store is None:
         raise click.UsageError("--prune needs --store DIR")
     if out is not None:
@@ -279,13 +326,22 @@ def _build_store(
         kg = kgbuild.build([str(s) for s in sources], settings=settings, progress=progress,
                            store=store, prune=prune, dask=dask or None)
     stats = kg.stats
+    if stats.written:
+        shapes_line, shapes_code, shapes_seconds = _shapes_summary(
+            kg, settings, validate=validate, where=str(store))
+        shapes_line = shapes_line.replace("shapes:", "shapes (the articles written now):", 1)
+    else:
+        shapes_line, shapes_code, shapes_seconds = "shapes: no new article to check", 0, 0.0
     del kg  # releases the store
     pruned = f", {stats.pruned} removed" if prune else ""
+    total = time.perf_counter() - started
     state.say(
         f"[green]stored[/] {escape(str(store))}: {stats.articles} new or changed articles,"
         f" {stats.unchanged} unchanged{pruned} ({stats.skipped} skipped); the store holds"
-        f" {stats.triples} quads; in {stats.seconds:.1f} s"
+        f" {stats.triples} quads; in {total:.1f} s (build {stats.seconds:.1f} s"
+        + (f", shapes {shapes_seconds:.1f} s)" if shapes_seconds else ")")
     )
+    state.say(escape(shapes_line))
     if stats.articles == 0 and stats.unchanged == 0:
         state.err.print("[bold red]error:[/] no article could be read", soft_wrap=True)
         ctx.exit(2)
@@ -294,6 +350,7 @@ def _build_store(
             f"[yellow]{stats.skipped} article(s) skipped[/]: see the messages above; "
             "fix them or rerun with --strict to stop at the first one"
         )
+    if stats.skipped or shapes_code:
         ctx.exit(1)
 
 
@@ -321,6 +378,12 @@ def _build_store(
 )
 @click.option("--strict", is_flag=True, help="Stop at the first unreadable input.")
 @click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read what symbolic links inside a source folder point to, even outside it"
+    " (refused by default).",
+)
+@click.option(
     "--store",
     "store",
     type=click.Path(file_okay=False, path_type=Path),
@@ -336,6 +399,17 @@ def _build_store(
     " grows with it; events reported by several articles merge within one chunk.",
 )
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for spaCy.")
+@click.option(
+    "--no-validate",
+    "no_validate",
+    is_flag=True,
+    help="Do not check the graph against the shipped shapes after building.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest SHACL severity that makes the build exit 1 (default: violation).",
+)
 @click.option(
     "--dask",
     "dask",
@@ -356,6 +430,9 @@ def build(
     store: Path | None = None,
     prune: bool = False,
     store_chunk: int | None = None,
+    follow_symlinks: bool = False,
+    no_validate: bool = False,
+    fail_on: str | None = None,
 ) -> None:
     """Build a knowledge graph from article files and folders.
 
@@ -369,21 +446,28 @@ def build(
       kgbuild build corpus/ --dask tcp://10.0.0.5:8786 -o graph.trig
       kgbuild build corpus/ --store kg/ --prune
 
-    Exits 1 when some article was skipped (the graph is still written).
+    After writing, the graph is checked against the shipped SHACL shapes (plus
+    the shapes_paths setting) and the summary gives the counts by severity;
+    --no-validate skips the check.  Exits 1 when some article was skipped or
+    the shapes fail (--fail-on); the graph is written either way.
     """
+    started = time.perf_counter()
     state = _state(ctx)
     _check_exists(sources, what="file or folder")
     to_stdout = out is None or str(out) == "-"
     fmt = _format_for(None if to_stdout else out, fmt, default="trig" if to_stdout else None)
+    _check_output(out)
     settings = state.settings(workers=workers, strict=strict or None,
-                              store_chunk=store_chunk)
+                              store_chunk=store_chunk,
+                              follow_symlinks=follow_symlinks or None, fail_on=fail_on)
     if kb:
         settings = replace(settings, kb_paths=(*settings.kb_paths, *kb))
 
     import kgbuild
 
     if store is not None or prune:
-        _build_store(ctx, state, sources, settings, store=store, prune=prune, out=out, dask=dask)
+        _build_store(ctx, state, sources, settings, store=store, prune=prune, out=out, dask=dask,
+                     validate=not no_validate, started=started)
         return
     show_bar = not state.quiet and state.err.is_terminal
     with _progress_bar(state.err, enabled=show_bar) as progress:
@@ -391,16 +475,24 @@ def build(
         kg = kgbuild.build(
             [str(s) for s in sources], settings=settings, progress=progress, **distributed
         )
+    writing = time.perf_counter()
     _write_graph(kg, out, fmt)
+    written = time.perf_counter() - writing
 
     stats = kg.stats
     where = "stdout" if to_stdout else str(out)
+    shapes_line, shapes_code, shapes_seconds = _shapes_summary(
+        kg, settings, validate=not no_validate,
+        where="GRAPH (save it to a file first)" if to_stdout else str(out))
+    total = time.perf_counter() - started
     state.say(
         f"[green]built[/] {escape(where)} ({fmt}): {stats.articles} articles"
         f" ({stats.skipped} skipped), {stats.triples} triples, {stats.entities} entities,"
         f" {stats.events} events, {stats.statements} statements, {stats.claims} claims"
-        f" in {stats.seconds:.1f} s"
+        f" in {total:.1f} s (build {stats.seconds:.1f} s, write {written:.1f} s"
+        + (f", shapes {shapes_seconds:.1f} s)" if shapes_seconds else ")")
     )
+    state.say(escape(shapes_line))
     if stats.articles == 0:
         state.err.print("[bold red]error:[/] no article could be read", soft_wrap=True)
         ctx.exit(2)
@@ -409,6 +501,7 @@ def build(
             f"[yellow]{stats.skipped} article(s) skipped[/]: see the messages above; "
             "fix them or rerun with --strict to stop at the first one"
         )
+    if stats.skipped or shapes_code:
         ctx.exit(1)
 
 
@@ -450,11 +543,7 @@ def validate(
     """
     state = _state(ctx)
     _check_exists([graph], what="graph file")
-    if report_path is not None and not report_path.parent.is_dir():
-        raise click.BadParameter(
-            f"folder {str(report_path.parent)!r} does not exist; create it first",
-            param_hint="'--report'",
-        )
+    _check_output(report_path)
     settings = state.settings(fail_on=fail_on)
     import kgbuild
 
@@ -487,12 +576,21 @@ def validate(
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds.")
 @click.option("--limit", type=click.IntRange(min=1), help="Most rows.")
+@click.option("--memory-mb", "memory_mb", type=click.IntRange(min=1),
+              help="Most memory the query may take, in MiB (default 1024); exit 3 beyond.")
 @click.option(
     "--allow-service",
     is_flag=True,
     help="Let SERVICE clauses call other endpoints (refused by default).",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the shipped queries and exit.")
+@click.option(
+    "--no-truncate",
+    "--wide",
+    "no_truncate",
+    is_flag=True,
+    help="Table format: never cut values (by default the table fits the terminal's width).",
+)
 @click.pass_context
 def query(
     ctx: click.Context,
@@ -506,13 +604,15 @@ def query(
     limit: int | None,
     allow_service: bool,
     list_only: bool,
+    memory_mb: int | None = None,
+    no_truncate: bool = False,
 ) -> None:
     """Run a SPARQL SELECT query on a graph file or a store folder.
 
     Queries never reach the network or other files: FROM is refused, and
     SERVICE too unless --allow-service is given.  Exits 3 after --timeout
-    seconds; at most --limit rows are printed, with a notice on stderr when
-    there were more.
+    seconds, or when evaluating the query takes more than --memory-mb MiB; at
+    most --limit rows are printed, with a notice on stderr when there were more.
 
     QUERYFILE is a .rq file or the name of a shipped query (see --list).
 
@@ -534,7 +634,8 @@ def query(
         raise click.UsageError("give exactly one of QUERYFILE or --query TEXT")
     bound = _parse_params(params)
     _check_exists([graph], what="graph file")
-    settings = state.settings(query_timeout=timeout, query_limit=limit)
+    settings = state.settings(query_timeout=timeout, query_limit=limit,
+                              query_memory_mb=memory_mb)
     text = query_text if query_text is not None else _resolve_query(str(queryfile))
     import kgbuild
 
@@ -546,6 +647,7 @@ def query(
         timeout=settings.query_timeout,
         limit=settings.query_limit,
         allow_service=allow_service,
+        memory_mb=settings.query_memory_mb,
     )
     if getattr(result, "truncated", False):
         state.say(
@@ -553,7 +655,7 @@ def query(
             "raise --limit to see more"
         )
     if fmt == "table":
-        Console(soft_wrap=True).print(result.to_table(), markup=False, highlight=False)
+        click.echo(_table(result, no_truncate=no_truncate))
     else:
         rendered = {"csv": result.to_csv, "tsv": result.to_tsv, "json": result.to_json}[fmt]()
         click.echo(rendered, nl=not str(rendered).endswith("\n"))
@@ -627,6 +729,7 @@ def export(ctx: click.Context, graph: Path, out: Path | None, fmt: str | None) -
     _check_exists([graph], what="graph file")
     to_stdout = out is None or str(out) == "-"
     fmt = _format_for(None if to_stdout else out, fmt, default="trig" if to_stdout else None)
+    _check_output(out)
     import kgbuild
 
     kg = kgbuild.load(graph)
@@ -675,11 +778,7 @@ def viz(
     """
     state = _state(ctx)
     _check_exists([graph], what="graph file")
-    if not out.parent.exists():
-        raise click.BadParameter(
-            f"folder {str(out.parent)!r} does not exist; create it first",
-            param_hint="'-o' / '--output'",
-        )
+    _check_output(out)
     import kgbuild
     from kgbuild.viz import write
 
@@ -704,6 +803,11 @@ def viz(
               help="Queries that can run at once (one process each).")
 @click.option("--max-result-mb", type=click.IntRange(min=1), default=64, show_default=True,
               help="Largest result sent, in MiB.")
+@click.option("--memory-mb", "memory_mb", type=click.IntRange(min=1),
+              help="Most memory one query may add to its worker, in MiB (default 1024, or"
+              " query_memory_mb); 503 beyond.")
+@click.option("--queue-size", type=click.IntRange(min=0), default=64, show_default=True,
+              help="Queries that may wait for a free worker; more get 503 at once.")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -713,11 +817,14 @@ def serve(
     timeout: float,
     workers: int,
     max_result_mb: int,
+    memory_mb: int | None = None,
+    queue_size: int = 64,
 ) -> None:
     """Serve a store folder or a graph file as a read-only SPARQL endpoint.
 
     SPARQL 1.1 Protocol at http://HOST:PORT/query, a query page at /.  Updates
-    and SERVICE are refused; a query running longer than --timeout is stopped.
+    and SERVICE are refused; a query running longer than --timeout, or taking
+    more than --memory-mb, is stopped (503).
 
     \b
     Example:
@@ -725,13 +832,14 @@ def serve(
       kgbuild serve graph.trig --port 8000 --timeout 10
     """
     state = _state(ctx)
+    settings = state.settings(query_memory_mb=memory_mb)
     from kgbuild.serve import serve as run_server
 
     def ready(endpoint: Any) -> None:
         state.err.print(
             f"serving {escape(str(source))} ({endpoint.triples} triples) at "
             f"{endpoint.url} (SPARQL endpoint: {endpoint.url}query); read-only, queries stop "
-            f"after {timeout:g} s; press Ctrl-C to stop",
+            f"after {timeout:g} s or {settings.query_memory_mb} MiB; press Ctrl-C to stop",
             highlight=False,
             soft_wrap=True,
         )
@@ -743,7 +851,8 @@ def serve(
             )
 
     run_server(source, host=host, port=port, timeout=timeout, workers=workers,
-               max_result_bytes=max_result_mb * 1024 * 1024, on_ready=ready)
+               max_result_bytes=max_result_mb * 1024 * 1024,
+               memory_mb=settings.query_memory_mb, queue_size=queue_size, on_ready=ready)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

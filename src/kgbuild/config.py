@@ -49,7 +49,12 @@ class Settings:
         shapes_paths: extra SHACL shapes files besides the shipped ones.
         query_timeout: seconds a SPARQL query may run.
         query_limit: most rows a query returns.
+        query_memory_mb: most memory (MiB) one SPARQL query may take on top of
+            the loaded graph, in ``kgbuild query`` and per ``kgbuild serve``
+            worker; a query that needs more is stopped (exit code 3, or 503).
         strict: treat any unreadable input as fatal.
+        follow_symlinks: read what symbolic links inside a source folder point
+            to even outside the folder (refused by default).
         fail_on: lowest SHACL severity that fails validation
             (``"violation"`` or ``"warning"``).
     """
@@ -63,8 +68,10 @@ class Settings:
     shapes_paths: tuple[Path, ...] = ()
     query_timeout: float = 30.0
     query_limit: int = 10000
+    query_memory_mb: int = 1024
     strict: bool = False
     fail_on: str = "violation"
+    follow_symlinks: bool = False
 
     @property
     def n_process(self) -> int:
@@ -103,7 +110,7 @@ def _coerce(name: str, value: Any, *, source: str, base: Path | None) -> Any:
             fix=f"set {name} to {expected}",
         )
 
-    if name in ("batch_size", "workers", "query_limit", "store_chunk"):
+    if name in ("batch_size", "workers", "query_limit", "store_chunk", "query_memory_mb"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise bad("a positive integer")
         return value
@@ -111,7 +118,7 @@ def _coerce(name: str, value: Any, *, source: str, base: Path | None) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise bad("a positive number of seconds")
         return float(value)
-    if name in ("strict", "world"):
+    if name in ("strict", "world", "follow_symlinks"):
         if not isinstance(value, bool):
             raise bad("true or false")
         return value

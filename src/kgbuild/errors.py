@@ -14,13 +14,14 @@ traceback (``-v`` shows it)::
     ├── GoldFormatError          exit 2   a gold annotation file that cannot be used
     ├── RDFInputError            exit 2   a graph file that cannot be parsed
     ├── QueryError               exit 2   unknown query, bad SPARQL, bad parameter
-    │   └── QueryTimeout         exit 3   the query ran longer than the timeout
+    │   ├── QueryTimeout         exit 3   the query ran longer than the timeout
+    │   └── QueryMemoryExceeded  exit 3   the query needed more memory than its cap
     ├── StoreError               exit 2   a storage back end failed
     └── ValidationFailed         exit 1   the graph does not conform to the shapes
 
 Exit code 0 means success; 1 means the run finished but the result is not
 acceptable (shapes violated, articles skipped); 2 means bad input or usage; 3 a
-query timeout.
+query stopped by a limit (time or memory).
 
 >>> err = InputError("file is empty", input="a.txt", fix="remove it or add text")
 >>> str(err)
@@ -41,6 +42,7 @@ __all__ = [
     "InputWarning",
     "KgbuildError",
     "QueryError",
+    "QueryMemoryExceeded",
     "QueryTimeout",
     "RDFInputError",
     "StoreError",
@@ -136,6 +138,16 @@ class QueryError(KgbuildError):
 
 class QueryTimeout(QueryError):
     """A SPARQL query ran longer than the allowed time."""
+
+    exit_code = 3
+
+
+class QueryMemoryExceeded(QueryError):
+    """A SPARQL query needed more memory than its cap and was stopped.
+
+    The same exit code as a timeout: both say the query is too expensive as
+    written (narrow it, or raise the limit).
+    """
 
     exit_code = 3
 

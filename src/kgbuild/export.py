@@ -92,6 +92,8 @@ def serialize(dataset: Dataset | Graph, *, format: str) -> bytes:
 
     Raises:
         InputError: for an unknown format.
+        RDFInputError: the graph holds an IRI that no RDF syntax can write (a
+            space in it...).
 
     >>> from rdflib import Graph, URIRef
     >>> g = Graph()
@@ -101,6 +103,20 @@ def serialize(dataset: Dataset | Graph, *, format: str) -> bytes:
     <urn:x:a> <urn:x:p> <urn:x:c> .
     <urn:x:b> <urn:x:p> <urn:x:c> .
     """
+    try:
+        return _serialize(dataset, format)
+    except Exception as exc:
+        # rdflib raises a bare Exception for an IRI it cannot write
+        if "does not look like a valid URI" not in str(exc):
+            raise
+        raise RDFInputError(
+            f"the graph holds an IRI that RDF forbids ({str(exc).split(' does not')[0]}), "
+            f"so it cannot be written as {format}",
+            fix="percent-encode the character (a space is %20) where the IRI is made",
+        ) from exc
+
+
+def _serialize(dataset: Dataset | Graph, format: str) -> bytes:
     if format == "turtle":
         return _turtle(dataset)
     if format == "trig":

@@ -11,6 +11,12 @@ Safety rules, whatever the engine:
   ``x" } ; DROP ALL #`` is just a string to compare with;
 - a query that runs longer than ``timeout`` seconds raises
   :class:`~kgbuild.errors.QueryTimeout`;
+- a query whose evaluation takes more than ``memory_mb`` MiB (on top of the
+  memory the process held once the graph was ready) raises
+  :class:`~kgbuild.errors.QueryMemoryExceeded`: a watchdog reads the process's
+  resident size every :data:`MEMORY_POLL_SECONDS` (Linux ``/proc``; elsewhere
+  only the timeout applies).  A cross join of three patterns with ``ORDER BY``
+  on the 1,679-triple seed graph grows by gigabytes within seconds;
 - a result cut at ``limit`` rows says so (:attr:`QueryResult.truncated`).
 
 Both engines run exactly the text that was checked: ``\\uXXXX`` escapes are
@@ -46,9 +52,11 @@ import csv
 import io
 import json
 import logging
+import os
 import queue
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -65,12 +73,15 @@ from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
-from kgbuild.errors import QueryError, QueryTimeout
+from kgbuild.errors import QueryError, QueryMemoryExceeded, QueryTimeout
 from kgbuild.namespaces import PREFIXES
 from kgbuild.oxterms import INTEGER_DERIVED, to_ox
 from kgbuild.resources import data_dir
 
 __all__ = [
+    "DEFAULT_MEMORY_MB",
+    "MEMORY_POLL_SECONDS",
+    "MIN_COLUMN_WIDTH",
     "Engine",
     "QueryInfo",
     "QueryParameter",
@@ -83,6 +94,16 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Default memory cap of one query's evaluation, in MiB (``Settings.query_memory_mb``).
+DEFAULT_MEMORY_MB = 1024
+#: How often the memory watchdog reads the resident size, in seconds.
+MEMORY_POLL_SECONDS = 0.02
+_MIB = 1024 * 1024
+try:
+    _PAGE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+    _PAGE = 4096
 
 Engine = TypingLiteral["rdflib", "oxigraph"]
 ParamValue = str | int | float | bool | Decimal | URIRef | Literal
@@ -271,16 +292,34 @@ class QueryResult:
         """Return the rows as dictionaries from variable name to term (None when unbound)."""
         return [dict(zip(self.vars, row, strict=True)) for row in self.rows]
 
-    def to_table(self, *, max_width: int = 60) -> str:
+    def to_table(self, *, max_width: int | None = 60, width: int | None = None) -> str:
         """Render the rows as a plain-text table with IRIs shortened by kgbuild's prefixes.
 
         Args:
-            max_width: cells longer than this are cut with an ellipsis.
+            max_width: cells longer than this are cut with an ellipsis; None: never.
+            width: fit the table into this many characters (a terminal's width)
+                by cutting the widest columns first, none below
+                :data:`MIN_COLUMN_WIDTH`; it replaces ``max_width``.
 
         Returns:
             The table, header and rule first, one line per row.
+
+        >>> from rdflib import Literal
+        >>> r = QueryResult(vars=("a", "b"), rows=((Literal("x" * 30), Literal("y" * 30)),))
+        >>> print(r.to_table(width=40).splitlines()[2])
+        xxxxxxxxxxxxxxxxxx…  yyyyyyyyyyyyyyyyyy…
+        >>> len(r.to_table(max_width=None).splitlines()[2])
+        62
         """
-        cells = [[_display(value, max_width) for value in row] for row in self.rows]
+        texts = [[_display(value, None) for value in row] for row in self.rows]
+        natural = [len(v) for v in self.vars]
+        for row in texts:
+            natural = [max(w, len(c)) for w, c in zip(natural, row, strict=True)]
+        if width is not None:
+            limits = _fit(natural, width)
+        else:
+            limits = [n if max_width is None else min(n, max_width) for n in natural]
+        cells = [[_cut(c, limit) for c, limit in zip(row, limits, strict=True)] for row in texts]
         widths = [len(v) for v in self.vars]
         for row in cells:
             widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
@@ -332,7 +371,28 @@ class QueryResult:
         return json.dumps(document, indent=indent, ensure_ascii=False)
 
 
-def _display(value: Node | None, max_width: int) -> str:
+#: The narrowest a column is cut to when a table is fitted into a width.
+MIN_COLUMN_WIDTH = 12
+
+
+def _fit(natural: list[int], width: int) -> list[int]:
+    """Column widths that fit ``width`` (two spaces between columns): the widest
+    column loses a character at a time, none below :data:`MIN_COLUMN_WIDTH`."""
+    limits = list(natural)
+    budget = width - 2 * (len(limits) - 1)
+    while sum(limits) > budget:
+        widest = max(range(len(limits)), key=lambda i: limits[i])
+        if limits[widest] <= MIN_COLUMN_WIDTH:
+            break
+        limits[widest] -= 1
+    return limits
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _display(value: Node | None, max_width: int | None) -> str:
     if value is None:
         text = ""
     elif isinstance(value, URIRef):
@@ -340,7 +400,7 @@ def _display(value: Node | None, max_width: int) -> str:
     else:
         text = str(value)
     text = " ".join(text.split())
-    return text if len(text) <= max_width else text[: max_width - 1] + "\u2026"
+    return _cut(text, max_width)
 
 
 def _shorten(iri: str) -> str:
@@ -684,10 +744,12 @@ def _run_rdflib(
     bound: Mapping[str, URIRef | Literal],
     limit: int | None,
     cancel: threading.Event,
+    ready: threading.Event,
 ) -> QueryResult:
     union = _InterruptibleGraph(cancel)
     for triple in _triples_of(dataset):
         union.add(triple)
+    ready.set()
     result = union.query(prepared, initBindings={Variable(k): v for k, v in bound.items()})
     variables = tuple(str(v) for v in (result.vars or ()))
     rows: list[tuple[Node | None, ...]] = []
@@ -746,8 +808,10 @@ def _run_oxigraph(
     bound: Mapping[str, URIRef | Literal],
     limit: int | None,
     cancel: threading.Event,
+    ready: threading.Event,
 ) -> QueryResult:
     store = _oxigraph_store(dataset)
+    ready.set()
     if cancel.is_set():
         raise _Cancelled
     # Oxigraph substitutes terms only for projected variables (SEP-0007); any other
@@ -791,6 +855,75 @@ def _run_oxigraph(
     return QueryResult(vars=variables, rows=tuple(rows), truncated=truncated)
 
 
+def rss_bytes(pid: int | None = None) -> int | None:
+    """The resident memory of a process (default this one) in bytes; None where
+    ``/proc`` cannot tell (not Linux, or the process is gone)."""
+    try:
+        with open(f"/proc/{pid if pid is not None else 'self'}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def memory_exceeded(memory_mb: int, sparql: str, *, where: str = "") -> QueryMemoryExceeded:
+    """The error for a query stopped by its memory cap."""
+    return QueryMemoryExceeded(
+        f"the query needed more than {memory_mb} MiB of memory{where} and was stopped",
+        input=_first_line(sparql),
+        fix="add a LIMIT, narrower patterns or fewer joins (ORDER BY and GROUP BY over a "
+        "cross join hold every row), or raise the cap: --memory-mb / query_memory_mb",
+    )
+
+
+def await_outcome(
+    outcome: queue.Queue[tuple[str, Any]],
+    *,
+    sparql: str,
+    timeout: float | None,
+    memory_mb: int | None,
+    cancel: threading.Event,
+    ready: threading.Event,
+    timeout_fix: str,
+) -> tuple[str, Any]:
+    """Wait for a query thread's outcome, enforcing the timeout and the memory cap.
+
+    The memory baseline is taken when ``ready`` is set: the query thread sets it
+    once its copy of the graph is made, so the cap counts the evaluation only.
+
+    Raises:
+        QueryTimeout: ``timeout`` seconds passed.
+        QueryMemoryExceeded: the process grew by more than ``memory_mb`` MiB.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    watch = memory_mb is not None and rss_bytes() is not None
+    base: int | None = None
+    while True:
+        wait: float | None = MEMORY_POLL_SECONDS if watch else None
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                cancel.set()
+                raise QueryTimeout(
+                    f"the query ran longer than {timeout:g} s and was stopped",
+                    input=_first_line(sparql),
+                    fix=timeout_fix,
+                )
+            wait = remaining if wait is None else min(wait, remaining)
+        try:
+            return outcome.get(timeout=wait)
+        except queue.Empty:
+            pass
+        if watch and memory_mb is not None and ready.is_set():
+            now = rss_bytes()
+            if now is None:
+                continue
+            if base is None:
+                base = now
+            elif now - base > memory_mb * _MIB:
+                cancel.set()
+                raise memory_exceeded(memory_mb, sparql) from None
+
+
 def run_query(
     dataset: Dataset | Graph,
     sparql: str,
@@ -800,6 +933,7 @@ def run_query(
     timeout: float | None = 30,
     limit: int | None = None,
     allow_service: bool = False,
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
 ) -> QueryResult:
     """Run a SELECT query over the union of all graphs of ``dataset``.
 
@@ -819,6 +953,8 @@ def run_query(
         timeout: seconds before :class:`QueryTimeout`; None waits forever.
         limit: keep at most this many rows.
         allow_service: permit ``SERVICE`` (federated) calls.
+        memory_mb: stop the query when evaluating it takes more than this many
+            MiB (beyond the engine's copy of the graph); None: no cap.
 
     Returns:
         The solutions.
@@ -827,6 +963,7 @@ def run_query(
         QueryError: bad syntax, not a SELECT, ``FROM``/``SERVICE`` used, bad
             parameters, unknown engine, or an evaluation error.
         QueryTimeout: the query ran longer than ``timeout``.
+        QueryMemoryExceeded: the query took more memory than ``memory_mb``.
     """
     if engine not in ("rdflib", "oxigraph"):
         raise QueryError(
@@ -848,14 +985,16 @@ def run_query(
     # CompValue.get answers the key's name for a missing key: ask the dict.
     projected = frozenset(str(v) for v in (dict.get(prepared.algebra, "PV") or ()))
     cancel = threading.Event()
+    ready = threading.Event()  # the engine's copy of the graph is made
     outcome: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
 
     def work() -> None:
         try:
             if engine == "rdflib":
-                result = _run_rdflib(dataset, prepared, bound, limit, cancel)
+                result = _run_rdflib(dataset, prepared, bound, limit, cancel, ready)
             else:
-                result = _run_oxigraph(dataset, sparql, projected, bound, limit, cancel)
+                result = _run_oxigraph(dataset, sparql, projected, bound, limit, cancel,
+                                       ready)
         except _Cancelled:
             return
         except BaseException as exc:  # handed over to the caller's thread
@@ -868,15 +1007,12 @@ def run_query(
     )
     worker = threading.Thread(target=work, name="kgbuild-query", daemon=True)
     worker.start()
-    try:
-        status, payload = outcome.get(timeout=timeout)
-    except queue.Empty:
-        cancel.set()
-        raise QueryTimeout(
-            f"the query ran longer than {timeout:g} s and was stopped",
-            input=_first_line(sparql),
-            fix="add a LIMIT or narrower patterns, use engine='oxigraph', or raise the timeout",
-        ) from None
+    status, payload = await_outcome(
+        outcome, sparql=sparql, timeout=timeout, memory_mb=memory_mb, cancel=cancel,
+        ready=ready,
+        timeout_fix="add a LIMIT or narrower patterns, use engine='oxigraph', or raise the "
+        "timeout",
+    )
     if status == "error":
         if isinstance(payload, QueryError):
             raise payload

@@ -18,9 +18,15 @@ of worker processes that open the store read-only with pyoxigraph:
   fetches them.  Without them (or ``default-graph-uri``) a query runs over the
   union of all graphs;
 - **bounded**: a query runs in a worker process that is killed and replaced when
-  it runs longer than the timeout (503 with a message: never a partial answer);
+  it runs longer than the timeout, or when the worker's resident memory grows
+  by more than ``memory_mb`` MiB during the query (503 with a message: never a
+  partial answer; the parent reads the worker's ``/proc`` size every 20 ms);
   queries longer than ``max_query_bytes`` get 413 and results larger than
   ``max_result_bytes`` get 500 with a message;
+- **busy**: the socket's listen backlog holds :data:`LISTEN_BACKLOG` connections,
+  and at most ``queue_size`` queries wait for a free worker; a query beyond that
+  gets 503 at once (a complete answer, never a connection reset).  A client that
+  goes away, or is refused, costs one log line, never a traceback;
 - **local**: it binds to 127.0.0.1 unless told otherwise, and while it does it
   answers only requests whose ``Host`` is a loopback name (against DNS
   rebinding from web pages);
@@ -46,10 +52,12 @@ import re
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -58,14 +66,17 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .errors import KgbuildError, QueryError, RDFInputError, StoreError
+from .errors import KgbuildError, QueryError, RDFInputError
 from .namespaces import PREFIXES
 
-__all__ = ["DEFAULT_PORT", "Endpoint", "serve"]
+__all__ = ["DEFAULT_PORT", "LISTEN_BACKLOG", "Endpoint", "serve"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 7878
+#: Connections the kernel queues before they are accepted (``listen(2)`` backlog).
+LISTEN_BACKLOG = 128
+_POLL = 0.02  # seconds between two reads of a busy worker's memory
 _PATHS = ("/", "/query", "/sparql")
 _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _MAX_FIELDS = 64
@@ -221,7 +232,7 @@ def _worker_main(conn: Any, database: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's business
     try:
         store = ox.Store.read_only(database)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         conn.send(_text(500, f"the store cannot be opened: {exc}"))
         return
     while True:
@@ -231,6 +242,10 @@ def _worker_main(conn: Any, database: str) -> None:
             return
         try:
             reply = _answer(store, job)
+        except RuntimeError as exc:  # RocksDB: a damaged data file
+            from .store import damaged_store
+
+            reply = _text(500, str(damaged_store(database, exc)))
         except Exception as exc:  # anything else: report, keep serving
             reply = _text(500, f"the query failed: {type(exc).__name__}: {exc}")
         conn.send(reply)
@@ -251,9 +266,11 @@ class _Worker:
 
 
 class _Pool:
-    """Worker processes, each with the store open; a query that overruns kills its worker."""
+    """Worker processes, each with the store open; a query that overruns its time or
+    memory kills its worker, which is replaced."""
 
-    def __init__(self, database: Path, size: int) -> None:
+    def __init__(self, database: Path, size: int, *, memory_mb: int | None = None,
+                 queue_size: int = 64) -> None:
         self._database = database
         self._context = multiprocessing.get_context("forkserver")
         # Workers are forked from a server that has already imported kgbuild.
@@ -262,6 +279,10 @@ class _Pool:
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self.memory_mb = memory_mb
+        #: queries running or waiting for a worker; more get 503 at once
+        self._slots = threading.BoundedSemaphore(size + queue_size)
+        self.capacity = size + queue_size
         for _ in range(size):
             self._idle.put(self._spawn())
 
@@ -280,18 +301,46 @@ class _Pool:
             self._idle.put(self._spawn())
 
     def run(self, job: dict[str, Any], *, timeout: float) -> tuple[int, str, bytes]:
+        if not self._slots.acquire(blocking=False):
+            return _text(503, f"the endpoint is busy: {self.capacity} queries are running or "
+                              "waiting. Try again later")
+        try:
+            return self._run(job, timeout=timeout)
+        finally:
+            self._slots.release()
+
+    def _run(self, job: dict[str, Any], *, timeout: float) -> tuple[int, str, bytes]:
+        from .query import rss_bytes
+
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             return _text(503, f"every worker is busy; no query could start within {timeout:g} s. "
                               "Try again later")
         started = time.monotonic()
+        cap = None if self.memory_mb is None else self.memory_mb * 1024 * 1024
+        base = rss_bytes(worker.process.pid) if cap is not None else None
         try:
             worker.conn.send(job)
-            if worker.conn.poll(timeout):
-                reply: tuple[int, str, bytes] = worker.conn.recv()
-                self._idle.put(worker)
-                return reply
+            while True:
+                remaining = timeout - (time.monotonic() - started)
+                if remaining <= 0:
+                    break
+                if worker.conn.poll(remaining if base is None else min(_POLL, remaining)):
+                    reply: tuple[int, str, bytes] = worker.conn.recv()
+                    self._idle.put(worker)
+                    return reply
+                now = rss_bytes(worker.process.pid) if base is not None else None
+                if cap is not None and base is not None and now is not None \
+                        and now - base > cap:
+                    self._replace(worker)
+                    log.warning("query stopped: its worker grew by %d MiB (cap %d MiB)",
+                                (now - base) // (1024 * 1024), self.memory_mb)
+                    return _text(503, f"the query needed more than {self.memory_mb} MiB of "
+                                      "memory and was stopped; add a LIMIT, narrower patterns "
+                                      "or fewer joins (ORDER BY and GROUP BY over a cross join "
+                                      "hold every row), or restart the server with a larger "
+                                      "--memory-mb")
         except (EOFError, OSError) as exc:
             self._replace(worker)
             return _text(500, f"the query worker died ({type(exc).__name__}); try again")
@@ -386,7 +435,18 @@ def _example_query() -> str:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
     endpoint: Endpoint
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line for a client that went away; a traceback only for our own bugs."""
+        exc = sys.exc_info()[1]
+        who = client_address[0] if isinstance(client_address, tuple) else client_address
+        if isinstance(exc, ConnectionError | TimeoutError):
+            log.warning("client %s went away before its answer was sent (%s)", who,
+                        type(exc).__name__)
+            return
+        log.error("error while answering %s", who, exc_info=exc)
 
 
 class _Server6(_Server):
@@ -570,6 +630,9 @@ class _Handler(BaseHTTPRequestHandler):
             "max_bytes": endpoint.max_result_bytes,
         }
         status, media, body = endpoint.pool.run(job, timeout=endpoint.timeout)
+        if status == 503:
+            log.warning("%s: %s", self.address_string(),
+                        body.decode("utf-8", "replace").split(";")[0].strip())
         self._send(status, media, body)
 
     def _page(self) -> None:
@@ -618,6 +681,9 @@ class Endpoint:
         workers: queries that can run at the same time (one process each).
         max_query_bytes: longest query accepted.
         max_result_bytes: largest result sent.
+        memory_mb: most memory (MiB) a worker may add while it runs one query;
+            None: no cap.
+        queue_size: queries that may wait for a free worker; more get 503.
 
     Attributes:
         url: the server's base URL (``http://127.0.0.1:7878/``); the endpoint is
@@ -633,9 +699,11 @@ class Endpoint:
     def __init__(self, source: str | os.PathLike[str], *, host: str = "127.0.0.1",
                  port: int = DEFAULT_PORT, timeout: float = 30.0, workers: int = 2,
                  max_query_bytes: int = 1_000_000,
-                 max_result_bytes: int = 64 * 1024 * 1024) -> None:
-        if timeout <= 0 or workers < 1 or max_query_bytes < 1 or max_result_bytes < 1:
-            raise KgbuildError("timeout, workers and the size limits must be positive",
+                 max_result_bytes: int = 64 * 1024 * 1024, memory_mb: int | None = 1024,
+                 queue_size: int = 64) -> None:
+        if timeout <= 0 or workers < 1 or max_query_bytes < 1 or max_result_bytes < 1 \
+                or (memory_mb is not None and memory_mb < 1) or queue_size < 0:
+            raise KgbuildError("timeout, workers, memory and the size limits must be positive",
                                fix="pass positive values")
         self.host = host
         self.timeout = float(timeout)
@@ -647,7 +715,7 @@ class Endpoint:
         try:
             database = self._prepare(Path(source))
             self.triples = self._count(database)
-            self.pool = _Pool(database, workers)
+            self.pool = _Pool(database, workers, memory_mb=memory_mb, queue_size=queue_size)
             self._closers.append(self.pool.close)
             self._bind(host, port)
         except BaseException:
@@ -673,15 +741,16 @@ class Endpoint:
 
     @staticmethod
     def _count(database: Path) -> int:
+        from .store import _open_failed, _triple_count, damaged_store
+
         try:
             store = ox.Store.read_only(str(database))
-        except OSError as exc:
-            raise StoreError(f"cannot open the Oxigraph database ({exc})", input=str(database),
-                             fix="check the permissions; rebuild the store if it was damaged"
-                             ) from exc
-        from .store import _triple_count
-
-        return _triple_count(store)
+        except (OSError, RuntimeError) as exc:
+            raise _open_failed(database, exc, writing=False) from exc
+        try:
+            return _triple_count(store)
+        except RuntimeError as exc:
+            raise damaged_store(database, exc) from exc
 
     def _bind(self, host: str, port: int) -> None:
         server_class = _Server6 if ":" in host else _Server
@@ -738,9 +807,14 @@ class Endpoint:
 
 def serve(source: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
           timeout: float = 30.0, workers: int = 2, max_query_bytes: int = 1_000_000,
-          max_result_bytes: int = 64 * 1024 * 1024,
+          max_result_bytes: int = 64 * 1024 * 1024, memory_mb: int | None = 1024,
+          queue_size: int = 64,
           on_ready: Callable[[Endpoint], None] | None = None) -> None:
     """Serve ``source`` read-only over SPARQL until interrupted (Ctrl-C or SIGTERM).
+
+    SIGTERM stops the server as Ctrl-C does, from the start: a graph file being
+    loaded into a temporary store when it arrives leaves no temporary store
+    behind.
 
     Args:
         source: a store folder or a graph file.
@@ -750,27 +824,43 @@ def serve(source: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int 
         workers: queries that can run at the same time.
         max_query_bytes: longest query accepted.
         max_result_bytes: largest result sent.
+        memory_mb: most memory (MiB) one query may add to its worker.
+        queue_size: queries that may wait for a free worker.
         on_ready: called with the :class:`Endpoint` once it listens.
 
     Raises:
         StoreError, RDFInputError, KgbuildError: see :class:`Endpoint`.
     """
-    with Endpoint(source, host=host, port=port, timeout=timeout, workers=workers,
-                  max_query_bytes=max_query_bytes, max_result_bytes=max_result_bytes) as ep:
-        if on_ready is not None:
-            on_ready(ep)
-        previous = None
-        if threading.current_thread() is threading.main_thread():
-            # SIGTERM stops the server as Ctrl-C does: workers, lock and temporary store
-            # are cleaned up.
-            previous = signal.signal(signal.SIGTERM, _interrupt)
+    with _sigterm_interrupts():
         try:
-            ep.serve_forever()
-        except KeyboardInterrupt:
-            log.info("stopped")
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            endpoint = Endpoint(source, host=host, port=port, timeout=timeout, workers=workers,
+                                max_query_bytes=max_query_bytes,
+                                max_result_bytes=max_result_bytes, memory_mb=memory_mb,
+                                queue_size=queue_size)
+        except KeyboardInterrupt:  # the temporary store is removed by Endpoint
+            log.info("stopped while loading")
+            return
+        with endpoint as ep:
+            if on_ready is not None:
+                on_ready(ep)
+            try:
+                ep.serve_forever()
+            except KeyboardInterrupt:
+                log.info("stopped")
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Make SIGTERM raise KeyboardInterrupt (as Ctrl-C) while the block runs, so the
+    ``finally`` clauses remove workers, lock and temporary store."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -61,6 +61,7 @@ import shutil
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import KgbuildError, QueryError, QueryTimeout, StoreError
+from .errors import KgbuildError, QueryError, StoreError
 from .model import Article
 from .namespaces import KG, PREFIXES
 from .oxterms import to_ox as _to_ox
@@ -82,6 +83,7 @@ __all__ = [
     "StoreKnowledgeGraph",
     "StoreWriter",
     "content_hash",
+    "damaged_store",
     "database_path",
     "is_store",
     "query_store",
@@ -141,6 +143,38 @@ def database_path(path: str | os.PathLike[str]) -> Path:
             fix=f"build one first: kgbuild build SOURCES --store {folder}",
         )
     return folder / DB_DIR
+
+
+def damaged_store(folder: str | os.PathLike[str], exc: BaseException) -> StoreError:
+    """The error for a store whose database RocksDB finds damaged (a corrupted
+    ``CURRENT``, ``MANIFEST`` or ``.sst`` file): pyoxigraph raises ``RuntimeError``."""
+    detail = " ".join(str(exc).split())[:300]
+    where = Path(folder)
+    if where.name == DB_DIR:
+        where = where.parent
+    return StoreError(
+        f"the store at {where} is damaged ({detail})",
+        input=str(where),
+        fix=f"move it away (or delete it), then rebuild it with: kgbuild build SOURCES... "
+        f"--store {where}",
+    )
+
+
+@contextmanager
+def _guard(folder: Path) -> Iterator[None]:
+    """Turn RocksDB's corruption errors (``RuntimeError``) into :func:`damaged_store`."""
+    try:
+        yield
+    except RuntimeError as exc:
+        raise damaged_store(folder, exc) from exc
+
+
+def _open_failed(db: Path, exc: Exception, *, writing: bool) -> StoreError:
+    if isinstance(exc, RuntimeError) or "Corruption" in str(exc):
+        return damaged_store(db, exc)
+    fix = ("check the permissions and free disk space; a store written by a newer Oxigraph "
+           "needs a newer kgbuild") if writing else "check the permissions"
+    return StoreError(f"cannot open the Oxigraph database ({exc})", input=str(db), fix=fix)
 
 
 # --------------------------------------------------------------------------- locking
@@ -347,13 +381,8 @@ class StoreWriter:
             if not db.is_dir():
                 self._create_database(db)
             return ox.Store(str(db))
-        except OSError as exc:
-            raise StoreError(
-                f"cannot open the Oxigraph database ({exc})",
-                input=str(db),
-                fix="check the permissions and free disk space; a store written by a "
-                "newer Oxigraph needs a newer kgbuild",
-            ) from exc
+        except (OSError, RuntimeError) as exc:
+            raise _open_failed(db, exc, writing=True) from exc
 
     @staticmethod
     def _create_database(db: Path) -> None:
@@ -383,30 +412,38 @@ class StoreWriter:
     def close(self) -> None:
         """Flush and close the database, then release the lock."""
         store = self.__dict__.pop("store", None)
-        if store is not None:
-            try:
-                store.flush()
-            finally:
-                del store  # pyoxigraph closes the database when the Store is freed
-        self._lock.close()
+        try:
+            if store is not None:
+                try:
+                    with _guard(self.path):
+                        store.flush()
+                finally:
+                    del store  # pyoxigraph closes the database when the Store is freed
+        finally:
+            self._lock.close()
 
     # ---- reading what is there
     def stored_hashes(self) -> dict[str, str]:
         """Map each article graph's IRI to the ``kg:contentHash`` stored in it."""
         if self._hashes is None:
-            hashes: dict[str, str] = {}
-            for quad in self.store.quads_for_pattern(None, _CONTENT_HASH, None, None):
-                graph = quad.graph_name
-                if isinstance(graph, ox.NamedNode):
-                    key = graph.value
-                    # two hashes in one graph cannot happen; if they do, rebuild it
-                    hashes[key] = "" if key in hashes else quad.object.value
-            self._hashes = hashes
+            with _guard(self.path):
+                self._hashes = self._read_hashes()
         return self._hashes
+
+    def _read_hashes(self) -> dict[str, str]:
+        hashes: dict[str, str] = {}
+        for quad in self.store.quads_for_pattern(None, _CONTENT_HASH, None, None):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode):
+                key = graph.value
+                # two hashes in one graph cannot happen; if they do, rebuild it
+                hashes[key] = "" if key in hashes else quad.object.value
+        return hashes
 
     def article_graphs(self) -> set[str]:
         """The IRIs of the named graphs in the store, except the knowledge-base graph."""
-        return {g.value for g in self.store.named_graphs() if g != _KB}
+        with _guard(self.path):
+            return {g.value for g in self.store.named_graphs() if g != _KB}
 
     def select(self, articles: Iterable[Article]) -> Iterator[Article]:
         """Yield the articles that are new or whose text changed; count the others.
@@ -459,6 +496,8 @@ class StoreWriter:
                     ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
                     for s, p, o in kb for graph in (_KB, ox.DefaultGraph())
                 )
+            except RuntimeError as exc:
+                raise damaged_store(self.path, exc) from exc
             except (OSError, ValueError, TypeError) as exc:
                 raise StoreError(
                     f"cannot store the knowledge-base facts ({exc})",
@@ -479,7 +518,8 @@ class StoreWriter:
             self.replace_graphs(batch)
         # RocksDB keeps written data in memory tables until they fill; flushing after
         # each chunk keeps a long build's memory flat (bench/README.md)
-        self.store.flush()
+        with _guard(self.path):
+            self.store.flush()
         self._hashes = None
         return len(articles)
 
@@ -525,6 +565,8 @@ class StoreWriter:
             + "\n" + "\n".join(inserts) + "\n}"
         try:
             self.store.update(update)
+        except RuntimeError as exc:
+            raise damaged_store(self.path, exc) from exc
         except (OSError, ValueError, TypeError, SyntaxError) as exc:
             shown = ", ".join(name.rsplit("/", 1)[-1] for name, _ in graphs)
             raise StoreError(
@@ -546,7 +588,7 @@ class StoreWriter:
             The number of article graphs removed.
         """
         keep = self.seen if keep is None else keep
-        gone = sorted(self.article_graphs() - keep)
+        gone = sorted(self.article_graphs() - keep)  # a damaged store raises here
         if not gone:
             return 0
         parts: list[str] = []
@@ -563,6 +605,8 @@ class StoreWriter:
         )
         try:
             self.store.update(" ;\n".join(parts))
+        except RuntimeError as exc:
+            raise damaged_store(self.path, exc) from exc
         except (OSError, ValueError) as exc:
             raise StoreError(f"cannot remove articles from the store ({exc})",
                              input=str(self.path),
@@ -572,7 +616,8 @@ class StoreWriter:
 
     def __len__(self) -> int:
         """The number of distinct triples (the size of the union)."""
-        return _triple_count(self.store)
+        with _guard(self.path):
+            return _triple_count(self.store)
 
 
 # --------------------------------------------------------------------------- reading
@@ -622,12 +667,8 @@ def _open_read_only(path: Path) -> Any:
         return ox.Store()
     try:
         return ox.Store.read_only(str(db))
-    except OSError as exc:
-        raise StoreError(
-            f"cannot open the Oxigraph database ({exc})",
-            input=str(db),
-            fix="check the permissions; rebuild the store if it was damaged",
-        ) from exc
+    except (OSError, RuntimeError) as exc:
+        raise _open_failed(db, exc, writing=False) from exc
 
 
 #: open readers in this process; a writer in this process closes them first (they
@@ -664,7 +705,8 @@ class StoreKnowledgeGraph(KnowledgeGraph):
         self._store: Any = None
         self._dataset: Dataset | None = None
         self._open()
-        self.stats = stats or BuildStats(triples=len(self._open()))
+        with _guard(self.path):
+            self.stats = stats or BuildStats(triples=len(self._open()))
         _READERS.add(self)
 
     def _open(self) -> Any:
@@ -697,25 +739,30 @@ class StoreKnowledgeGraph(KnowledgeGraph):
         datatype back, so it validates and exports as a file build does.
         """
         if self._dataset is None:
-            ds = Dataset(default_union=True)
-            for prefix, ns in PREFIXES.items():
-                ds.bind(prefix, ns, override=True, replace=True)
-            # the named graphs only: the default graph repeats their union
-            for name in sorted(g.value for g in self.store.named_graphs()):
-                data = self.store.dump(format=ox.RdfFormat.N_TRIPLES,
-                                       from_graph=ox.NamedNode(name))
-                if data:
-                    ds.graph(URIRef(name)).parse(data=data.decode("utf-8"), format="nt")
-            _restore_datatypes(ds)
-            self._dataset = ds
+            with _guard(self.path):
+                self._dataset = self._copy()
         return self._dataset
+
+    def _copy(self) -> Dataset:
+        ds = Dataset(default_union=True)
+        for prefix, ns in PREFIXES.items():
+            ds.bind(prefix, ns, override=True, replace=True)
+        # the named graphs only: the default graph repeats their union
+        for name in sorted(g.value for g in self.store.named_graphs()):
+            data = self.store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                   from_graph=ox.NamedNode(name))
+            if data:
+                ds.graph(URIRef(name)).parse(data=data.decode("utf-8"), format="nt")
+        _restore_datatypes(ds)
+        return ds
 
     @dataset.setter
     def dataset(self, value: Dataset) -> None:
         self._dataset = value
 
     def __len__(self) -> int:
-        return _triple_count(self.store)
+        with _guard(self.path):
+            return _triple_count(self.store)
 
     def __repr__(self) -> str:
         return f"<StoreKnowledgeGraph {self.path}>"
@@ -735,18 +782,21 @@ class StoreKnowledgeGraph(KnowledgeGraph):
 
     def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
               engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
-              allow_service: bool = False) -> Any:
+              allow_service: bool = False, memory_mb: int | None = 1024) -> Any:
         """Run a SPARQL SELECT (see :func:`kgbuild.query.run_query`); Oxigraph reads the store."""
         if engine == "oxigraph":
             return query_store(self.store, sparql, params=params, timeout=timeout,
-                               limit=limit, allow_service=allow_service, union=False)
+                               limit=limit, allow_service=allow_service, union=False,
+                               memory_mb=memory_mb, source=self.path)
         return super().query(sparql, params=params, engine=engine, timeout=timeout,
-                             limit=limit, allow_service=allow_service)
+                             limit=limit, allow_service=allow_service, memory_mb=memory_mb)
 
 
 def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = None,
                 timeout: float | None = 30, limit: int | None = None,
-                allow_service: bool = False, union: bool = True) -> Any:
+                allow_service: bool = False, union: bool = True,
+                memory_mb: int | None = 1024,
+                source: str | os.PathLike[str] | None = None) -> Any:
     """Run a SELECT query on a ``pyoxigraph.Store`` over the union of its graphs.
 
     ``union=False`` queries the default graph alone: a kgbuild store keeps the union
@@ -755,7 +805,8 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
 
     The same rules as :func:`kgbuild.query.run_query` apply (SELECT only, no
     ``FROM``, ``SERVICE`` refused unless allowed, parameters bound as terms,
-    ``timeout`` and ``limit``), but the store is queried in place, not copied.
+    ``timeout``, ``limit`` and ``memory_mb``), but the store is queried in place,
+    not copied.
 
     Returns:
         A :class:`kgbuild.query.QueryResult`.
@@ -763,6 +814,7 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
     Raises:
         QueryError: as :func:`kgbuild.query.run_query`.
         QueryTimeout: the query ran longer than ``timeout``.
+        QueryMemoryExceeded: the query took more than ``memory_mb`` MiB.
 
     >>> store = ox.Store()
     >>> store.add(ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("A"),
@@ -823,19 +875,18 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
                                              truncated=truncated)))
 
     worker = threading.Thread(target=work, name="kgbuild-store-query", daemon=True)
+    ready = threading.Event()
+    ready.set()  # the store is queried in place: no copy to wait for
     worker.start()
-    try:
-        status, payload = outcome.get(timeout=timeout)
-    except queue.Empty:
-        cancel.set()
-        raise QueryTimeout(
-            f"the query ran longer than {timeout:g} s and was stopped",
-            input=q._first_line(sparql),
-            fix="add a LIMIT or narrower patterns, or raise the timeout",
-        ) from None
+    status, payload = q.await_outcome(
+        outcome, sparql=sparql, timeout=timeout, memory_mb=memory_mb, cancel=cancel,
+        ready=ready, timeout_fix="add a LIMIT or narrower patterns, or raise the timeout",
+    )
     if status == "error":
         if isinstance(payload, KgbuildError):
             raise payload
+        if isinstance(payload, RuntimeError) and source is not None:
+            raise damaged_store(source, payload) from payload
         if isinstance(payload, SyntaxError):
             raise QueryError(f"Oxigraph cannot parse the query ({payload})",
                              input=q._first_line(sparql),

@@ -30,6 +30,7 @@ from kgbuild.namespaces import KG, NIF, PREFIXES
 from kgbuild.resources import data_dir
 
 __all__ = [
+    "MAX_ARTICLES_SHOWN",
     "SEVERITIES",
     "ValidationReport",
     "ValidationResult",
@@ -50,6 +51,10 @@ _SEVERITY_NAMES: dict[Node, str] = {
 }
 
 KGSH = Namespace("https://w3id.org/kgbuild/shapes#")
+#: Articles named on one line of the text report; the rest are counted ("and N more").
+#: The report graph (``kgbuild validate --report``) and ``ValidationResult.articles``
+#: keep them all.
+MAX_ARTICLES_SHOWN = 5
 
 
 def default_shapes_path() -> Path:
@@ -153,23 +158,39 @@ class ValidationResult:
     articles: tuple[str, ...] = ()
 
     def describe(
-        self, namespace_manager: NamespaceManager | None = None, *, with_message: bool = True
+        self,
+        namespace_manager: NamespaceManager | None = None,
+        *,
+        with_message: bool = True,
+        max_articles: int | None = None,
     ) -> str:
         """Render the result on one line.
 
         Args:
             namespace_manager: used to shorten IRIs; none: full IRIs.
             with_message: append the message.
+            max_articles: name at most this many articles, then "and N more"
+                (an entity named in every article would fill a screen); None: all.
 
         Returns:
             The line, without the shape and severity (those head their group).
+
+        >>> from rdflib import URIRef
+        >>> r = ValidationResult("Warning", URIRef("urn:s"), "", URIRef("urn:x"), "X", None,
+        ...                      None, "", articles=("a.txt", "b.txt", "c.txt"))
+        >>> r.describe(max_articles=2)
+        '<urn:x> "X" [a.txt, b.txt and 1 more]'
         """
         focus = _short(self.focus, namespace_manager)
         text = f"{focus}"
         if self.focus_label:
             text += f' "{self.focus_label}"'
         if self.articles:
-            text += f" [{', '.join(self.articles)}]"
+            shown = self.articles
+            rest = ""
+            if max_articles is not None and len(shown) > max_articles:
+                shown, rest = shown[:max_articles], f" and {len(shown) - max_articles} more"
+            text += f" [{', '.join(shown)}{rest}]"
         if self.path is not None:
             text += f" path={_short(self.path, namespace_manager)}"
         if self.value is not None:
@@ -292,7 +313,8 @@ class ValidationReport:
                 if shared and results[0].message:
                     lines.append(f"  {results[0].message}")
                 for result in results:
-                    line = result.describe(nm, with_message=not shared)
+                    line = result.describe(nm, with_message=not shared,
+                                           max_articles=MAX_ARTICLES_SHOWN)
                     lines.append(f"  - {line}")
         return "\n".join(lines)
 
@@ -379,20 +401,19 @@ def validate(
 
 
 def _parse_into(graph: Graph, path: Path) -> None:
+    """Parse a shapes or ontology file through :func:`kgbuild.rdfio.parse_rdf` (size
+    limit, RDF/XML without DTDs, no remote JSON-LD context); Turtle unless the
+    suffix says otherwise."""
+    from kgbuild.rdfio import SUFFIXES, parse_rdf
+
     if not path.is_file():
         raise RDFInputError(
             "shapes or ontology file not found",
             input=path,
             fix="check the path, or reinstall kgbuild if it is a shipped file",
         )
-    try:
-        graph.parse(path, format="turtle" if path.suffix in (".ttl", ".turtle") else None)
-    except Exception as exc:  # rdflib raises many unrelated types on bad input
-        raise RDFInputError(
-            f"cannot parse the file ({type(exc).__name__}: {exc})",
-            input=path,
-            fix="correct the RDF syntax (a Turtle validator shows the line)",
-        ) from exc
+    fmt = None if path.suffix.lower() in SUFFIXES else "turtle"
+    parse_rdf(path, format=fmt, into=graph)
 
 
 def _result(report: Graph, node: Node, shapes: Graph, data: Graph) -> ValidationResult:
@@ -403,6 +424,9 @@ def _result(report: Graph, node: Node, shapes: Graph, data: Graph) -> Validation
     shape = report.value(node, SH.sourceShape)
     focus = report.value(node, SH.focusNode)
     messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+    # the report graph names every article (rdfs:seeAlso); the text report caps them
+    for article in _article_nodes(data, focus):
+        report.add((node, RDFS.seeAlso, article))
     return ValidationResult(
         severity=severity,
         shape=shape if shape is not None else BNode(),
@@ -445,8 +469,19 @@ def _label(data: Graph, node: Node | None) -> str:
 def _articles(data: Graph, focus: Node | None) -> tuple[str, ...]:
     """File names of the articles a focus node comes from (via kg:article, the
     mention's context, the article itself, or the claims of a contradiction)."""
+    names = {
+        str(name)
+        for article in _article_nodes(data, focus)
+        for name in data.objects(article, KG.fileName)
+        if isinstance(name, Literal)
+    }
+    return tuple(sorted(names))
+
+
+def _article_nodes(data: Graph, focus: Node | None) -> set[Node]:
+    """The article nodes a focus node comes from (see :func:`_articles`)."""
     if focus is None:
-        return ()
+        return set()
     articles: set[Node] = set()
     if (focus, RDF.type, KG.Article) in data:
         articles.add(focus)
@@ -455,13 +490,7 @@ def _articles(data: Graph, focus: Node | None) -> tuple[str, ...]:
     for claim_property in (KG.claimA, KG.claimB):
         for claim in data.objects(focus, claim_property):
             articles.update(data.objects(claim, KG.article))
-    names = {
-        str(name)
-        for article in articles
-        for name in data.objects(article, KG.fileName)
-        if isinstance(name, Literal)
-    }
-    return tuple(sorted(names))
+    return articles
 
 
 def _short(node: Node, namespace_manager: NamespaceManager | None) -> str:

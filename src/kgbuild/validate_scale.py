@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -95,7 +95,7 @@ def _integer_datatypes(shapes: Sequence[str]) -> dict[Node, URIRef]:
     """
     graph = Graph().parse(default_shapes_path(), format="turtle")
     for extra in shapes:
-        graph.parse(extra)
+        _parse_into(graph, Path(extra))
     found: dict[Node, URIRef] = {}
     for shape, datatype in graph.subject_objects(SH.datatype):
         path = graph.value(shape, SH.path)
@@ -297,14 +297,16 @@ def article_batches(source: Any, *, batch_articles: int = 25, shapes: Sequence[s
         yield graph, set(owned)
 
 
-def _batches(union: _Union, *, batch_articles: int
+def _batches(union: _Union, *, batch_articles: int, graphs: Collection[str] | None = None
              ) -> Iterator[tuple[list[tuple[Node, Node, Node]], frozenset[URIRef]]]:
     """Batches as lists of rdflib triples and the nodes they own (see
-    :func:`article_batches`)."""
+    :func:`article_batches`); only the article graphs in ``graphs`` when given."""
     if batch_articles < 1:
         raise ConfigError(f"batch_articles must be at least 1, not {batch_articles}",
                           input=str(batch_articles), fix="pass 1 or more")
     names = _graph_names(union.source)
+    if graphs is not None:
+        names = [n for n in names if n in graphs]
     groups = [names[i:i + batch_articles] for i in range(0, len(names), batch_articles)]
     groups.append([str(KB_GRAPH)])
     done: set[Any] = set()
@@ -568,7 +570,8 @@ def _merge(parts: Iterable[tuple[list[ValidationResult], list[tuple[Node, Node, 
 
 def validate_in_batches(source: Any, *, shapes: Sequence[str | Path] = (),
                         batch_articles: int = 25, workers: int = 1,
-                        start_method: str = "forkserver") -> ValidationReport:
+                        start_method: str = "forkserver",
+                        graphs: Collection[str] | None = None) -> ValidationReport:
     """Validate a kgbuild graph batch by batch (see the module's description).
 
     Args:
@@ -578,6 +581,8 @@ def validate_in_batches(source: Any, *, shapes: Sequence[str | Path] = (),
         workers: processes validating batches at once.
         start_method: how worker processes start (see
             :func:`kgbuild.parallel.extract_in_processes`).
+        graphs: check only these article graphs (IRIs) and the knowledge-base
+            graph, for example the articles a store build has just written.
 
     Returns:
         One :class:`~kgbuild.validate.ValidationReport` for the whole graph; a
@@ -592,7 +597,7 @@ def validate_in_batches(source: Any, *, shapes: Sequence[str | Path] = (),
                           fix="pass 1 or more")
     shape_files = tuple(str(s) for s in shapes)
     union = _Union(source, shape_files)
-    batches = _batches(union, batch_articles=batch_articles)
+    batches = _batches(union, batch_articles=batch_articles, graphs=graphs)
     if workers == 1:
         parts = (_validate_batch(triples, owned, shape_files) for triples, owned in batches)
         return _with_entity_articles(_merge(parts), union)
