@@ -24,7 +24,7 @@ def _org(ctx: ArticleContext, title: Token) -> str | None:
         if c.dep_ == "prep" and c.lower_ == "of":
             for o in c.children:
                 ref = ctx.ref_for(o)
-                if ref is not None and ctx.entities[ref.key].kind != "Person":
+                if ref is not None and _organisation(ctx, ref.key):
                     return ref.key
     for c in title.lefts:
         if c.dep_ == "compound":
@@ -39,9 +39,16 @@ def _org(ctx: ArticleContext, title: Token) -> str | None:
     for c in title.lefts:
         if c.dep_ in ("poss", "amod", "compound"):
             ref = ctx.ref_for(c)
-            if ref is not None and ctx.entities[ref.key].kind != "Person":
+            if ref is not None and _organisation(ctx, ref.key):
                 return ref.key
     return None
+
+
+def _organisation(ctx: ArticleContext, key: str) -> bool:
+    """A post is held in an actor other than a person: "the governor of X" for a region X
+    names a post but no organisation the graph knows (the region is a place)."""
+    info = ctx.entities[key]
+    return info.is_actor and info.kind != "Person"
 
 
 def extract(ctx: ArticleContext) -> None:
