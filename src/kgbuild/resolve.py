@@ -278,11 +278,35 @@ class Merge:
     reason: str
 
 
-def _places_meet(a: FactReport, b: FactReport) -> str | None:
+@dataclass(frozen=True, slots=True)
+class _Sig:
+    """What the merge rules read of a report, computed once (reports of one article or
+    of many may share it: the rules compare these, then the articles)."""
+
+    family: str
+    agents: frozenset[str]
+    agent_sides: frozenset[str]
+    targets: frozenset[str]
+    target_sides: frozenset[str]
+    places: frozenset[str]
+    finest: frozenset[str]
+    scope: frozenset[str]
+    within: frozenset[tuple[str, str]]
+    day: tuple[int | None, int, int] | None
+    year: int | None
+    date: str | None
+    name_key: str | None
+
+
+def _sig(r: FactReport) -> _Sig:
+    return _Sig(r.family, r.agents, r.agent_sides, r.targets, r.target_sides, r.places,
+                r.finest, r.scope, r.within, r.day, r.year, r.date, r.name_key)
+
+
+def _places_meet(a: _Sig, b: _Sig) -> str | None:
     """How the most precise places of two reports meet: the same place, or one within
     the other; None when they do not ("village A" and "village B" of one district)."""
-    fa, fb = a.finest, b.finest
-    same = sorted(fa & fb)
+    same = sorted(a.finest & b.finest)
     if same:
         return f"the same place ({same[0]})"
     for x, y in ((a, b), (b, a)):
@@ -292,34 +316,33 @@ def _places_meet(a: FactReport, b: FactReport) -> str | None:
     return None
 
 
-def _conflict(a: FactReport, b: FactReport) -> bool:
-    """Evidence that two reports cannot be of one event."""
-    if a.article_id == b.article_id or a.family != b.family:
+def _conflict(a: _Sig, b: _Sig) -> bool:
+    """Evidence that two reports (of different articles) cannot be of one event."""
+    if a.family != b.family:
         return True
     if a.agent_sides and b.agent_sides and not a.agent_sides & b.agent_sides:
         return True
     if a.target_sides and b.target_sides and not a.target_sides & b.target_sides:
         return True
-    if a.name and b.name and a.name_key != b.name_key:
+    if a.name_key and b.name_key and a.name_key != b.name_key:
         return True
-    ya, yb = a.year, b.year
-    if ya is not None and yb is not None and ya != yb:
+    if a.year is not None and b.year is not None and a.year != b.year:
         return True
     if a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
         return True
-    da, db = a.day, b.day
-    if da is not None and db is not None and da[1:] != db[1:]:
+    if a.day is not None and b.day is not None and a.day[1:] != b.day[1:]:
         return True
-    named = a.name is not None and a.name_key == b.name_key
+    named = a.name_key is not None and a.name_key == b.name_key
     return bool(a.places and b.places and not named and _places_meet(a, b) is None)
 
 
-def _link(a: FactReport, b: FactReport) -> tuple[int, str] | None:
-    """Positive evidence that two reports tell one event, ranked (lower is stronger),
-    with the reason; None when the evidence does not support it."""
+def _link(a: _Sig, b: _Sig) -> tuple[int, str] | None:
+    """Positive evidence that two reports (of different articles) tell one event,
+    ranked (lower is stronger), with the reason; None when the evidence does not
+    support it."""
     if _conflict(a, b):
         return None
-    if a.name and a.name_key == b.name_key:
+    if a.name_key and a.name_key == b.name_key:
         return 0, f"the same family ({a.family}) and the same name ({a.name_key})"
     da, db = a.day, b.day
     if da is None or db is None:
@@ -385,34 +408,83 @@ def merge_reports(reports: Iterable[FactReport]) -> dict[tuple[str, str], Merge]
         else:
             events[r.ident] = r
     out: dict[tuple[str, str], Merge] = {}
+    sigs = {ident: _sig(r) for ident, r in events.items()}
+    links: dict[tuple[_Sig, _Sig], tuple[int, str] | None] = {}
+    conflicts: dict[tuple[_Sig, _Sig], bool] = {}
+
+    def link(a: _Sig, b: _Sig) -> tuple[int, str] | None:
+        if (a, b) not in links:
+            links[(a, b)] = _link(a, b)
+        return links[(a, b)]
+
+    def conflict(a: _Sig, b: _Sig) -> bool:
+        if (a, b) not in conflicts:
+            conflicts[(a, b)] = conflicts[(b, a)] = _conflict(a, b)
+        return conflicts[(a, b)]
 
     # candidate pairs: reports of one family and one name, or on one calendar day with
     # an agent or a target (or their side) in common; nothing else can link
     buckets: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     for ident, r in events.items():
-        day = r.day
-        if day is not None:
-            tokens = {f"a:{t}" for t in r.agents | r.agent_sides}
-            tokens |= {f"t:{t}" for t in r.targets | r.target_sides}
+        sig = sigs[ident]
+        if sig.day is not None:
+            tokens = {f"a:{t}" for t in sig.agents | sig.agent_sides}
+            tokens |= {f"t:{t}" for t in sig.targets | sig.target_sides}
             for token in sorted(tokens):
-                buckets.setdefault(("day", r.family, str(day[1]), str(day[2]), token),
+                buckets.setdefault(("day", sig.family, str(sig.day[1]), str(sig.day[2]), token),
                                    []).append(ident)
-        if r.name_key:
-            buckets.setdefault(("name", r.family, r.name_key), []).append(ident)
+        if sig.name_key:
+            buckets.setdefault(("name", sig.family, sig.name_key), []).append(ident)
     edges: set[tuple[int, tuple[str, str], tuple[str, str], str]] = set()
-    tried: set[tuple[tuple[str, str], tuple[str, str]]] = set()
+
+    def add(x: tuple[str, str], y: tuple[str, str], found: tuple[int, str]) -> None:
+        a, b = min(x, y), max(x, y)
+        edges.add((found[0], a, b, found[1]))
+
     for idents in buckets.values():
-        idents.sort()
-        for i, x in enumerate(idents):
-            for y in idents[i + 1:]:
-                if (x, y) in tried:
+        # reports that read alike are one class: a chain links its members (each to the
+        # nearest earlier one of another article), one member of each class links to
+        # the others, so a bucket of thousands of like reports stays linear
+        classes: dict[_Sig, list[tuple[str, str]]] = {}
+        for ident in sorted(idents):
+            classes.setdefault(sigs[ident], []).append(ident)
+        order = sorted(classes, key=lambda c: classes[c][0])
+        by_finest: dict[str, list[_Sig]] = {}
+        by_scope: dict[str, list[_Sig]] = {}
+        for c in order:
+            for place in c.finest:
+                by_finest.setdefault(place, []).append(c)
+            for place in c.scope:
+                by_scope.setdefault(place, []).append(c)
+        placeless = [c for c in order if not c.places]
+        for c in order:
+            members = classes[c]
+            found = link(c, c)
+            if found is not None:
+                for i in range(1, len(members)):
+                    prev = next((m for m in reversed(members[:i]) if m[0] != members[i][0]),
+                                None)
+                    if prev is not None:
+                        add(prev, members[i], found)
+            if c.places:
+                # the places must meet: one's most precise place in the other's scope
+                others = {o for place in c.scope for o in by_finest.get(place, ())}
+                others.update(o for place in c.finest for o in by_scope.get(place, ()))
+                others.update(placeless)
+            else:
+                others = set(order)
+            for o in others:
+                if classes[o][0] <= members[0]:
+                    continue  # each pair of classes once, from its first class
+                found = link(c, o)
+                if found is None:
                     continue
-                tried.add((x, y))
-                link = _link(events[x], events[y])
-                if link is not None:
-                    edges.add((link[0], x, y, link[1]))
+                for x, ys in ((members[0], classes[o]), (classes[o][0], members)):
+                    for y in ys:
+                        if y[0] != x[0]:
+                            add(x, y, found)
     parent: dict[tuple[str, str], tuple[str, str]] = {}
-    members: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    groups: dict[tuple[str, str], tuple[list[tuple[str, str]], set[str], set[_Sig]]] = {}
     reasons: dict[tuple[str, str], list[str]] = {}
 
     def find(x: tuple[str, str]) -> tuple[str, str]:
@@ -424,18 +496,19 @@ def merge_reports(reports: Iterable[FactReport]) -> dict[tuple[str, str], Merge]
         rx, ry = find(x), find(y)
         if rx == ry:
             continue
-        mx, my = members.get(rx, [rx]), members.get(ry, [ry])
-        if any(_conflict(events[p], events[q]) for p in mx for q in my):
-            continue
+        gx = groups.get(rx) or ([rx], {rx[0]}, {sigs[rx]})
+        gy = groups.get(ry) or ([ry], {ry[0]}, {sigs[ry]})
+        if gx[1] & gy[1] or any(conflict(p, q) for p in gx[2] for q in gy[2]):
+            continue  # two reports of one article, or a pair that cannot be one event
         root, other = min(rx, ry), max(rx, ry)
         parent[other] = root
-        members[root] = sorted(mx + my)
-        members.pop(other, None)
+        groups[root] = (gx[0] + gy[0], gx[1] | gy[1], gx[2] | gy[2])
+        groups.pop(other, None)
         reasons.setdefault(x, []).append(f"{reason}; with {y[1]} of {y[0]}")
         reasons.setdefault(y, []).append(f"{reason}; with {x[1]} of {x[0]}")
-    for group in members.values():
+    for group, _articles, _sigs in groups.values():
         owner = min((events[i] for i in group), key=_owner_rank)
-        for ident in group:
+        for ident in sorted(group):
             out[ident] = Merge(ident[0], ident[1], owner.key, ident == owner.ident,
                                " | ".join(sorted(reasons.get(ident, []))))
     for key, group in agreements.items():
