@@ -25,16 +25,15 @@ What "only what the article states" means here, for the graph ``G`` of article `
    triple for triple.
 
 Checked on the seeds and on a generated corpus in which several articles report the
-same events (so merges happen) mixed with the synthetic wire copy of
-:mod:`kgbuild.synthetic`.
+same events (so merges happen; see the ``shared_events`` fixture) mixed with the
+synthetic wire copy of :mod:`kgbuild.synthetic`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Dataset, Literal, URIRef
@@ -46,7 +45,6 @@ from kgbuild.kb import load_kb
 from kgbuild.names import match_key
 from kgbuild.namespaces import GAF, KG, KGR, NIF, ORG
 from kgbuild.rdf import KB_GRAPH, RESOLUTION_GRAPH, article_iri, graph_iri, undo_merges
-from kgbuild.synthetic import generate_articles
 
 # the words the entity extractor's compositions add ("Armed Forces of X",
 # "X peacekeeping contingent", "Ministry of Defense of X", "Government of X")
@@ -57,52 +55,11 @@ _PARTICIPANTS = (KG.agent, KG.target, KG.place, KG.speaker, KG.addressee, KG.vic
                  KG.source, KG.broker, KG.party, ORG.heldBy, ORG.postIn)
 _FACTS = (KG.Event, KG.Statement, KG.CasualtyClaim, KG.Agreement, KG.Post)
 _SURFACES = (KG.trigger, KG.timeText, KG.name, KG.quote, KG.countText)
-_SIDES = [("Azerbaijan", "Azerbaijani"), ("Armenia", "Armenian")]
-# (the place an article names, the place another names for the same event); the
-# knowledge base puts each first place within the second
-_PLACES = [("Stepanakert", "Nagorno-Karabakh"), ("Shusha", "Nagorno-Karabakh"),
-           ("Agdam", "Agdam District"), ("Askeran", "Nagorno-Karabakh")]
-_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-
-def write_shared_events(folder: Path, events: int) -> Path:
-    """Two articles for each of ``events`` attacks: one names the town and a weekday
-    (resolved by its publication date), the other the region and the calendar date."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(events):
-        day = dt.date(2021, 3, 1) + dt.timedelta(days=3 * i)
-        (attacker, adjective), (target, target_adj) = _SIDES[i % 2], _SIDES[1 - i % 2]
-        town, region = _PLACES[i % len(_PLACES)]
-        reports = [
-            (day + dt.timedelta(days=1), f"{adjective} forces shell {town}",
-             f"{adjective} forces shelled {target_adj} positions near {town} on "
-             f"{_WEEKDAYS[day.weekday()]}, the defense ministry of {target} said."),
-            (day + dt.timedelta(days=2), f"Fighting in {region}",
-             f"{attacker} attacked {target_adj} troops in {region} on {day:%B} {day.day}, "
-             "officials said."),
-        ]
-        for j, (published, title, body) in enumerate(reports):
-            stem = f"shared-{i:02d}-{j}"
-            (folder / f"{stem}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-            (folder / f"{stem}.meta.json").write_text(
-                json.dumps({"published": published.isoformat(), "title": title}),
-                encoding="utf-8")
-    return folder
-
-
-def write_synthetic(folder: Path, count: int, *, seed: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for a in generate_articles(count, seed=seed):
-        (folder / f"{a.id}.txt").write_text(a.text, encoding="utf-8")
-        (folder / f"{a.id}.meta.json").write_text(json.dumps(a.meta()), encoding="utf-8")
-    return folder
-
-
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def generated(tmp_path_factory: pytest.TempPathFactory, shared_events: Any) -> Path:
     folder = tmp_path_factory.mktemp("purity") / "corpus"
-    write_shared_events(folder, 4)
-    write_synthetic(folder, 6, seed=11)
+    shared_events(folder, 4)
+    shared_events.synthetic(folder, 6, seed=11)
     return folder
 
 

@@ -441,10 +441,10 @@ def merge_reports(reports: Iterable[FactReport]) -> dict[tuple[str, str], Merge]
         a, b = min(x, y), max(x, y)
         edges.add((found[0], a, b, found[1]))
 
-    for idents in buckets.values():
+    for bucket, idents in buckets.items():
         # reports that read alike are one class: a chain links its members (each to the
-        # nearest earlier one of another article), one member of each class links to
-        # the others, so a bucket of thousands of like reports stays linear
+        # nearest earlier one of another article), and one link joins two classes, so
+        # a bucket of thousands of like reports stays linear
         classes: dict[_Sig, list[tuple[str, str]]] = {}
         for ident in sorted(idents):
             classes.setdefault(sigs[ident], []).append(ident)
@@ -466,8 +466,8 @@ def merge_reports(reports: Iterable[FactReport]) -> dict[tuple[str, str], Merge]
                                 None)
                     if prev is not None:
                         add(prev, members[i], found)
-            if c.places:
-                # the places must meet: one's most precise place in the other's scope
+            if c.places and bucket[0] == "day":
+                # on a day, the places must meet: one's most precise place in the other's scope
                 others = {o for place in c.scope for o in by_finest.get(place, ())}
                 others.update(o for place in c.finest for o in by_scope.get(place, ()))
                 others.update(placeless)
@@ -479,10 +479,11 @@ def merge_reports(reports: Iterable[FactReport]) -> dict[tuple[str, str], Merge]
                 found = link(c, o)
                 if found is None:
                     continue
-                for x, ys in ((members[0], classes[o]), (classes[o][0], members)):
-                    for y in ys:
-                        if y[0] != x[0]:
-                            add(x, y, found)
+                # one link between the classes: the chains carry it to their members
+                pair = next(((x, y) for x in members for y in classes[o] if x[0] != y[0]),
+                            None)
+                if pair is not None:
+                    add(*pair, found)
     parent: dict[tuple[str, str], tuple[str, str]] = {}
     groups: dict[tuple[str, str], tuple[list[tuple[str, str]], set[str], set[_Sig]]] = {}
     reasons: dict[tuple[str, str], list[str]] = {}
