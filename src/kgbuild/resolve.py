@@ -425,7 +425,7 @@ def merge_reports(reports: Iterable[FactReport]) -> dict[tuple[str, str], Merge]
     # candidate pairs: reports of one family and one name, or on one calendar day with
     # an agent or a target (or their side) in common; nothing else can link
     buckets: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-    for ident, r in events.items():
+    for ident in events:
         sig = sigs[ident]
         if sig.day is not None:
             tokens = {f"a:{t}" for t in sig.agents | sig.agent_sides}

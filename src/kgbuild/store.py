@@ -9,7 +9,8 @@ A kgbuild store is a folder::
 
 It holds the same quads as an in-memory build: one named graph per article
 (:func:`kgbuild.rdf.graph_iri`) plus the knowledge-base graph
-(:data:`kgbuild.rdf.KB_GRAPH`), and, in its default graph, the union of them all
+(:data:`kgbuild.rdf.KB_GRAPH`) and the resolution graph
+(:data:`kgbuild.rdf.RESOLUTION_GRAPH`), and, in its default graph, the union of them all
 (each distinct triple once).  Queries read the union: Oxigraph answers them there
 many times faster than over ``use_default_graph_as_union`` (on a million triples,
 seconds against minutes).  What a build guarantees:
@@ -31,12 +32,14 @@ seconds against minutes).  What a build guarantees:
   build, or a build while the store is being read, fails at once with a
   :class:`~kgbuild.errors.StoreError`.
 - **Cross-article merging.**  Entities are merged across all runs (their IRIs are
-  deterministic, so two article graphs may state the same entity triples).
-  Events are merged across the articles of one chunk of a build run only
-  (``Settings.store_chunk``, ``--store-chunk``, 250 articles by default, which
-  keeps memory flat): a later chunk or run is resolved on its own, and its events
-  are not merged with events already in the store.  Knowledge-base facts only grow, except that
-  ``prune`` also drops facts about entities no remaining article mentions.
+  deterministic, so two article graphs may state the same entity triples).  Each
+  chunk (``Settings.store_chunk``, ``--store-chunk``, 250 articles by default, which
+  keeps memory flat) writes every article's own graph; at the end of the build,
+  :meth:`StoreWriter.merge_events` merges events across all the articles in the
+  store (the resolution graph), as a file build of the same articles would.  A store
+  killed at any point and built again ends with the quads of a clean build.
+  Knowledge-base facts only grow, except that ``prune`` also drops facts about
+  entities no remaining article mentions.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp()) / "kg"
@@ -308,9 +311,9 @@ def _features(store: Any) -> dict[str, list[tuple[Node, Node, Node]]]:
 def _article_ids(store: Any) -> dict[str, tuple[str, str]]:
     """Each article graph's IRI -> (the article's id, its article node's IRI)."""
     out: dict[str, tuple[str, str]] = {}
+    article, file_name = KG.Article, KG.fileName
     for row in store.query(
-            "SELECT ?g ?a ?f WHERE { GRAPH ?g { ?a a <%s> ; <%s> ?f } }"
-            % (KG.Article, KG.fileName)):
+            f"SELECT ?g ?a ?f WHERE {{ GRAPH ?g {{ ?a a <{article}> ; <{file_name}> ?f }} }}"):
         if row["g"] not in _NOT_ARTICLES:
             out[row["g"].value] = (row["f"].value, row["a"].value)
     return out
@@ -683,9 +686,10 @@ class StoreWriter:
             log.debug("merged events: rewrote %d graph(s)", len(changed))
         # the KB's "within" links between entities of any two articles (a chunk only
         # links the entities it holds)
+        actor, place = KG.Actor, KG.Place
         present = {_from_ox(row[0]) for row in self.store.query(
-            "SELECT DISTINCT ?x WHERE { GRAPH ?g { VALUES ?t { <%s> <%s> } ?x a ?t } }"
-            % (KG.Actor, KG.Place))}
+            f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ VALUES ?t {{ <{actor}> <{place}> }} "
+            "?x a ?t } }")}
         links = kb_within_triples(kb, present)  # type: ignore[arg-type]
         if links:
             self.store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
