@@ -579,6 +579,7 @@ def _check_all_or_nothing(store: Path, references: list[dict[str, frozenset[str]
 def _own_graphs(files: list[Path], folder: Path) -> dict[str, frozenset[str]]:
     """The graph of each article built alone (into a store, for the same N-Quads form)."""
     out: dict[str, frozenset[str]] = {}
+    folder.mkdir(parents=True, exist_ok=True)
     for path in files:
         store = folder / path.stem
         kgbuild.build([path], store=store).close()
