@@ -6,6 +6,8 @@ otherwise they are skipped with the reason shown by ``-ra``.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,68 @@ def seeds_kg_with_a_second_label(seeds_dir: Path) -> object:
     graph = next(g for g in kg.dataset.graphs() if str(g.identifier).endswith(".txt"))
     graph.add((entity, RDFS.label, Literal("Azerbaijan (second label)")))
     return kg
+
+
+# --- a corpus in which several articles report the same events ------------------------
+
+_SIDES = [("Azerbaijan", "Azerbaijani"), ("Armenia", "Armenian")]
+# (the place an article names, the place another names for the same event); the
+# knowledge base puts each first place within the second
+_PLACES = [("Stepanakert", "Nagorno-Karabakh"), ("Shusha", "Nagorno-Karabakh"),
+           ("Agdam", "Agdam District"), ("Askeran", "Nagorno-Karabakh")]
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _write_shared_events(folder: Path, events: int) -> Path:
+    """Two articles for each of ``events`` attacks: one names the town and a weekday
+    (resolved by its publication date), the other the region and the calendar date."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(events):
+        day = dt.date(2021, 3, 1) + dt.timedelta(days=3 * i)
+        (attacker, adjective), (target, target_adj) = _SIDES[i % 2], _SIDES[1 - i % 2]
+        town, region = _PLACES[i % len(_PLACES)]
+        reports = [
+            (day + dt.timedelta(days=1), f"{adjective} forces shell {town}",
+             f"{adjective} forces shelled {target_adj} positions near {town} on "
+             f"{_WEEKDAYS[day.weekday()]}, the defense ministry of {target} said."),
+            (day + dt.timedelta(days=2), f"Fighting in {region}",
+             f"{attacker} attacked {target_adj} troops in {region} on {day:%B} {day.day}, "
+             "officials said."),
+        ]
+        for j, (published, title, body) in enumerate(reports):
+            stem = f"shared-{i:02d}-{j}"
+            (folder / f"{stem}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+            (folder / f"{stem}.meta.json").write_text(
+                json.dumps({"published": published.isoformat(), "title": title}),
+                encoding="utf-8")
+    return folder
+
+
+def _write_synthetic(folder: Path, count: int, *, seed: int) -> Path:
+    """``count`` articles of :mod:`kgbuild.synthetic` with their metadata sidecars."""
+    from kgbuild.synthetic import generate_articles
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for a in generate_articles(count, seed=seed):
+        (folder / f"{a.id}.txt").write_text(a.text, encoding="utf-8")
+        (folder / f"{a.id}.meta.json").write_text(json.dumps(a.meta()), encoding="utf-8")
+    return folder
+
+
+class _SharedEvents:
+    """``shared_events(folder, n)`` writes two reports of each of ``n`` attacks (see
+    :func:`_write_shared_events`); ``shared_events.synthetic(folder, n, seed=s)`` adds
+    synthetic wire copy."""
+
+    def __call__(self, folder: Path, events: int) -> Path:
+        return _write_shared_events(folder, events)
+
+    @staticmethod
+    def synthetic(folder: Path, count: int, *, seed: int) -> Path:
+        return _write_synthetic(folder, count, seed=seed)
+
+
+@pytest.fixture(scope="session")
+def shared_events() -> _SharedEvents:
+    """Writers of generated corpora in which articles report the same events."""
+    return _SharedEvents()

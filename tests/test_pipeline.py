@@ -33,6 +33,7 @@ from kgbuild.pipeline import KnowledgeGraph
 
 GRAPH_NS = "https://w3id.org/kgbuild/id/graph/"
 KB_GRAPH = URIRef(GRAPH_NS + "kb")
+RESOLUTION_GRAPH = URIRef(GRAPH_NS + "resolution")
 
 #: format name (as given to ``serialize``) -> pyoxigraph format, rdflib format, has graphs
 FORMATS: dict[str, tuple[pyoxigraph.RdfFormat, str, bool]] = {
@@ -224,7 +225,8 @@ def test_seed_graph_conforms_to_the_shapes(kg: KnowledgeGraph) -> None:
 
 
 def test_one_named_graph_per_article_plus_kb(kg: KnowledgeGraph, seed_files: list[Path]) -> None:
-    expected = {URIRef(GRAPH_NS + f.name) for f in seed_files} | {KB_GRAPH}
+    # plus the resolution graph: the seeds report two events (and an agreement) in both
+    expected = {URIRef(GRAPH_NS + f.name) for f in seed_files} | {KB_GRAPH, RESOLUTION_GRAPH}
     sizes = {g.identifier: len(g) for g in kg.dataset.graphs()}
     assert {name for name, n in sizes.items() if n} == expected
     # nothing outside them: the default graph (and any other) is empty

@@ -26,7 +26,7 @@ from .extractors.context import ArticleContext
 from .kb import KnowledgeBase, load_kb
 from .model import Article, Extraction
 from .namespaces import KG
-from .rdf import KB_GRAPH, to_dataset, to_graphs
+from .rdf import KB_GRAPH, kb_within, to_dataset, to_graphs
 from .resolve import ArticleResult, resolve, summarize_article
 
 __all__ = ["FORMATS", "WHOLE_VALIDATION_TRIPLES", "BuildStats", "KnowledgeGraph", "build",
@@ -332,8 +332,9 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
             Either way the graph is the same as a serial build's, byte for byte.
         store: a store folder (see :mod:`kgbuild.store`) to build into: only new or
             changed articles are processed, in chunks of ``settings.store_chunk``
-            (memory stays flat; events are merged within a chunk), each article's
-            graph is replaced atomically, and the store-backed graph is returned.
+            (memory stays flat), each article's graph is replaced atomically, events
+            are merged across every article in the store at the end, and the
+            store-backed graph is returned.
         prune: with ``store``, remove the graphs of articles no longer in the
             sources (not done when an input was skipped).
 
@@ -470,8 +471,9 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
 
     def flush() -> None:
         resolved = resolve(results)
-        # triples straight to the store: no rdflib Dataset in between
-        graphs = list(to_graphs(resolved, pending[:len(results)], kb))
+        # triples straight to the store: no rdflib Dataset in between; each article's
+        # own graph (events are merged across the whole store at the end)
+        graphs = list(to_graphs(resolved, pending[:len(results)], kb, merge=False))
         seen["entities"].update(resolved.entities)  # keys: the same entity, the same key
         for _, triples in graphs:
             for s, p, _o in triples:
@@ -492,16 +494,19 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
             flush()
     if results:
         flush()
-    stats.entities = len(seen["entities"])
-    stats.events = len(seen["events"])
-    stats.statements = len(seen["statements"])
-    stats.claims = len(seen["claims"])
-    stats.unchanged = writer.unchanged
     if prune and stats.skipped:
         log.warning("not pruning the store: %d input(s) could not be read, so their "
                     "articles may still belong in it", stats.skipped)
     elif prune:
         stats.pruned = writer.prune()
+    # always, even when nothing was written: a build killed before this step left
+    # articles unmerged, and a prune may have taken away one report of an event
+    renamed = writer.merge_events(kb, kb_within(kb))
+    stats.entities = len(seen["entities"])
+    stats.events = len({renamed.get(str(e), str(e)) for e in seen["events"]})
+    stats.statements = len(seen["statements"])
+    stats.claims = len(seen["claims"])
+    stats.unchanged = writer.unchanged
     stats.triples = len(writer)
 
 

@@ -5,19 +5,26 @@
   canonical form the extractor composed.
 - Events, statements, claims and posts get keys from a hash of their article and
   evidence offsets, so the same input always gives the same IRIs.
-- Events reported in several articles are merged when they are of the same family,
-  their agents' sides overlap, and their dates do not disagree; each event merges with
-  at most one event of another article, and never across kinds' families.
-- Agreements of one kind and year are one agreement.
+- Agreements of one kind and year are one agreement (their key says so).
+- Events reported in several articles are merged by :func:`merge_reports`, from
+  evidence alone (see its docstring for the rules).  It reads :class:`FactReport`
+  records, one per article-level event, whichever way they were obtained (from the
+  extractors' records, or read back from a store), and its answer depends only on the
+  set of reports: not on their order, nor on how a build was cut into chunks.
+
+Nothing here writes another article's facts into an article: :mod:`kgbuild.rdf` writes
+each article's graph from that article's records alone, and puts the merges in the
+resolution graph.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .extractors.context import ArticleContext, EntityInfo
-from .extractors.events import FAMILIES, merge_events
+from .extractors.events import FAMILIES
 from .model import (
     Agreement,
     CasualtyClaim,
@@ -29,9 +36,18 @@ from .model import (
     Role,
     Statement,
 )
-from .names import slugify
+from .names import match_key, slugify
+from .timex import calendar_day
 
-__all__ = ["ArticleResult", "Resolved", "resolve", "summarize_article"]
+__all__ = [
+    "ArticleResult",
+    "FactReport",
+    "Merge",
+    "Resolved",
+    "merge_reports",
+    "resolve",
+    "summarize_article",
+]
 
 
 @dataclass
@@ -53,16 +69,11 @@ class ArticleResult:
 
 @dataclass
 class Resolved:
-    """The whole corpus after resolution."""
+    """The whole corpus after entity resolution: each article's records, and the
+    entities of all articles (what the knowledge-base graph describes)."""
 
     articles: list[ArticleResult]
     entities: dict[str, EntityInfo] = field(default_factory=dict)
-    event_alias: dict[str, str] = field(default_factory=dict)  # event key -> surviving key
-    events: dict[str, Event] = field(default_factory=dict)  # merged, by key
-    agreements: dict[str, Agreement] = field(default_factory=dict)  # merged, by key
-    owner: dict[str, str] = field(
-        default_factory=dict
-    )  # fact key -> article writing its attributes
 
 
 def _h(*parts: object) -> str:
@@ -166,61 +177,9 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
     )
 
 
-def _sides(entities: dict[str, EntityInfo], keys: tuple[str, ...]) -> set[str]:
-    """The countries the actors stand for; actors of no known country are left out."""
-    out = set()
-    for k in keys:
-        info = entities.get(k)
-        if info is None:
-            continue
-        if info.kind == "Country":
-            out.add(k)
-        elif info.country:
-            out.add(info.country)
-    return out
-
-
-def _same_event(entities: dict[str, EntityInfo], a: Event, b: Event) -> bool:
-    """Two reports of one event: same family, no disagreement on the agents' side, the
-    targets' side or the date, and positive agreement: the agents' side, or else (an
-    agent of unknown country) the targets' side together with the same day."""
-    if FAMILIES.get(a.kind, a.kind) != FAMILIES.get(b.kind, b.kind):
-        return False
-    if not a.agents or not b.agents:
-        return False
-    sa, sb = _sides(entities, a.agents), _sides(entities, b.agents)
-    if sa and sb and not (sa & sb):
-        return False
-    ta, tb = _sides(entities, a.targets), _sides(entities, b.targets)
-    if ta and tb and not (ta & tb):
-        return False
-    if a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
-        return False
-    ma, mb = _month_day(a), _month_day(b)
-    if ma and mb and ma != mb:
-        return False
-    if sa & sb:
-        return True
-    return bool(ta & tb) and ma is not None and ma == mb
-
-
-def _month_day(e: Event) -> str | None:
-    from datetime import date as _d
-
-    from .timex import normalize_time
-
-    value = e.date or (normalize_time(e.time_text, _d(2000, 12, 31)) if e.time_text else None)
-    return value[5:] if value and len(value) == 10 else None
-
-
-def _time_agrees(a: Event, b: Event) -> int:
-    """1 when both events carry a day and it is the same month and day."""
-    ma, mb = _month_day(a), _month_day(b)
-    return int(ma is not None and ma == mb)
-
-
 def resolve(results: list[ArticleResult]) -> Resolved:
-    """Merge entities and cross-article events; returns the corpus view."""
+    """Gather the entities of all articles (one record per key) for the knowledge-base
+    graph and the counts; each article's own records are left as they are."""
     results = sorted(results, key=lambda r: r.article_id)
     res = Resolved(results)
     for r in results:
@@ -239,62 +198,330 @@ def resolve(results: list[ArticleResult]) -> Resolved:
             else:
                 cur.alt_labels |= info.alt_labels
                 cur.country = cur.country or info.country
-    # cross-article events: greedy, in article order, one partner per article; among
-    # candidates prefer the one whose time agrees, then the same kind, then a named one
-    survivors: list[tuple[str, Event]] = []
-    for r in results:
-        taken: set[str] = set()
-        for e in r.events:
-            best: tuple[tuple[int, int, int], int] | None = None
-            for j, (aid, s) in enumerate(survivors):
-                if aid == r.article_id or s.key in taken or not _same_event(res.entities, s, e):
-                    continue
-                rank = (_time_agrees(s, e), int(s.kind == e.kind), int(bool(s.name or e.name)))
-                if best is None or rank > best[0]:
-                    best = (rank, j)
-            if best is None:
-                survivors.append((r.article_id, e))
-                continue
-            aid, s = survivors[best[1]]
-            taken.add(s.key)
-            res.event_alias[e.key] = s.key
-            survivors[best[1]] = (aid, merge_events(s, e))
-    for r in results:
-        for i, e in enumerate(r.events):
-            target = res.event_alias.get(e.key)
-            if target:
-                r.events[i] = replace(e, key=target)
-        for _lst_name in ("statements",):
-            for i, s in enumerate(r.statements):
-                r.statements[i] = replace(
-                    s, about=tuple(res.event_alias.get(k, k) for k in s.about)
-                )
-        for i, c in enumerate(r.claims):
-            if c.about:
-                r.claims[i] = replace(c, about=res.event_alias.get(c.about, c.about))
-        for i, g in enumerate(r.agreements):
-            r.agreements[i] = replace(
-                g, provides=tuple(res.event_alias.get(k, k) for k in g.provides)
-            )
-    for r in results:
-        for e in r.events:
-            cur = res.events.get(e.key)
-            res.events[e.key] = e if cur is None else merge_events(cur, e)
-            res.owner.setdefault(e.key, r.article_id)
-        for g in r.agreements:
-            cur_g = res.agreements.get(g.key)
-            if cur_g is None:
-                res.agreements[g.key] = g
-            else:
-                date = max([d for d in (cur_g.date, g.date) if d], key=len, default=None)
-                res.agreements[g.key] = replace(
-                    cur_g,
-                    date=date,
-                    brokers=tuple(dict.fromkeys([*cur_g.brokers, *g.brokers])),
-                    parties=tuple(dict.fromkeys([*cur_g.parties, *g.parties])),
-                    provides=tuple(dict.fromkeys([*cur_g.provides, *g.provides])),
-                    place=cur_g.place or g.place,
-                    provisions=tuple(dict.fromkeys([*cur_g.provisions, *g.provisions])),
-                )
-            res.owner.setdefault(g.key, r.article_id)
     return res
+
+
+# --------------------------------------------------------------------------- merging
+
+
+@dataclass(frozen=True, slots=True)
+class FactReport:
+    """One article's report of an event or an agreement, as the merge rules read it.
+
+    ``key`` is the article-level key (for an agreement, its shared key); entity keys
+    are plain keys; ``agent_sides``/``target_sides`` are the countries the article
+    gives its agents and targets; ``within`` pairs each place with every place it lies
+    within (knowledge base, and the article's own "within" links), transitively.
+    """
+
+    article_id: str
+    key: str
+    kind: str  # an event kind, or "Agreement"
+    agents: frozenset[str] = frozenset()
+    agent_sides: frozenset[str] = frozenset()
+    targets: frozenset[str] = frozenset()
+    target_sides: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+    within: frozenset[tuple[str, str]] = frozenset()
+    date: str | None = None  # ISO 8601, as precise as the article resolved it
+    time_text: str | None = None
+    name: str | None = None
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.kind, self.kind)
+
+    @property
+    def day(self) -> tuple[int | None, int, int] | None:
+        """The calendar day: from a resolved full date, else from a date written out
+        in the time expression (year unknown); a bare weekday gives none."""
+        if self.date and len(self.date) == 10:
+            return int(self.date[:4]), int(self.date[5:7]), int(self.date[8:10])
+        return calendar_day(self.time_text) if self.time_text else None
+
+    @property
+    def year(self) -> int | None:
+        if self.date:
+            return int(self.date[:4])
+        day = self.day
+        return day[0] if day else None
+
+    @property
+    def ident(self) -> tuple[str, str]:
+        return self.article_id, self.key
+
+    @property
+    def name_key(self) -> str | None:
+        return match_key(self.name) if self.name else None
+
+    @property
+    def finest(self) -> frozenset[str]:
+        """The most precise places: those no other place of the report lies within."""
+        outer = {o for p, o in self.within if p in self.places}
+        return self.places - outer
+
+    @property
+    def scope(self) -> frozenset[str]:
+        """The places and everything they lie within."""
+        return self.places | {o for p, o in self.within if p in self.places}
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """One article-level record folded into a node several articles share.
+
+    ``into`` is the key of the shared node.  The ``owner`` record's article keeps the
+    node's single-valued attributes (label, time, date, name); the others state only
+    their own participants, kinds and mentions, and their single-valued attributes go
+    to the resolution graph with ``reason``.
+    """
+
+    article_id: str
+    key: str
+    into: str
+    owner: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Sig:
+    """What the merge rules read of a report, computed once (reports of one article or
+    of many may share it: the rules compare these, then the articles)."""
+
+    family: str
+    agents: frozenset[str]
+    agent_sides: frozenset[str]
+    targets: frozenset[str]
+    target_sides: frozenset[str]
+    places: frozenset[str]
+    finest: frozenset[str]
+    scope: frozenset[str]
+    within: frozenset[tuple[str, str]]
+    day: tuple[int | None, int, int] | None
+    year: int | None
+    date: str | None
+    name_key: str | None
+
+
+def _sig(r: FactReport) -> _Sig:
+    return _Sig(r.family, r.agents, r.agent_sides, r.targets, r.target_sides, r.places,
+                r.finest, r.scope, r.within, r.day, r.year, r.date, r.name_key)
+
+
+def _places_meet(a: _Sig, b: _Sig) -> str | None:
+    """How the most precise places of two reports meet: the same place, or one within
+    the other; None when they do not ("village A" and "village B" of one district)."""
+    same = sorted(a.finest & b.finest)
+    if same:
+        return f"the same place ({same[0]})"
+    for x, y in ((a, b), (b, a)):
+        for outer in sorted(x.finest & y.scope):
+            inner = sorted(p for p in y.finest if (p, outer) in y.within)
+            return f"one place within the other ({inner[0] if inner else '?'} in {outer})"
+    return None
+
+
+def _conflict(a: _Sig, b: _Sig) -> bool:
+    """Evidence that two reports (of different articles) cannot be of one event."""
+    if a.family != b.family:
+        return True
+    if a.agent_sides and b.agent_sides and not a.agent_sides & b.agent_sides:
+        return True
+    if a.target_sides and b.target_sides and not a.target_sides & b.target_sides:
+        return True
+    if a.name_key and b.name_key and a.name_key != b.name_key:
+        return True
+    if a.year is not None and b.year is not None and a.year != b.year:
+        return True
+    if a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
+        return True
+    if a.day is not None and b.day is not None and a.day[1:] != b.day[1:]:
+        return True
+    named = a.name_key is not None and a.name_key == b.name_key
+    return bool(a.places and b.places and not named and _places_meet(a, b) is None)
+
+
+def _link(a: _Sig, b: _Sig) -> tuple[int, str] | None:
+    """Positive evidence that two reports (of different articles) tell one event,
+    ranked (lower is stronger), with the reason; None when the evidence does not
+    support it."""
+    if _conflict(a, b):
+        return None
+    if a.name_key and a.name_key == b.name_key:
+        return 0, f"the same family ({a.family}) and the same name ({a.name_key})"
+    da, db = a.day, b.day
+    if da is None or db is None:
+        return None  # undated, or a weekday no publication date anchors
+    agents = sorted(a.agents & b.agents) or sorted(a.agent_sides & b.agent_sides)
+    targets = sorted(a.targets & b.targets) or sorted(a.target_sides & b.target_sides)
+    if not agents and not targets:
+        return None  # agents merely compatible (a side unknown) say nothing by themselves
+    reason = [f"the same family ({a.family})", f"the same day (--{da[1]:02d}-{da[2]:02d})"]
+    reason.append(f"agents on the same side ({agents[0]})" if agents
+                  else "agents of no known side")
+    if a.places and b.places:
+        meet = _places_meet(a, b)
+        if meet is None:  # pragma: no cover - _conflict rules it out
+            return None
+        reason.append(meet)
+        rank = 1 if meet.startswith("the same") else 2
+    else:
+        if not targets:
+            return None
+        reason.append("no place to compare")
+        rank = 3
+    if targets and (not agents or rank == 3):
+        reason.append(f"targets on the same side ({targets[0]})")
+    if not agents:
+        rank += 3
+    return rank, ", ".join(reason)
+
+
+def _owner_rank(r: FactReport) -> tuple[int, int, str, str]:
+    """The report whose article keeps the shared node's attributes: the most precise
+    date, then a name, then the first article."""
+    precision = 0 if r.date and len(r.date) == 10 else 1 if r.day else 2 if r.date else 3
+    return precision, 0 if r.name else 1, r.article_id, r.key
+
+
+def merge_reports(reports: Iterable[FactReport]) -> dict[tuple[str, str], Merge]:
+    """Decide which article-level reports tell the same event or agreement.
+
+    Two event reports of different articles are linked when the evidence supports it:
+    the same family of kinds, and either the same name (a named operation), or the same
+    calendar day (a resolved date, or a date written out; a weekday that no publication
+    date anchors is no day, and an undated event links to nothing), agents in common
+    or on the same side (or, when an agent's side is unknown, targets in common or on
+    the same side), and the same place or one within the other (when either has no
+    place, targets in common or on the same side).  Links are taken strongest
+    first; two groups join only when no pair across them conflicts (two reports of one
+    article, different sides, years, days or unrelated places), so a chain of
+    reports never glues two different events together.  Agreements share a node by
+    their key already; they are grouped so that one article keeps their attributes.
+
+    The answer depends only on the set of reports, never on their order.
+
+    Returns:
+        A :class:`Merge` for every report in a group of two or more, by
+        ``(article_id, key)``.
+    """
+    events: dict[tuple[str, str], FactReport] = {}
+    agreements: dict[str, list[FactReport]] = {}
+    for r in reports:
+        if r.kind == "Agreement":
+            agreements.setdefault(r.key, []).append(r)
+        else:
+            events[r.ident] = r
+    out: dict[tuple[str, str], Merge] = {}
+    sigs = {ident: _sig(r) for ident, r in events.items()}
+    links: dict[tuple[_Sig, _Sig], tuple[int, str] | None] = {}
+    conflicts: dict[tuple[_Sig, _Sig], bool] = {}
+
+    def link(a: _Sig, b: _Sig) -> tuple[int, str] | None:
+        if (a, b) not in links:
+            links[(a, b)] = _link(a, b)
+        return links[(a, b)]
+
+    def conflict(a: _Sig, b: _Sig) -> bool:
+        if (a, b) not in conflicts:
+            conflicts[(a, b)] = conflicts[(b, a)] = _conflict(a, b)
+        return conflicts[(a, b)]
+
+    # candidate pairs: reports of one family and one name, or on one calendar day with
+    # an agent or a target (or their side) in common; nothing else can link
+    buckets: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for ident in events:
+        sig = sigs[ident]
+        if sig.day is not None:
+            tokens = {f"a:{t}" for t in sig.agents | sig.agent_sides}
+            tokens |= {f"t:{t}" for t in sig.targets | sig.target_sides}
+            for token in sorted(tokens):
+                buckets.setdefault(("day", sig.family, str(sig.day[1]), str(sig.day[2]), token),
+                                   []).append(ident)
+        if sig.name_key:
+            buckets.setdefault(("name", sig.family, sig.name_key), []).append(ident)
+    edges: set[tuple[int, tuple[str, str], tuple[str, str], str]] = set()
+
+    def add(x: tuple[str, str], y: tuple[str, str], found: tuple[int, str]) -> None:
+        a, b = min(x, y), max(x, y)
+        edges.add((found[0], a, b, found[1]))
+
+    for bucket, idents in buckets.items():
+        # reports that read alike are one class: a chain links its members (each to the
+        # nearest earlier one of another article), and one link joins two classes, so
+        # a bucket of thousands of like reports stays linear
+        classes: dict[_Sig, list[tuple[str, str]]] = {}
+        for ident in sorted(idents):
+            classes.setdefault(sigs[ident], []).append(ident)
+        order = sorted(classes, key=lambda c: classes[c][0])
+        by_finest: dict[str, list[_Sig]] = {}
+        by_scope: dict[str, list[_Sig]] = {}
+        for c in order:
+            for place in c.finest:
+                by_finest.setdefault(place, []).append(c)
+            for place in c.scope:
+                by_scope.setdefault(place, []).append(c)
+        placeless = [c for c in order if not c.places]
+        for c in order:
+            members = classes[c]
+            found = link(c, c)
+            if found is not None:
+                for i in range(1, len(members)):
+                    prev = next((m for m in reversed(members[:i]) if m[0] != members[i][0]),
+                                None)
+                    if prev is not None:
+                        add(prev, members[i], found)
+            if c.places and bucket[0] == "day":
+                # on a day, the places must meet: one's most precise place in the other's scope
+                others = {o for place in c.scope for o in by_finest.get(place, ())}
+                others.update(o for place in c.finest for o in by_scope.get(place, ()))
+                others.update(placeless)
+            else:
+                others = set(order)
+            for o in others:
+                if classes[o][0] <= members[0]:
+                    continue  # each pair of classes once, from its first class
+                found = link(c, o)
+                if found is None:
+                    continue
+                # one link between the classes: the chains carry it to their members
+                pair = next(((x, y) for x in members for y in classes[o] if x[0] != y[0]),
+                            None)
+                if pair is not None:
+                    add(*pair, found)
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+    groups: dict[tuple[str, str], tuple[list[tuple[str, str]], set[str], set[_Sig]]] = {}
+    reasons: dict[tuple[str, str], list[str]] = {}
+
+    def find(x: tuple[str, str]) -> tuple[str, str]:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for _rank, x, y, reason in sorted(edges):
+        rx, ry = find(x), find(y)
+        if rx == ry:
+            continue
+        gx = groups.get(rx) or ([rx], {rx[0]}, {sigs[rx]})
+        gy = groups.get(ry) or ([ry], {ry[0]}, {sigs[ry]})
+        if gx[1] & gy[1] or any(conflict(p, q) for p in gx[2] for q in gy[2]):
+            continue  # two reports of one article, or a pair that cannot be one event
+        root, other = min(rx, ry), max(rx, ry)
+        parent[other] = root
+        groups[root] = (gx[0] + gy[0], gx[1] | gy[1], gx[2] | gy[2])
+        groups.pop(other, None)
+        reasons.setdefault(x, []).append(f"{reason}; with {y[1]} of {y[0]}")
+        reasons.setdefault(y, []).append(f"{reason}; with {x[1]} of {x[0]}")
+    for group, _articles, _sigs in groups.values():
+        owner = min((events[i] for i in group), key=_owner_rank)
+        for ident in sorted(group):
+            out[ident] = Merge(ident[0], ident[1], owner.key, ident == owner.ident,
+                               " | ".join(sorted(reasons.get(ident, []))))
+    for key, group in agreements.items():
+        if len({r.article_id for r in group}) < 2:
+            continue
+        owner = min(group, key=lambda r: (-len(r.date or ""), r.article_id))
+        for r in group:
+            out[r.ident] = Merge(r.article_id, key, key, r.article_id == owner.article_id,
+                                 f"the same kind and year ({key})")
+    return out

@@ -9,7 +9,8 @@ A kgbuild store is a folder::
 
 It holds the same quads as an in-memory build: one named graph per article
 (:func:`kgbuild.rdf.graph_iri`) plus the knowledge-base graph
-(:data:`kgbuild.rdf.KB_GRAPH`), and, in its default graph, the union of them all
+(:data:`kgbuild.rdf.KB_GRAPH`) and the resolution graph
+(:data:`kgbuild.rdf.RESOLUTION_GRAPH`), and, in its default graph, the union of them all
 (each distinct triple once).  Queries read the union: Oxigraph answers them there
 many times faster than over ``use_default_graph_as_union`` (on a million triples,
 seconds against minutes).  What a build guarantees:
@@ -31,12 +32,14 @@ seconds against minutes).  What a build guarantees:
   build, or a build while the store is being read, fails at once with a
   :class:`~kgbuild.errors.StoreError`.
 - **Cross-article merging.**  Entities are merged across all runs (their IRIs are
-  deterministic, so two article graphs may state the same entity triples).
-  Events are merged across the articles of one chunk of a build run only
-  (``Settings.store_chunk``, ``--store-chunk``, 250 articles by default, which
-  keeps memory flat): a later chunk or run is resolved on its own, and its events
-  are not merged with events already in the store.  Knowledge-base facts only grow, except that
-  ``prune`` also drops facts about entities no remaining article mentions.
+  deterministic, so two article graphs may state the same entity triples).  Each
+  chunk (``Settings.store_chunk``, ``--store-chunk``, 250 articles by default, which
+  keeps memory flat) writes every article's own graph; at the end of the build,
+  :meth:`StoreWriter.merge_events` merges events across all the articles in the
+  store (the resolution graph), as a file build of the same articles would.  A store
+  killed at any point and built again ends with the quads of a clean build.
+  Knowledge-base facts only grow, except that ``prune`` also drops facts about
+  entities no remaining article mentions.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp()) / "kg"
@@ -71,10 +74,18 @@ from rdflib.term import Node
 
 from .errors import KgbuildError, QueryError, StoreError
 from .model import Article
-from .namespaces import KG, PREFIXES
+from .namespaces import KG, KGR, PREFIXES
 from .oxterms import to_ox as _to_ox
 from .pipeline import BuildStats, KnowledgeGraph
-from .rdf import KB_GRAPH, graph_iri
+from .rdf import (
+    KB_GRAPH,
+    RESOLUTION_GRAPH,
+    apply_merges,
+    fact_reports,
+    graph_iri,
+    kb_within_triples,
+    undo_merges,
+)
 
 __all__ = [
     "DB_DIR",
@@ -103,6 +114,8 @@ UPDATE_QUADS = 20_000
 
 _CONTENT_HASH = ox.NamedNode(str(KG.contentHash))
 _KB = ox.NamedNode(str(KB_GRAPH))
+_RESOLUTION = ox.NamedNode(str(RESOLUTION_GRAPH))
+_NOT_ARTICLES = (_KB, _RESOLUTION)
 
 
 def _version() -> str:
@@ -281,6 +294,65 @@ def _triple_count(store: Any) -> int:
     return 0
 
 
+def _from_ox(term: Any) -> Node:
+    """The rdflib term for a pyoxigraph IRI, blank node or literal."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        from rdflib import BNode
+
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+#: what :func:`kgbuild.rdf.fact_reports` and :func:`kgbuild.rdf.undo_merges` read of
+#: an article graph
+_FEATURE_QUERIES = (
+    # events and agreements: kinds, participants, times, names, labels
+    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?t { <%(Event)s> <%(Agreement)s> } "
+    "?s a ?t . VALUES ?p { <%(type)s> <%(agent)s> <%(target)s> <%(place)s> <%(date)s> "
+    "<%(timeText)s> <%(name)s> <%(label)s> } ?s ?p ?o } }",
+    # the countries of actors, the places places lie within
+    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?p { <%(country)s> <%(within)s> } "
+    "?s ?p ?o } }",
+    # which actors are countries
+    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?o { <%(Country)s> } ?s ?p ?o "
+    "FILTER (?p = <%(type)s>) } }",
+)
+
+
+def _features(store: Any) -> dict[str, list[tuple[Node, Node, Node]]]:
+    """The triples of each article graph that the merge rules read, by graph IRI."""
+    from rdflib.namespace import RDF, RDFS
+
+    terms = {"Event": KG.Event, "Agreement": KG.Agreement, "type": RDF.type,
+             "agent": KG.agent, "target": KG.target, "place": KG.place, "date": KG.date,
+             "timeText": KG.timeText, "name": KG.name, "label": RDFS.label,
+             "country": KG.country, "within": KG.within, "Country": KG.Country}
+    out: dict[str, dict[tuple[Node, Node, Node], None]] = {}
+    for query in _FEATURE_QUERIES:
+        for row in store.query(query % terms):
+            graph = row["g"]
+            if graph in _NOT_ARTICLES:
+                continue
+            t = (_from_ox(row["s"]), _from_ox(row["p"]), _from_ox(row["o"]))
+            out.setdefault(graph.value, {})[t] = None
+    return {g: list(ts) for g, ts in out.items()}
+
+
+def _article_ids(store: Any) -> dict[str, tuple[str, str]]:
+    """Each article graph's IRI -> (the article's id, its article node's IRI)."""
+    out: dict[str, tuple[str, str]] = {}
+    article, file_name = KG.Article, KG.fileName
+    for row in store.query(
+            f"SELECT ?g ?a ?f WHERE {{ GRAPH ?g {{ ?a a <{article}> ; <{file_name}> ?f }} }}"):
+        if row["g"] not in _NOT_ARTICLES:
+            out[row["g"].value] = (row["f"].value, row["a"].value)
+    return out
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -441,9 +513,10 @@ class StoreWriter:
         return hashes
 
     def article_graphs(self) -> set[str]:
-        """The IRIs of the named graphs in the store, except the knowledge-base graph."""
+        """The IRIs of the article graphs: every named graph but the knowledge-base and
+        resolution graphs."""
         with _guard(self.path):
-            return {g.value for g in self.store.named_graphs() if g != _KB}
+            return {g.value for g in self.store.named_graphs() if g not in _NOT_ARTICLES}
 
     def select(self, articles: Iterable[Article]) -> Iterator[Article]:
         """Yield the articles that are new or whose text changed; count the others.
@@ -560,7 +633,8 @@ class StoreWriter:
             lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
             count += len(lines)
             union.update(lines)
-            inserts.append(f"GRAPH {iri} {{\n" + "\n".join(lines) + "\n}")
+            if lines:
+                inserts.append(f"GRAPH {iri} {{\n" + "\n".join(lines) + "\n}")
         update = " ;\n".join(removals) + " ;\nINSERT DATA {\n" + "\n".join(sorted(union)) \
             + "\n" + "\n".join(inserts) + "\n}"
         try:
@@ -576,6 +650,100 @@ class StoreWriter:
                 "redone then",
             ) from exc
         log.debug("stored %d graph(s) (%d quads)", len(graphs), count)
+
+    def merge_events(self, kb: Any, within: Mapping[str, Sequence[str]]) -> dict[str, str]:
+        """Merge the reports of the same events across every article in the store.
+
+        Run at the end of each build (and after a prune).  The decision is made
+        afresh over all the articles in the store, from each article's own graph
+        (restored from its records in the resolution graph, see
+        :func:`kgbuild.rdf.undo_merges`), by the same rules as a file build
+        (:func:`kgbuild.resolve.merge_reports`); only the article graphs whose merges
+        changed are rewritten, together with the resolution graph, in one
+        transaction.  So the store ends as a file build of the same articles would,
+        whatever chunks, runs or kills led to it.  It also adds the knowledge base's
+        "within" links between entities that different chunks brought in.
+
+        Args:
+            kb: the run's :class:`~kgbuild.kb.KnowledgeBase`.
+            within: its "lies within" links (:func:`kgbuild.rdf.kb_within`).
+
+        Returns:
+            The IRI of each article-level event report now folded into another
+            event's IRI -> that IRI.
+
+        Raises:
+            StoreError: the write failed; the store keeps its previous state.
+        """
+        from .resolve import merge_reports
+
+        features = _features(self.store)
+        records: dict[str, list[tuple[Node, Node, Node]]] = {}
+        old_resolution: set[tuple[Node, Node, Node]] = set()
+        for quad in self.store.quads_for_pattern(None, None, None, _RESOLUTION):
+            t = (_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object))
+            old_resolution.add(t)  # type: ignore[arg-type]
+        by_record: dict[Node, list[tuple[Node, Node, Node]]] = {}
+        for t in old_resolution:
+            by_record.setdefault(t[0], []).append(t)
+        for triples in by_record.values():
+            for _s, p, o in triples:
+                if p == KG.article:
+                    records.setdefault(str(o), []).extend(triples)
+        articles = _article_ids(self.store)
+        own: dict[str, list[tuple[Node, Node, Node]]] = {}
+        reports = []
+        for graph, triples in sorted(features.items()):
+            aid = articles.get(graph)
+            if aid is None:
+                continue
+            mine = records.get(aid[1], [])
+            own[graph] = undo_merges(triples, mine)  # type: ignore[arg-type]
+            reports.extend(fact_reports(aid[0], own[graph], within))  # type: ignore[arg-type]
+        merges = merge_reports(reports)
+        by_article: dict[str, list[Any]] = {}
+        for m in merges.values():
+            by_article.setdefault(m.article_id, []).append(m)
+        renamed: dict[str, str] = {}
+        for m in merges.values():
+            if m.key != m.into:
+                renamed[str(KGR[m.key])] = str(KGR[m.into])
+        changed: list[tuple[str, list[tuple[Node, Node, Node]]]] = []
+        resolution: set[tuple[Node, Node, Node]] = set()
+        for graph in sorted(own):
+            aid = articles[graph][0]
+            mine = by_article.get(aid, [])
+            wanted, recs = apply_merges(aid, own[graph], mine)  # type: ignore[arg-type]
+            resolution.update(recs)
+            if set(wanted) == set(features[graph]):
+                continue
+            full = self._graph_triples(graph)
+            restored = undo_merges(full, records.get(articles[graph][1], []))  # type: ignore[arg-type]
+            new_full, _ = apply_merges(aid, restored, mine)
+            changed.append((graph, new_full))  # type: ignore[arg-type]
+        if resolution != old_resolution:
+            changed.append((str(RESOLUTION_GRAPH), sorted(resolution)))  # type: ignore[arg-type]
+        if changed:
+            self.replace_graphs(changed)
+            log.debug("merged events: rewrote %d graph(s)", len(changed))
+        # the KB's "within" links between entities of any two articles (a chunk only
+        # links the entities it holds)
+        actor, place = KG.Actor, KG.Place
+        present = {_from_ox(row[0]) for row in self.store.query(
+            f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ VALUES ?t {{ <{actor}> <{place}> }} "
+            "?x a ?t } }")}
+        links = kb_within_triples(kb, present)  # type: ignore[arg-type]
+        if links:
+            self.store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
+                              for s, p, o in links for graph in (_KB, ox.DefaultGraph()))
+        self.store.flush()
+        self._hashes = None
+        return renamed
+
+    def _graph_triples(self, name: str) -> list[tuple[Node, Node, Node]]:
+        """Every triple of the named graph ``name``, as rdflib terms."""
+        return [(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object))
+                for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
 
     def prune(self, keep: set[str] | None = None) -> int:
         """Remove the article graphs not in ``keep`` (default: :attr:`seen`).

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from .lexicon import MONTH_NAMES, WEEKDAYS
 
-__all__ = ["normalize_time"]
+__all__ = ["calendar_day", "normalize_time"]
 
 _MONTH_NAMES = MONTH_NAMES
 _MONTH_RE = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
@@ -132,6 +132,33 @@ def normalize_time(text: str, published: date | None = None) -> str | None:
         return None  # "the early 1990s": a decade, kept as text
     if m := _YEAR.search(t):
         return m[1]
+    return None
+
+
+def calendar_day(text: str) -> tuple[int | None, int, int] | None:
+    """The calendar day a time expression names explicitly, without any reference date.
+
+    Only dates written out count ("August 3", "3 August 2022", "2022-08-03"); a weekday
+    or "yesterday" names no day until a publication date anchors it, so two reports
+    saying "on Monday" are not known to speak of the same day.
+
+    Returns:
+        ``(year or None, month, day)``, or None when the text names no calendar day.
+
+    >>> calendar_day("on August 3"), calendar_day("3 August 2022"), calendar_day("on Monday")
+    ((None, 8, 3), (2022, 8, 3), None)
+    """
+    if m := _ISO.search(text):
+        d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+        return (d.year, d.month, d.day) if d else None
+    for pattern, order in ((_MD, (1, 2)), (_DM, (2, 1))):
+        if m := pattern.search(text):
+            month, day = _MONTH_NAMES[m[order[0]].lower()], int(m[order[1]])
+            year = int(m[3]) if m[3] else None
+            # 29 February stands in a leap year when the year is unknown
+            if _safe_date(year or 2000, month, day) is None:
+                return None
+            return (year, month, day)
     return None
 
 
