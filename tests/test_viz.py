@@ -263,7 +263,9 @@ def test_seed_pictures_have_no_overlapping_labels(seeds_kg: kgbuild.KnowledgeGra
     assert len(boxes) == g.number_of_nodes()
     assert _overlaps(boxes) == []
     width, height = fig.get_size_inches()
-    assert width <= 24 and height <= 16, "too big to stay readable on a page"
+    # the seeds' claims view grew to ~53 nodes once victim groups became nodes and two
+    # wrongly merged events came apart (issues 11, 12): 16-17 inches tall at full label size
+    assert width <= 24 and height <= 18, "too big to stay readable on a page"
 
 
 def test_draw_writes_png_and_svg_the_same_every_time(sample: kgbuild.KnowledgeGraph,
