@@ -79,8 +79,7 @@ def _resolved(clash_kind: str = "ArmedClash") -> tuple[Resolved, list[Article]]:
         statements=[], claims=[], agreements=[], roles=[], place_links=[], contradictions=[],
         evidence={},
     )
-    res = Resolved(articles=[result], entities=entities, events=events,
-                   owner={CLASH: ARTICLE, ATTACK: ARTICLE})
+    res = Resolved(articles=[result], entities=entities)
     return res, [Article(id=ARTICLE, text=TEXT, title="A clash near Oldtown")]
 
 
