@@ -40,30 +40,6 @@ _KGR = "https://w3id.org/kgbuild/id/"
 PLACE_KINDS = frozenset(
     ("Country", "Region", "Settlement", "Route", "Landform", "Area", "Facility", "Place")
 )
-ACTOR_KINDS = frozenset(
-    (
-        "Country",
-        "GovernmentBody",
-        "ArmedForce",
-        "Person",
-        "InternationalOrganization",
-        "Organization",
-        "PopulationGroup",
-        "StateForce",
-        "PoliceForce",
-        "ExternalForce",
-        "NonStateArmedGroup",
-        "RebelGroup",
-        "PoliticalMilitia",
-        "IdentityMilitia",
-        "UnidentifiedArmedGroup",
-        "Civilians",
-        "Protesters",
-        "Rioters",
-        "MonitoringMission",
-        "Actor",
-    )
-)
 # Kinds that fight: state forces and non-state armed groups (ACLED's armed actors).
 ARMED_KINDS = frozenset(
     (
@@ -76,6 +52,21 @@ ARMED_KINDS = frozenset(
         "PoliticalMilitia",
         "IdentityMilitia",
         "UnidentifiedArmedGroup",
+    )
+)
+ACTOR_KINDS = ARMED_KINDS | frozenset(
+    (
+        "Country",
+        "GovernmentBody",
+        "Person",
+        "InternationalOrganization",
+        "Organization",
+        "PopulationGroup",
+        "Civilians",
+        "Protesters",
+        "Rioters",
+        "MonitoringMission",
+        "Actor",
     )
 )
 KINDS = sorted(PLACE_KINDS | ACTOR_KINDS)

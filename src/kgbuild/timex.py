@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from .lexicon import MONTH_NAMES, WEEKDAYS
+from .lexicon import MONTH_NAMES, NUMBER_WORDS, WEEKDAYS
 
 __all__ = ["calendar_day", "normalize_time"]
 
@@ -46,19 +46,7 @@ _MONTH_RANGE = re.compile(
     rf"\b({_MONTH_RE})\s*(?:-|–|to|and|until)\s*(?:{_MONTH_RE})\s+(\d{{4}})\b", re.I
 )
 _AGO = re.compile(r"\b(\w+)\s+(day|week)s?\s+ago\b", re.I)
-_NUMBERS = {
-    "a": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
+_NUMBERS = {w: n for w, n in NUMBER_WORDS.items() if 1 <= n <= 10}
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:

@@ -47,6 +47,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Token
 
 from .. import lexicon as lx
+from ..kb import ARMED_KINDS
 from ..model import CasualtyClaim
 from .common import hypothetical, in_coder_remark
 from .context import ArticleContext
@@ -60,18 +61,6 @@ _SUFFERING = {"suffer", "sustain", "incur", "lose", "take", "report", "record"}
 _NUMBER_DEPS = ("nummod", "det", "amod", "quantmod", "compound", "nmod")
 # dependency labels under which spaCy hangs the subject of a verbless figure ("3 killed")
 _FRAGMENT_SUBJECTS = ("nsubj", "meta", "dep", "npadvmod", "nummod")
-# actor kinds that are a side of their own when they have no country
-_ARMED_KINDS = {
-    "ArmedForce",
-    "StateForce",
-    "PoliceForce",
-    "ExternalForce",
-    "NonStateArmedGroup",
-    "RebelGroup",
-    "PoliticalMilitia",
-    "IdentityMilitia",
-    "UnidentifiedArmedGroup",
-}
 _ONE_PERSON_PRONOUNS = {"he", "she", "him", "her", "himself", "herself"}
 # "rose to 40", "stands at 112", "reached 50", "is 40", "a toll of 40"
 _TOLL_PREPS = {"to", "at", "of"}
@@ -560,7 +549,7 @@ def _side(ctx: ArticleContext, victim: str | None) -> str | None:
     if country is not None:
         return country
     info = ctx.entities.get(victim)
-    return victim if info is not None and info.kind in _ARMED_KINDS else None
+    return victim if info is not None and info.kind in ARMED_KINDS else None
 
 
 def _group(tok: Token) -> str | None:
@@ -766,7 +755,7 @@ def extract(ctx: ArticleContext) -> None:
                 for t in ev_rec.targets if ev_rec is not None else ():
                     info = ctx.entities.get(t)
                     if info is not None and info.is_actor and (
-                        info.kind in _ARMED_KINDS or info.kind == "Country"
+                        info.kind in ARMED_KINDS or info.kind == "Country"
                     ):
                         victim = t
                         break
