@@ -340,6 +340,8 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
             )
             return "ArmedForce", f"{dem} peacekeeping contingent"
         if owner.kind == "Country":
+            if any(ch.lemma_.lower() == "police" for ch in head.children):
+                return "PoliceForce", f"Police Forces of {c}"  # "police forces of X"
             return "StateForce", f"Armed Forces of {c}"
         words = [
             t.text for t in head.lefts if t.dep_ in ("amod", "compound") and ctx.ref_at(t) is None
