@@ -149,13 +149,20 @@ class ArticleContext:
                 out.append(r)
         return out
 
+    def group_refs(self, tok: Token) -> list[Ref]:
+        """The references of a head that names several owners' bodies at once
+        ("Azerbaijani and Armenian forces", "forces of A and B"), else []."""
+        return [r for r in getattr(self, "_group", {}).get(tok.i, []) if r is not None]
+
     def conjuncts_refs(self, tok: Token) -> list[Ref]:
         """The entity of ``tok`` and of its coordinated phrases ("A and B")."""
         out: list[Ref] = []
         for t in (tok, *tok.conjuncts):
-            ref = self.ref_for(t)
-            if ref is not None and ref not in out:
-                out.append(ref)
+            # "Azerbaijani and Armenian forces", "forces of A and B": one head, one
+            # composed reference per owner (see the entity extractor's groups)
+            for ref in self.group_refs(t) or [self.ref_for(t)]:
+                if ref is not None and ref not in out:
+                    out.append(ref)
         return out
 
     def info(self, key: str) -> EntityInfo | None:

@@ -388,8 +388,13 @@ def _compose(ctx: ArticleContext) -> None:
             continue
         owner, mods = _owner(ctx, tok)
         owners = [owner] if owner is not None else []
-        # "Azerbaijani and Armenian forces": demonyms coordinated under one head
-        for m in mods:
+        # "Azerbaijani and Armenian forces": demonyms coordinated under one head;
+        # "military forces of Armenia and Azerbaijan": owners coordinated after "of"
+        of_objects = [
+            p for c in tok.rights if c.dep_ == "prep" and c.lower_ == "of"
+            for p in c.children if p.dep_ == "pobj"
+        ]
+        for m in [*mods, *of_objects]:
             for conj in m.conjuncts:
                 r = ctx.ref_at(conj)
                 if r is not None and r.kind == "Country" and all(r.key != o.key for o in owners):

@@ -584,7 +584,14 @@ def _assign(ctx: ArticleContext, roles: _Roles, role: str, toks: list[Token], ki
             toks = _with_conjuncts(appos)
     first = True
     for t in toks:
-        refs = [r for r in [ctx.ref_for(t)] if r is not None]
+        group = ctx.group_refs(t)
+        if role == "sides" and len(toks) == 1 and len(group) > 1:
+            # "forces of A and B exchanged fire": one head, both sides
+            roles.agent_toks.append(t)
+            _add_refs(ctx, roles, [group[0]], "agent", kind)
+            _add_refs(ctx, roles, group[1:], "target", kind)
+            return
+        refs = group or [r for r in [ctx.ref_for(t)] if r is not None]
         this_role = role
         if role == "sides":
             this_role = "agent" if first else "target"
@@ -593,21 +600,26 @@ def _assign(ctx: ArticleContext, roles: _Roles, role: str, toks: list[Token], ki
             roles.agent_toks.append(t)
         elif this_role == "target":
             roles.target_toks.append(t)
-        for r in refs:
-            info = ctx.entities.get(r.key)
-            if info is None:
-                continue
-            if this_role == "target" and _target_ref(ctx, r, kind):
-                roles.add(roles.targets, _target_ref(ctx, r, kind))
-                continue
-            if this_role == "place" or (info.is_place and not info.is_actor):
-                if info.is_place and info.kind != "Country":
-                    roles.add(roles.place_refs, r.key)
-                continue
-            if this_role == "agent":
-                roles.add(roles.agents, _agent_from_ref(ctx, r, kind))
-            elif this_role == "target":
-                roles.add(roles.targets, _target_ref(ctx, r, kind))
+        _add_refs(ctx, roles, refs, this_role, kind)
+
+
+def _add_refs(ctx: ArticleContext, roles: _Roles, refs: list[Ref], role: str, kind: str) -> None:
+    """Put the entities of ``refs`` in the slot ``role`` (places go to the places)."""
+    for r in refs:
+        info = ctx.entities.get(r.key)
+        if info is None:
+            continue
+        if role == "target" and _target_ref(ctx, r, kind):
+            roles.add(roles.targets, _target_ref(ctx, r, kind))
+            continue
+        if role == "place" or (info.is_place and not info.is_actor):
+            if info.is_place and info.kind != "Country":
+                roles.add(roles.place_refs, r.key)
+            continue
+        if role == "agent":
+            roles.add(roles.agents, _agent_from_ref(ctx, r, kind))
+        elif role == "target":
+            roles.add(roles.targets, _target_ref(ctx, r, kind))
 
 
 def _slot_tokens(ctx: ArticleContext, tok: Token, slot: str, pos: str) -> list[Token]:
