@@ -97,9 +97,12 @@ def summarize_article(ctx: ArticleContext) -> ArticleResult:
             f"claim/{_h(aid, c.evidence.begin, c.outcome, c.count, c.qualifier, c.victim)}"
         )
     for g in ctx.out.agreements:
+        # one agreement across articles: the same kind, year and parties ("the 2020
+        # ceasefire between A and B"); without a year or parties the report stands alone
+        parties = sorted({k.rsplit("/", 1)[-1] for k in g.parties})
         local[g.key] = (
-            f"agreement/{slugify(g.kind)}-{g.date[:4]}"
-            if g.date
+            f"agreement/{slugify(g.kind)}-{g.date[:4]}-{'-'.join(parties)}"
+            if g.date and parties
             else f"agreement/{slugify(g.kind)}-{_h(aid, g.evidence.begin)}"
         )
 

@@ -24,6 +24,8 @@ Method, in order of trust (a token belongs to at most one named reference):
 
 from __future__ import annotations
 
+import unicodedata
+
 from spacy.tokens import Span, Token
 
 from .. import lexicon as lx
@@ -135,11 +137,12 @@ def _register(
 ) -> None:
     info = ctx.entities.get(key)
     if info is None:
-        if _named_as_written(kb_ent) and surface:
-            # GeoNames and ISO names carry diacritics and transliterations the report
-            # does not use ("Khān Yūnis" for "Khan Younis"): the node is labelled as the
-            # article writes it, the gazetteer's name stays an alternative label
-            label = surface
+        if _named_as_written(kb_ent):
+            # GeoNames and ISO names carry diacritics the press does not write
+            # ("Tillabéri", "Ménaka"): the node's label is the name in plain Latin letters,
+            # the same in every article; the name as written and the gazetteer's name
+            # stay alternative labels
+            label = ascii_name(label)
         info = EntityInfo(
             key=key,
             kind=kind,
@@ -155,6 +158,20 @@ def _register(
         info.alt_labels.add(surface)
     if kb_ent is not None and match_key(kb_ent.label) != match_key(info.label):
         info.alt_labels.add(kb_ent.label)
+
+
+def ascii_name(name: str) -> str:
+    """``name`` without diacritics or modifier letters ("Khān Yūnis" -> "Khan Yunis").
+
+    >>> ascii_name("Tillabéri"), ascii_name("Ṣaʿdah")
+    ('Tillaberi', "Sa'dah")
+    """
+    name = name.translate(_MODIFIER_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_MODIFIER_LETTERS = str.maketrans({"ʿ": "'", "ʾ": "'", "’": "'", "‘": "'", "ʼ": "'"})
 
 
 def _named_as_written(kb_ent: KBEntity | None) -> bool:

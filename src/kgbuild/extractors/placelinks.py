@@ -75,7 +75,7 @@ def extract(ctx: ArticleContext) -> None:
     # "X, Y": the entity extractor saw a place named next to its region or country
     for inner, outer in getattr(ctx, "text_within", []):
         links.append(PlaceLink(None, inner, "within", outer))
-    mentioned = {r.key for r in ctx.refs if r.named and ctx.entities[r.key].is_place}
+    mentioned = {m.key for m in ctx.out.mentions if m.is_place}
     for key in sorted(mentioned):
         ent = ctx.kb.entities.get(key)
         if ent is None:
@@ -84,7 +84,10 @@ def extract(ctx: ArticleContext) -> None:
             if other in mentioned:
                 links.append(PlaceLink(None, key, "within", other))
     seen = set()
+    named = {m.key for m in ctx.out.mentions}
     for link in links:
+        if link.place not in named or link.other not in named:
+            continue  # a link stands on places the article names, never on guesses it dropped
         sig = (link.place, link.relation, link.other)
         if sig not in seen:
             seen.add(sig)
