@@ -263,7 +263,7 @@ def _communal_groups(ctx: ArticleContext, slug: str) -> None:
     from .entities import _register
 
     heads, cues = _communal()
-    for tok in ctx.doc:
+    for tok in ctx.tokens:
         if tok.lower_ not in heads or tok.pos_ != "NOUN" or ctx.in_headline(tok):
             continue
         names = _people_names(ctx, tok)
@@ -287,7 +287,7 @@ def extract(ctx: ArticleContext) -> None:
     unknown = unidentified_modifiers()
     slug = slugify(ctx.article.id.rsplit(".", 1)[0])
     _communal_groups(ctx, slug)
-    for tok in doc:
+    for tok in ctx.tokens:
         if tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ == "compound":
             continue
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):

@@ -482,7 +482,7 @@ def _negated_or_refused(verb: Token) -> bool:
 # --- the extractor ------------------------------------------------------------------------
 def _mentions(ctx: ArticleContext) -> list[_Mention]:
     found: list[_Mention] = []
-    for tok in ctx.doc:
+    for tok in ctx.tokens:
         kind = _kind(tok)
         if kind is None:
             continue
@@ -602,7 +602,7 @@ def _undertaking_clauses(
     """(verb, provisions, parties) of each "X and Y agreed to ..." and of each "Under
     the agreement, <clause>"."""
     out: list[tuple[Token, list[str], list[str]]] = []
-    for tok in ctx.doc:
+    for tok in ctx.tokens:
         if ctx.in_headline(tok):
             continue
         if tok.lemma_.lower() in lx.PROVISION_VERBS and tok.pos_ == "VERB":

@@ -657,7 +657,7 @@ def extract(ctx: ArticleContext) -> None:
     claims: list[CasualtyClaim] = []
     last: dict[int, tuple[str | None, str | None]] = {}  # sentence -> (victim, group)
     taken: set[int] = set()  # victims' phrases already counted (one figure each)
-    for tok in doc:
+    for tok in ctx.tokens:
         figures = _figures(ctx, tok)
         if not figures or in_coder_remark(tok):
             continue

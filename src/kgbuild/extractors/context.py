@@ -64,6 +64,16 @@ class ArticleContext:
     _head: dict[int, Ref] = field(default_factory=dict)
     counter: int = 0
 
+    @property
+    def tokens(self) -> list[Token]:
+        """The Doc's tokens as one list, made once: iterating a Doc creates new Token
+        objects on every pass, and the extractors pass over it many times."""
+        cached: list[Token] | None = self.__dict__.get("_tokens")
+        if cached is None:
+            cached = list(self.doc)
+            self.__dict__["_tokens"] = cached
+        return cached
+
     # --- evidence -----------------------------------------------------------------------
     def evidence(self, begin: int, end: int, extractor: str) -> Evidence:
         """Evidence for characters ``[begin, end)`` of the article text (trimmed)."""

@@ -24,8 +24,6 @@ Method, in order of trust (a token belongs to at most one named reference):
 
 from __future__ import annotations
 
-import unicodedata
-
 from spacy.tokens import Span, Token
 
 from .. import lexicon as lx
@@ -166,9 +164,9 @@ def ascii_name(name: str) -> str:
     >>> ascii_name("Tillabéri"), ascii_name("Ṣaʿdah")
     ('Tillaberi', "Sa'dah")
     """
-    name = name.translate(_MODIFIER_LETTERS)
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    from ..gazetteer import ascii_fold
+
+    return ascii_fold(name.translate(_MODIFIER_LETTERS))
 
 
 _MODIFIER_LETTERS = str.maketrans({"ʿ": "'", "ʾ": "'", "’": "'", "‘": "'", "ʼ": "'"})
@@ -389,7 +387,7 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
 
 def _compose(ctx: ArticleContext) -> None:
     doc = ctx.doc
-    for tok in doc:
+    for tok in ctx.tokens:
         if tok.pos_ not in ("NOUN", "PROPN"):
             continue
         lower, lemma = tok.lower_, tok.lemma_.lower()
@@ -517,7 +515,7 @@ def _propn_run(tok: Token) -> Span | None:
 
 def _places(ctx: ArticleContext) -> None:
     doc = ctx.doc
-    for tok in doc:
+    for tok in ctx.tokens:
         lower = tok.lower_
         # "the village of X", "the region of X"
         if lower in lx.PLACE_OF_HEADS and tok.pos_ == "NOUN":
@@ -736,7 +734,7 @@ def _resolve_pronoun(ctx: ArticleContext, tok: Token) -> Ref | None:
 
 def _anaphors(ctx: ArticleContext) -> None:
     doc = ctx.doc
-    for tok in doc:
+    for tok in ctx.tokens:
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
             continue
         if tok.pos_ == "PRON" and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):

@@ -1675,7 +1675,7 @@ def _claimed(
     names the perpetrator; ACLED codes it so)."""
     out = list(events)
     index = {e.key: n for n, e in enumerate(out)}
-    for tok in ctx.doc:
+    for tok in ctx.tokens:
         lemma = _lem(tok)
         if tok.pos_ != "VERB" or lemma not in _CLAIM_VERBS:
             continue

@@ -485,7 +485,7 @@ def _within_links(ctx: ArticleContext, keys: dict[str, str], enclosing: dict[str
 def _apply(ctx: ArticleContext, keys: dict[str, str], demonyms: set[str]) -> None:
     """A reference for every occurrence of every typed name, longest names first."""
     doc = ctx.doc
-    texts = [t.text for t in doc]
+    texts = [t.text for t in ctx.tokens]
     for name in sorted(keys, key=lambda n: (-len(n.split()), n)):
         words = name.split()
         n = len(words)

@@ -19,7 +19,7 @@ NAME = "placelinks.v1"
 def extract(ctx: ArticleContext) -> None:
     doc = ctx.doc
     links: list[PlaceLink] = []
-    for tok in doc:
+    for tok in ctx.tokens:
         lemma = tok.lemma_.lower()
         if lemma in lx.CONNECT_VERBS and tok.pos_ == "VERB":
             # the route: the relative clause's antecedent, or its appositive head

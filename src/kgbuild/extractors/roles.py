@@ -53,7 +53,7 @@ def _organisation(ctx: ArticleContext, key: str) -> bool:
 
 def extract(ctx: ArticleContext) -> None:
     seen: set[tuple[str, str]] = set()
-    for tok in ctx.doc:
+    for tok in ctx.tokens:
         if tok.lower_ not in lx.TITLES or tok.lower_ in lx.TITLE_MODIFIERS:
             continue
         persons: list[Token] = []

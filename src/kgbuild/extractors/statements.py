@@ -468,7 +468,7 @@ def _main_subject_other(
 def extract(ctx: ArticleContext) -> None:
     doc = ctx.doc
     made: dict[int, Statement] = {}
-    for tok in doc:
+    for tok in ctx.tokens:
         stance = _stance(tok)
         according = False
         if (
