@@ -653,7 +653,6 @@ def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
 
 
 def extract(ctx: ArticleContext) -> None:
-    doc = ctx.doc
     claims: list[CasualtyClaim] = []
     last: dict[int, tuple[str | None, str | None]] = {}  # sentence -> (victim, group)
     taken: set[int] = set()  # victims' phrases already counted (one figure each)

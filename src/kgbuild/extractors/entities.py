@@ -733,7 +733,6 @@ def _resolve_pronoun(ctx: ArticleContext, tok: Token) -> Ref | None:
 
 
 def _anaphors(ctx: ArticleContext) -> None:
-    doc = ctx.doc
     for tok in ctx.tokens:
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
             continue

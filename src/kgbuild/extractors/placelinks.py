@@ -17,7 +17,6 @@ NAME = "placelinks.v1"
 
 
 def extract(ctx: ArticleContext) -> None:
-    doc = ctx.doc
     links: list[PlaceLink] = []
     for tok in ctx.tokens:
         lemma = tok.lemma_.lower()
