@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -96,7 +96,7 @@ def _superclasses() -> dict[URIRef, tuple[URIRef, ...]]:
     return closure
 
 
-@lru_cache(maxsize=None)
+@cache
 def _types(kind: str) -> tuple[URIRef, ...]:
     """The classes a record of ``kind`` is written with: ``kg:{kind}`` first, then its
     kg: superclasses below the roots.  An unknown kind raises ``AttributeError`` from
