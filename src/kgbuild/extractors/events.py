@@ -38,7 +38,7 @@ Classes the ontology does not know yet are written as their older superclass
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -237,7 +237,15 @@ def _subject(tok: Token) -> Token | None:
 def logical_subject(tok: Token) -> list[Token]:
     """Who does what verb ``tok`` says: the active subject or the passive by-phrase."""
     if _passive(tok):
-        return _with_conjuncts(_prep_objects(tok, ("by",)))
+        by = _prep_objects(tok, ("by",))
+        if not by:
+            # "was shot and killed by police": the by-phrase of the last conjunct
+            for c in tok.conjuncts:
+                if c.tag_ == "VBN" and c.i > tok.i:
+                    by = _prep_objects(c, ("by",))
+                    if by:
+                        break
+        return _with_conjuncts(by)
     s = _subject(tok)
     if s is None or s.dep_ == "nsubjpass":
         return []
@@ -622,7 +630,9 @@ def _add_refs(ctx: ArticleContext, roles: _Roles, refs: list[Ref], role: str, ki
             roles.add(roles.targets, _target_ref(ctx, r, kind))
 
 
-def _slot_tokens(ctx: ArticleContext, tok: Token, slot: str, pos: str) -> list[Token]:
+def _slot_tokens(
+    ctx: ArticleContext, tok: Token, slot: str, pos: str, extra: Sequence[Token] = ()
+) -> list[Token]:
     if slot == "subj":
         if pos == "verb":
             return [t for t in logical_subject(tok) if t.pos_ != "PRON" or ctx.ref_for(t)]
@@ -639,14 +649,23 @@ def _slot_tokens(ctx: ArticleContext, tok: Token, slot: str, pos: str) -> list[T
         ]
     if slot == "by" and pos == "verb" and not _passive(tok):
         return []
-    return _with_conjuncts(_prep_objects(tok, (slot,)))
+    found = _prep_objects(tok, (slot,))
+    if not found and pos == "verb" and slot != "by":
+        # the parser often hangs the phrase on a word after the verb: "came under fire
+        # from X" (on "fire"), "recaptured the town from X" (on "town")
+        for t in [*extra, *(c for c in tok.children if c.dep_ == "dobj")]:
+            found = _prep_objects(t, (slot,))
+            if found:
+                break
+    return _with_conjuncts(found)
 
 
 def _roles(ctx: ArticleContext, m: _Match, kind: str) -> _Roles:
     tok, rule = m.head, m.rule
     roles = _Roles()
+    extra = [t for t in m.tokens if t.i != tok.i]
     for slot, role in rule.frame.items():
-        _assign(ctx, roles, role, _slot_tokens(ctx, tok, slot, rule.pos), kind)
+        _assign(ctx, roles, role, _slot_tokens(ctx, tok, slot, rule.pos, extra), kind)
     verb = governing_verb(tok) if tok.pos_ != "VERB" else tok
     if rule.pos == "noun":
         _noun_context(ctx, tok, verb, roles, kind)
@@ -680,6 +699,14 @@ def _noun_context(
                 roles.target_toks.append(p)
                 for r in ctx.conjuncts_refs(p):
                     roles.add(roles.targets, _target_ref(ctx, r, kind))
+    if not roles.agents:
+        # "an explosion blamed on X", "the attack claimed by X": a participle of the
+        # perpetrator list names who did it
+        for c in tok.children:
+            how = _RULES.value("perpetrator", _lem(c)) if c.dep_ == "acl" else None
+            if how in ("blame", "claim", "suspect"):
+                who = _prep_objects(c, ("on",) if how == "blame" else ("by",))
+                _assign(ctx, roles, "agent", _with_conjuncts(who), kind)
     if verb is not None and tok.dep_ == "nsubj":
         # "clashes broke out between X and Y", "an explosion hit a bus"
         between = _with_conjuncts(_prep_objects(verb, ("between",)))
@@ -721,6 +748,18 @@ def _noun_context(
 
 
 def _casualty_targets(ctx: ArticleContext, tok: Token, verb: Token | None, roles: _Roles) -> None:
+    if (
+        verb is not None
+        and tok.dep_ == "nsubj"
+        and tok.head.i == verb.i
+        and _lem(verb) in _CASUALTY_LEMMAS
+    ):
+        # "a grenade attack kills a police officer": the killed are the attack's targets
+        for o in logical_object(verb):
+            roles.target_toks.append(o)
+            r = ctx.ref_for(o)
+            if r is not None and ctx.entities[r.key].is_actor:
+                roles.add(roles.targets, r.key)
     anchors = [tok]
     if verb is not None:
         anchors += [verb, *verb.conjuncts]
@@ -1670,29 +1709,20 @@ def _claimed(
     aliases: dict[str, str],
 ) -> list[Event]:
     """ "Islamic State claimed the attack", "The attack was blamed on Boko Haram", "Police
-    blamed the New IRA": the claimant or the blamed is the agent of the latest violent
-    event told before that has no agent (a claim is not proof, but it is how the report
-    names the perpetrator; ACLED codes it so)."""
+    blamed the New IRA", "Al Shabaab is suspected", "(X assumed responsible)": the claimant,
+    the blamed or the suspect is the agent of the latest violent event told before that has
+    no agent (a claim is not proof, but it is how the report names the perpetrator; ACLED
+    codes it so).  The verbs and how each names the perpetrator are the ``perpetrator``
+    word list of event_words.tsv."""
     out = list(events)
     index = {e.key: n for n, e in enumerate(out)}
     for tok in ctx.tokens:
-        lemma = _lem(tok)
-        if tok.pos_ != "VERB" or lemma not in _CLAIM_VERBS:
+        how = _RULES.value("perpetrator", _lem(tok))
+        if how is None or tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "acl"):
             continue
-        who: list[Token] = []
-        if lemma == "claim":
-            obj = logical_object(tok)
-            if not obj or not any(
-                _is_trigger_word(o) or _lem(o) in ("responsibility", "it") for o in obj
-            ):
-                continue
-            who = logical_subject(tok)
-        elif _passive(tok):  # "the attack was blamed on X", "X was blamed"
-            on = _with_conjuncts(_prep_objects(tok, ("on",)))
-            who = on or logical_object(tok)
-        else:  # "police blamed X (for the attack)", "blamed the attack on X"
-            on = _with_conjuncts(_prep_objects(tok, ("on",)))
-            who = on or logical_object(tok)
+        who = _perpetrators(tok, how)
+        if not who:
+            continue
         refs = [r for t in who for r in [ctx.ref_for(t)] if r is not None]
         actors = [r.key for r in refs if ctx.entities[r.key].is_actor]
         if not actors:
@@ -1707,7 +1737,10 @@ def _claimed(
             if t.sent.start == tok.sent.start
             and t.i != tok.i
             and e.kind in _VIOLENT
-            and t.dep_ in ("dobj", "nsubjpass")
+            and (
+                t.dep_ in ("dobj", "nsubjpass")
+                or (how in ("suspect", "responsible") and t.i < tok.left_edge.i)
+            )
         ]
         for key in reversed(before):
             n = index.get(key)
@@ -1717,7 +1750,48 @@ def _claimed(
     return out
 
 
-_CLAIM_VERBS = {"claim", "blame", "attribute"}
+def _perpetrators(tok: Token, how: str) -> list[Token]:
+    """Whom perpetrator verb ``tok`` names, read as ``how`` (see :func:`_claimed`)."""
+    on = _with_conjuncts(_prep_objects(tok, ("on",)))
+    if how == "claim":
+        obj = logical_object(tok)
+        if not obj or not any(
+            _is_trigger_word(o) or _lem(o) in ("responsibility", "it") for o in obj
+        ):
+            return []
+        return logical_subject(tok)
+    if how == "blame":  # "the attack was blamed on X", "X was blamed", "blamed X"
+        return on or logical_object(tok)
+    if how == "suspect":
+        if any(c.dep_ in ("ccomp", "xcomp") for c in tok.children):
+            return []  # "police suspected that ...": the clause says more than a name
+        obj = logical_object(tok)
+        if obj or _passive(tok):
+            return obj
+        # "Al Shabaab suspected.": a note without its auxiliary
+        if any(c.dep_ in ("aux", "auxpass") for c in tok.children):
+            return []
+        return [t for t in logical_subject(tok) if t.pos_ == "PROPN"]
+    # how == "responsible": "X was held responsible", "police held X responsible",
+    # "(X assumed responsible)", "X was responsible for the attack"
+    pred = [
+        c for c in tok.children if c.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "advcl")
+        and _lem(c) == "responsible"
+    ]
+    if not pred:
+        return []
+    if _lem(tok) == "be":
+        fors = _prep_objects(pred[0], ("for",))
+        if not any(_is_trigger_word(f) for f in fors):
+            return []
+        subj = _subject(tok)
+        return _with_conjuncts([subj]) if subj is not None else []
+    subj_of_pred = [c for c in pred[0].children if c.dep_ == "nsubj"]
+    return (
+        [o for o in logical_object(tok) if o.i != pred[0].i]
+        or _with_conjuncts(subj_of_pred)
+        or [t for t in logical_subject(tok) if t.pos_ == "PROPN"]
+    )
 
 
 def _responses(
