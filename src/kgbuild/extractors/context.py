@@ -145,6 +145,14 @@ class ArticleContext:
         for child in tok.children:
             if child.dep_ in ("compound", "amod", "poss", "nmod") and child.i in self._head:
                 return self._head[child.i]
+        # "the opposition, Citizens Coalition for Change", "the paramilitary Rapid Support
+        # Forces" (parsed as an apposition): a common noun names what its apposition names
+        if tok.pos_ in ("NOUN", "ADJ"):
+            for child in tok.children:
+                if child.dep_ == "appos":
+                    inner = self.ref_for(child, depth=depth + 1)
+                    if inner is not None:
+                        return inner
         return None
 
     def refs_in(self, start: int, end: int) -> list[Ref]:

@@ -586,10 +586,16 @@ def _assign(ctx: ArticleContext, roles: _Roles, role: str, toks: list[Token], ki
         roles.defer_to = toks[0]
         return
     if role == "sides" and len(toks) == 1:
-        # "inmates from rival gangs, X and Y, fought": the sides are the apposition
-        appos = [c for c in toks[0].children if c.dep_ == "appos"]
-        if appos:
-            toks = _with_conjuncts(appos)
+        # "rival gangs, X and Y, fought": the sides are the apposition; "inmates from
+        # rival gangs, X and Y, fought": ... the apposition of the group they are from
+        heads = [toks[0]]
+        if ctx.ref_for(toks[0]) is None:
+            heads += _prep_objects(toks[0], ("from", "of"))
+        for h in heads:
+            named = _enumerated(h)
+            if named:
+                toks = named
+                break
     first = True
     for t in toks:
         group = ctx.group_refs(t)
@@ -609,6 +615,26 @@ def _assign(ctx: ArticleContext, roles: _Roles, role: str, toks: list[Token], ki
         elif this_role == "target":
             roles.target_toks.append(t)
         _add_refs(ctx, roles, refs, this_role, kind)
+
+
+def _enumerated(tok: Token) -> list[Token]:
+    """The names that spell out plural ``tok``: its apposition ("rival gangs, X and Y"),
+    or names the parser coordinated with it after a comma (the same apposition parsed as
+    "gangs, X and Y")."""
+    appos = [c for c in tok.children if c.dep_ == "appos"]
+    if appos:
+        return _with_conjuncts(appos)
+    conj = list(tok.conjuncts)
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    if (
+        tok.tag_ == "NNS"
+        and nxt is not None
+        and nxt.text == ","
+        and len(conj) >= 2
+        and all(c.pos_ == "PROPN" and c.i > tok.i for c in conj)
+    ):
+        return conj
+    return []
 
 
 def _add_refs(ctx: ArticleContext, roles: _Roles, refs: list[Ref], role: str, kind: str) -> None:
