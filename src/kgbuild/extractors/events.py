@@ -1405,6 +1405,16 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
                     if r is not None and ctx.entities[r.key].is_actor:
                         owner.roles.add(owner.roles.targets, r.key)
             owner.kind = refine(ctx, owner.m, owner.roles)
+        elif owner.kind in _FORCED_PROTESTS and _sides(ctx, b.roles, "agent") & {"state", "police"}:
+            # "police fired rubber bullets at students protesting": ACLED's actor 1 of
+            # force on a protest is who used it, actor 2 the protesters
+            crowd = [a for a in owner.roles.agents if a not in b.roles.agents]
+            owner.roles.agents = list(dict.fromkeys(b.roles.agents))
+            owner.roles.targets = [
+                t
+                for t in dict.fromkeys([*crowd, *b.roles.targets, *owner.roles.targets])
+                if t not in owner.roles.agents
+            ]
     # two solo triggers of one class told together are one event ("police fired tear gas
     # to disperse the protesters")
     for b in list(kept):
@@ -1480,6 +1490,9 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
     out.sort(key=lambda x: x[0].i)
     return out
 
+
+#: protests refined by the force used on them (who used it is their agent)
+_FORCED_PROTESTS = {"ProtestWithIntervention", "ExcessiveForceAgainstProtesters"}
 
 _PROTEST_FORCE = {
     "Attack",
