@@ -63,6 +63,8 @@ FAMILIES: dict[str, str] = {name: c.family for name, c in _RULES.classes.items()
 WRITABLE_KINDS: frozenset[str] = frozenset(EVENT_KINDS) | frozenset(_RULES.classes)
 #: Classes refined by weapon and participants.
 _GENERIC_ATTACKS = {"Attack", "MilitaryOperation"}
+#: violence told without a weapon or a means: the classes the sides alone refine to
+_PLAIN_VIOLENCE = {"Attack", "AttackOnCivilians", "ArmedClash"}
 _PROTESTS = {c for c, f in FAMILIES.items() if f == "protest"}
 _VIOLENT = {n for n, c in _RULES.classes.items() if c.violent}
 _MILITARY = _VIOLENT | {"Deployment", "Mobilization", "BaseEstablished"}
@@ -606,6 +608,12 @@ def _assign(ctx: ArticleContext, roles: _Roles, role: str, toks: list[Token], ki
             _add_refs(ctx, roles, group[1:], "target", kind)
             return
         refs = group or [r for r in [ctx.ref_for(t)] if r is not None]
+        if role == "target" and not any(ctx.entities[r.key].is_actor for r in refs):
+            # "a vehicle carrying soldiers": those it carried were attacked
+            for c in t.children:
+                if c.dep_ == "acl" and _in_word_list(c, "conveying"):
+                    for o in logical_object(c):
+                        refs += ctx.conjuncts_refs(o)
         this_role = role
         if role == "sides":
             this_role = "agent" if first else "target"
@@ -753,12 +761,19 @@ def _noun_context(
             for r in ctx.conjuncts_refs(subj):
                 roles.add(roles.agents, _agent_from_ref(ctx, r, kind))
     # "X killed four soldiers in an attack": the killer attacked, the killed were hit
-    if (
-        tok.dep_ == "pobj"
-        and tok.head.lower_ in ("in", "during")
-        and _lem(tok.head.head) in _CASUALTY_LEMMAS
-    ):
-        cas = tok.head.head
+    cas = None
+    if tok.dep_ == "pobj" and tok.head.lower_ in ("in", "during"):
+        # "... and made arrests during a raid": the phrase hangs on a coordinated verb
+        gov = tok.head.head
+        cas = next(
+            (
+                v
+                for v in (gov, *gov.conjuncts)
+                if v.pos_ == "VERB" and _lem(v) in _CASUALTY_LEMMAS
+            ),
+            None,
+        )
+    if cas is not None:
         if not roles.agents and not is_passive(cas):
             subj = subject_of(cas)
             if subj is not None:
@@ -1378,6 +1393,33 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
             first = next((x for x in built if x.head.i == b.head.head.i and x.kind), None)
             if first is not None and first.kind == b.kind:
                 b.kind = ""
+    built = [b for b in built if b.kind]
+    # "two soldiers were shot dead in an ambush by X": the shooting told in an attack
+    # noun is that attack; the noun takes the verb's participants it lacks
+    for b in built:
+        if b.m.rule.pos != "verb" or b.kind not in _PLAIN_VIOLENCE:
+            continue  # a weapon's own event ("grenades thrown during clashes") stays
+        for n in _prep_objects(b.head, ("in", "during")):
+            owner = next(
+                (
+                    o
+                    for o in built
+                    if o is not b and o.kind and o.head.i == n.i
+                    and FAMILIES.get(o.kind) == "attack"
+                ),
+                None,
+            )
+            if owner is None:
+                continue
+            if not owner.roles.agents:
+                owner.roles.agents = list(b.roles.agents)
+                owner.roles.agent_toks.extend(b.roles.agent_toks)
+            for t in b.roles.targets:
+                owner.roles.add(owner.roles.targets, t)
+            owner.roles.target_toks.extend(b.roles.target_toks)
+            owner.kind = refine(ctx, owner.m, owner.roles)
+            b.kind = ""
+            break
     built = [b for b in built if b.kind]
     strong = [b for b in built if not b.m.rule.solo and (b.kind in _VIOLENT or b.kind in _PROTESTS)]
     kept: list[_Built] = []
