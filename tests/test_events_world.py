@@ -563,3 +563,114 @@ def test_the_agent_of_a_weapon_fired_by_someone(extract: Extract) -> None:
     found = res.find("ShellingArtilleryMissileAttack")
     assert len(found) == 1
     assert any("Iran" in x for x in res.labels(found[0].agents))
+
+
+# --- roles from constructions around the trigger (issue 11) ----------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A bomb exploded in the town of Garissa on Monday. Al-Shabaab is suspected.",
+        "A bomb exploded in the town of Garissa on Monday. Al-Shabaab suspected.",
+        "A bomb exploded in the town of Garissa on Monday. Police suspect al-Shabaab.",
+        "A bomb exploded in the town of Garissa on Monday. Police held al-Shabaab responsible.",
+        "A bomb exploded in the town of Garissa on Monday. Al-Shabaab was held responsible.",
+        "A bomb exploded in the town of Garissa on Monday. Al-Shabaab was responsible for "
+        "the attack.",
+        "An IED exploded near the town of Garissa on Monday (al-Shabaab assumed responsible).",
+        "An explosion blamed on al-Shabaab hit the town of Garissa on Monday.",
+    ],
+)
+def test_the_suspect_or_the_one_held_responsible_is_the_agent(extract: Extract, text: str) -> None:
+    res = extract(text)
+    (e,) = res.find("RemoteExplosiveLandmineIED")
+    assert res.has(e, "agent", "Shabaab")
+
+
+def test_responsible_for_something_else_names_no_agent(extract: Extract) -> None:
+    res = extract(
+        "A bomb exploded in the town of Garissa on Monday. Al-Shabaab was responsible for "
+        "security in the town."
+    )
+    (e,) = res.find("RemoteExplosiveLandmineIED")
+    assert not e.agents
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "slots"),
+    [
+        # the parser hangs "from X" on the word after the verb
+        (
+            "Malian soldiers came under fire from JNIM fighters near the town of Boni.",
+            "ArmedClash",
+            {"agent": "Nusrat", "target": "Mali"},
+        ),
+        (
+            "Ethiopian federal forces recaptured the towns of Dessie and Kombolcha from TPLF "
+            "fighters on Monday.",
+            "GovernmentRegainsTerritory",
+            {"agent": "Ethiopia", "target": "Tigray"},
+        ),
+        # the by-phrase of a passive conjunct
+        (
+            "A human rights defender was shot and killed by Kenyan police in the town of Meru.",
+            "Attack",
+            {"agent": "Kenya"},
+        ),
+        # the victims of an event noun's casualty verb
+        (
+            "A grenade attack killed a Kenyan police officer in the town of Mandera.",
+            "GrenadeAttack",
+            {"target": "Kenya"},
+        ),
+        # a vehicle carrying people: they were attacked
+        (
+            "Al-Shabaab attacked a vehicle carrying Kenyan soldiers in the town of Lamu.",
+            "ArmedClash",
+            {"agent": "Shabaab", "target": "Kenya"},
+        ),
+        # a killing told in an attack noun is that attack
+        (
+            "Two Kenyan police reservists were shot dead in an ambush by al-Shabaab "
+            "militants in the town of Lamu.",
+            "ArmedClash",
+            {"agent": "Shabaab", "target": "Kenya"},
+        ),
+        # "kill ... and make arrests during a raid": the raid's agent is the killer
+        (
+            "Kenyan police killed six al-Shabaab fighters and made several arrests during a "
+            "raid in the town of Garissa.",
+            "ArmedClash",
+            {"agent": "Kenya", "target": "Shabaab"},
+        ),
+        # sides named by the apposition of the group the subject is from
+        (
+            "Fighters from rival groups, Boko Haram and ISWAP, fought near the town of "
+            "Damasak on Monday.",
+            "ArmedClash",
+            {"agent": "Boko Haram", "target": "Islamic State"},
+        ),
+        # a common noun names what its apposition names
+        (
+            "Zimbabwean police arrested 16 members of the opposition Citizens Coalition for "
+            "Change in the town of Nyatsime on Tuesday.",
+            "Arrest",
+            {"agent": "Zimbabwe", "target": "Citizens Coalition"},
+        ),
+        # force on a protest: who used it is the agent, the protesters the target
+        (
+            "Bangladeshi police fired rubber bullets at students protesting against job "
+            "quotas in the city of Rangpur on Tuesday.",
+            "ProtestWithIntervention",
+            {"agent": "Bangladesh", "target": "students"},
+        ),
+    ],
+)
+def test_roles_from_the_construction(
+    extract: Extract, text: str, kind: str, slots: dict[str, str]
+) -> None:
+    res = extract(text)
+    found = res.find(kind)
+    assert len(found) == 1, res.kinds()
+    for slot, want in slots.items():
+        got = res.labels(getattr(found[0], slot + "s"))
+        assert res.has(found[0], slot, want), (slot, want, got)

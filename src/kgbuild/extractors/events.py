@@ -766,11 +766,7 @@ def _noun_context(
         # "... and made arrests during a raid": the phrase hangs on a coordinated verb
         gov = tok.head.head
         cas = next(
-            (
-                v
-                for v in (gov, *gov.conjuncts)
-                if v.pos_ == "VERB" and _lem(v) in _CASUALTY_LEMMAS
-            ),
+            (v for v in (gov, *gov.conjuncts) if v.pos_ == "VERB" and _lem(v) in _CASUALTY_LEMMAS),
             None,
         )
     if cas is not None:
@@ -1404,7 +1400,9 @@ def _sentence_events(ctx: ArticleContext, sent: Span) -> list[tuple[Token, Event
                 (
                     o
                     for o in built
-                    if o is not b and o.kind and o.head.i == n.i
+                    if o is not b
+                    and o.kind
+                    and o.head.i == n.i
                     and FAMILIES.get(o.kind) == "attack"
                 ),
                 None,
@@ -1856,8 +1854,9 @@ def _perpetrators(tok: Token, how: str) -> list[Token]:
     # how == "responsible": "X was held responsible", "police held X responsible",
     # "(X assumed responsible)", "X was responsible for the attack"
     pred = [
-        c for c in tok.children if c.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "advcl")
-        and _lem(c) == "responsible"
+        c
+        for c in tok.children
+        if c.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "advcl") and _lem(c) == "responsible"
     ]
     if not pred:
         return []
