@@ -613,8 +613,14 @@ def test_responsible_for_something_else_names_no_agent(extract: Extract) -> None
         # the by-phrase of a passive conjunct
         (
             "A human rights defender was shot and killed by Kenyan police in the town of Meru.",
-            "Attack",
-            {"agent": "Kenya"},
+            "AttackOnCivilians",
+            {"agent": "Kenya", "target": "defender"},
+        ),
+        # civilians named by their calling (rules/actor_nouns.tsv)
+        (
+            "Unknown men assaulted a human rights activist in the town of Meru.",
+            "AttackOnCivilians",
+            {"target": "activist"},
         ),
         # the victims of an event noun's casualty verb
         (
