@@ -187,16 +187,25 @@ def prevented(tok: Token) -> bool:
     return False
 
 
+def _sentence_times(ctx: ArticleContext, sent: Span) -> list[Span]:
+    """The time expressions of ``sent`` (model entities and lexical ones), made once per
+    sentence: every event of the sentence asks for them."""
+    cache: dict[int, list[Span]] = ctx.__dict__.setdefault("_sentence_times", {})
+    if sent.start not in cache:
+        ents = [e for e in sent.ents if e.label_ in ("DATE", "TIME")]
+        ents += _lexical_times(sent, ents)
+        cache[sent.start] = [e for e in ents if _is_time(ctx, e) and not _dates_an_agreement(e)]
+    return cache[sent.start]
+
+
 def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
     """The time expression that best belongs to ``tok``'s clause, with its preposition
     ("early on Wednesday morning"), or None."""
     sent = tok.sent
     verb = governing_verb(tok) or tok
-    ents = [e for e in sent.ents if e.label_ in ("DATE", "TIME")]
-    ents += _lexical_times(sent, ents)
+    ents = _sentence_times(ctx, sent)
     if not ents:
         return None
-    ents = [e for e in ents if _is_time(ctx, e) and not _dates_an_agreement(e)]
     subtree = {t.i for t in verb.subtree}
     inside = [e for e in ents if e.root.i in subtree]
     if (
