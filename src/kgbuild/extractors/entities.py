@@ -80,6 +80,10 @@ class _NameIndex:
             for word in sorted(ctx.kb.entities[key].demonyms):
                 self._add(tuple(t.lower_ for t in make_doc(word)), "demonym:" + key)
         self.longest = max((len(k) for k in self.names), default=0)
+        # the longest name starting with each first word: most words start no name
+        self.from_first: dict[str, int] = {}
+        for words in self.names:
+            self.from_first[words[0]] = max(self.from_first.get(words[0], 0), len(words))
 
     def _add(self, words: tuple[str, ...], key: str) -> None:
         keys = self.names.setdefault(words, [])
@@ -87,14 +91,16 @@ class _NameIndex:
             keys.append(key)
 
     def __call__(self, doc) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
-        lower = [t.lower_ for t in doc]
+        tokens = list(doc)
+        lower = [t.lower_ for t in tokens]
         out = []
-        for i in range(len(lower)):
-            for n in range(1, min(self.longest, len(lower) - i) + 1):
+        for i, word in enumerate(lower):
+            longest = self.from_first.get(word, 0)
+            for n in range(1, min(longest, len(lower) - i) + 1):
                 for key in self.names.get(tuple(lower[i : i + n]), ()):
                     out.append((key, i, i + n))
-            if doc[i].is_upper:
-                for key in self.exact.get((doc[i].text,), ()):
+            if tokens[i].is_upper:
+                for key in self.exact.get((tokens[i].text,), ()):
                     out.append((key, i, i + 1))
         return out
 
