@@ -353,7 +353,7 @@ class KnowledgeBase:
 
         The rule, in order:
 
-        1. ``within`` (the key of a region or country named next to it, "X, Tavush"):
+        1. ``within`` (the key of a region or country named next to it, "X, Mopti"):
            the candidates inside it.  For a region, "inside" means under it in the
            curated KB, else in the GeoNames admin1 area matched to the region's ISO
            3166-2 code (where the index knows the match); a region without a known

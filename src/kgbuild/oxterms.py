@@ -9,7 +9,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-__all__ = ["INTEGER_DERIVED", "to_ox"]
+__all__ = ["INTEGER_DERIVED", "from_ox", "to_ox"]
 
 #: Datatypes derived from xsd:integer (xsd:integer itself not included). Oxigraph
 #: answers them as xsd:integer, so callers normalise rdflib's answers the same way.
@@ -52,3 +52,19 @@ def to_ox(term: Node) -> Any:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
+
+
+def from_ox(term: Any) -> Node:
+    """The rdflib term for a pyoxigraph IRI, blank node or literal (the datatype kept as
+    written, xsd:string included).
+
+    >>> from_ox(ox.NamedNode("http://example.org/a"))
+    rdflib.term.URIRef('http://example.org/a')
+    """
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))

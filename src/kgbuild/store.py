@@ -75,6 +75,7 @@ from rdflib.term import Node
 from .errors import KgbuildError, QueryError, StoreError
 from .model import Article
 from .namespaces import KG, KGR, PREFIXES
+from .oxterms import from_ox as _from_ox
 from .oxterms import to_ox as _to_ox
 from .pipeline import BuildStats, KnowledgeGraph
 from .rdf import (
@@ -292,19 +293,6 @@ def _triple_count(store: Any) -> int:
     for row in store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
         return int(row[0].value)
     return 0
-
-
-def _from_ox(term: Any) -> Node:
-    """The rdflib term for a pyoxigraph IRI, blank node or literal."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        from rdflib import BNode
-
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 #: what :func:`kgbuild.rdf.fact_reports` and :func:`kgbuild.rdf.undo_merges` read of

@@ -196,6 +196,8 @@ class _Union:
         then sends it once)."""
         if self.is_dataset:
             return list(triples)
+        from .oxterms import from_ox as _from_ox
+
         made: dict[Any, Node] = {}
         out: list[tuple[Node, Node, Node]] = []
         for s, p, o in triples:
@@ -225,18 +227,6 @@ class _Union:
         import pyoxigraph as ox
 
         return ox.NamedNode(str(node))
-
-
-def _from_ox(term: Any) -> Node:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _default_graph_is_union(store: Any, sample: int = 2) -> bool:

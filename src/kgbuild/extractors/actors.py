@@ -24,7 +24,6 @@ data (``rules/actor_nouns.tsv``, ``rules/unidentified_modifiers.txt``); the rule
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -138,17 +137,7 @@ def article_country(ctx: ArticleContext) -> str | None:
     cached = getattr(ctx, "_article_country", False)
     if cached is not False:
         return cached  # type: ignore[no-any-return]
-    seen: Counter[str] = Counter()
-    for r in ctx.refs:
-        if not r.named:
-            continue
-        info = ctx.entities.get(r.key)
-        if info is None:
-            continue
-        if info.kind == "Country":
-            seen[r.key] += 1
-        elif info.is_place and info.country:
-            seen[info.country] += 1
+    seen = ctx.named_countries()
     country = next(iter(seen)) if len(seen) == 1 else None
     ctx._article_country = country  # type: ignore[attr-defined]
     return country
@@ -281,7 +270,7 @@ def _communal_groups(ctx: ArticleContext, slug: str) -> None:
 
 def extract(ctx: ArticleContext) -> None:
     """Add references for the unnamed group actors of the article."""
-    from .entities import _register, minted_key
+    from .entities import _key_kind, _register, minted_key
 
     doc = ctx.doc
     unknown = unidentified_modifiers()
@@ -325,13 +314,12 @@ def extract(ctx: ArticleContext) -> None:
             owner_label = kb_country.label if kb_country is not None else None
         if owner_label is not None:
             label = _STATE_LABEL[kind].format(c=owner_label)
-            base = "ArmedForce" if kind == "StateForce" else kind
             kb_key = ctx.kb.by_label.get(match_key(label))
             if kb_key is not None:
                 ent = ctx.kb.entities[kb_key]
                 key, kind, label = kb_key, ent.kind, ent.label
             else:
-                key = minted_key(base, label)
+                key = minted_key(_key_kind(kind), label)
                 if key in ctx.entities:
                     kind = ctx.entities[key].kind
         else:

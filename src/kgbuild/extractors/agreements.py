@@ -514,7 +514,7 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
                 if p not in m.parties and p not in m.brokers:
                     m.parties.append(p)
             for p in _agent_parties(ctx, v):
-                # "the deal was signed ... by Armenia, Azerbaijan and Russia"
+                # "the deal was signed ... by Sudan, South Sudan and Ethiopia"
                 if p not in m.parties and p not in m.brokers:
                     m.parties.append(p)
         m.content_of = _content_of(tok)

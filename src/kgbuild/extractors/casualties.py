@@ -27,7 +27,7 @@ thousands") are no claim, nor is anything inside a coder's remark ("Fatalities c
 3", see :func:`~kgbuild.extractors.common.coder_remark_spans`).
 
 Victims: the entity the noun phrase refers to (``ctx.ref_for``: "its soldiers", "three
-Armenian soldiers"), else the actor of a demonym or possessive modifier ("Malian
+Thai soldiers"), else the actor of a demonym or possessive modifier ("Malian
 civilians"); "others" continues the sentence's previous victims.  The head noun is kept
 as the victims' group ("civilians", "police officers", "child"), and their side is the
 country (or, for an armed group of no country, the group) the victim entity stands for.

@@ -436,7 +436,7 @@ def two_main_sides(ctx: ArticleContext, *, exclude: tuple[str, ...] = ()) -> lis
 
 
 def coordinated_owner_countries(ctx: ArticleContext, head: Token) -> list[str]:
-    """ "Azerbaijani and Armenian forces", "the Kyrgyz and Tajik security services": the
+    """ "Thai and Cambodian forces", "the Kyrgyz and Tajik security services": the
     countries of coordinated modifiers under one head noun (two or more, else none)."""
     countries: list[str] = []
     for m in head.children:

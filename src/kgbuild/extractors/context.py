@@ -169,14 +169,14 @@ class ArticleContext:
 
     def group_refs(self, tok: Token) -> list[Ref]:
         """The references of a head that names several owners' bodies at once
-        ("Azerbaijani and Armenian forces", "forces of A and B"), else []."""
+        ("Thai and Cambodian forces", "forces of A and B"), else []."""
         return [r for r in getattr(self, "_group", {}).get(tok.i, []) if r is not None]
 
     def conjuncts_refs(self, tok: Token) -> list[Ref]:
         """The entity of ``tok`` and of its coordinated phrases ("A and B")."""
         out: list[Ref] = []
         for t in (tok, *tok.conjuncts):
-            # "Azerbaijani and Armenian forces", "forces of A and B": one head, one
+            # "Thai and Cambodian forces", "forces of A and B": one head, one
             # composed reference per owner (see the entity extractor's groups)
             for ref in self.group_refs(t) or [self.ref_for(t)]:
                 if ref is not None and ref not in out:
@@ -217,6 +217,20 @@ class ArticleContext:
                     )
                 return Ref(outer, "Country", ref.start, ref.end, ref.head, "anaphor", ref.surface)
         return None
+
+    def named_countries(self) -> set[str]:
+        """The countries the article names so far, or implies by the places it names
+        (a town of the world gazetteer or a region carries its country)."""
+        out: set[str] = set()
+        for r in self.refs:
+            info = self.entities.get(r.key)
+            if info is None or not r.named:
+                continue
+            if info.kind == "Country":
+                out.add(r.key)
+            elif info.is_place and info.country:
+                out.add(info.country)
+        return out
 
     def side_of(self, key: str | None) -> str | None:
         """The country an actor stands for, or the actor itself when it has none."""

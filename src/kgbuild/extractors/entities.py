@@ -293,7 +293,7 @@ def _owner(ctx: ArticleContext, head: Token) -> tuple[Ref | None, list[Token]]:
             ):
                 owner = ref
             mods.append(child)
-            # coordinated demonyms: "Azerbaijani and Armenian forces" handled by caller
+            # coordinated demonyms: "Thai and Cambodian forces" handled by caller
     if owner is None and head.dep_ == "compound" and head.head.lower_ in lx.TITLES:
         # "Armenia's Security Council Secretary": the possessive sits on the title
         for child in head.head.lefts:
@@ -409,8 +409,8 @@ def _compose(ctx: ArticleContext) -> None:
             continue
         owner, mods = _owner(ctx, tok)
         owners = [owner] if owner is not None else []
-        # "Azerbaijani and Armenian forces": demonyms coordinated under one head;
-        # "military forces of Armenia and Azerbaijan": owners coordinated after "of"
+        # "Thai and Cambodian forces": demonyms coordinated under one head;
+        # "military forces of Thailand and Cambodia": owners coordinated after "of"
         of_objects = [
             p for c in tok.rights if c.dep_ == "prep" and c.lower_ == "of"
             for p in c.children if p.dep_ == "pobj"
@@ -618,11 +618,7 @@ def _world_place(ctx: ArticleContext, name: str) -> KBEntity | None:
     resolve = getattr(ctx.kb, "resolve_place", None)
     if resolve is None:
         return None
-    countries = sorted(
-        {r.key for r in ctx.refs if r.kind == "Country"}
-        | {i.country for i in ctx.entities.values() if i.is_place and i.country}
-    )
-    place: KBEntity | None = resolve(name, countries=countries)
+    place: KBEntity | None = resolve(name, countries=sorted(ctx.named_countries()))
     return place
 
 

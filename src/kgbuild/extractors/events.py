@@ -576,7 +576,7 @@ def _target_ref(ctx: ArticleContext, ref: Ref, kind: str) -> str | None:
     if info.is_actor and (not info.is_place or info.kind == "Country"):
         return ref.key
     if kind == "War" and info.kind == "Settlement":
-        return ref.key  # "the war against Yerevan": a capital stands for its government
+        return ref.key  # "the war against the capital": a capital stands for its government
     return None
 
 
@@ -718,7 +718,7 @@ def _noun_context(
         subj = subject_of(verb)
         if subj is not None and subj.i != tok.i and tok.dep_ != "nsubjpass":
             if _is_trigger_word(subj):
-                # "Azerbaijan's operation involved the destruction": inherit the agent
+                # "the army's operation involved the destruction": inherit the agent
                 for c in subj.children:
                     if c.dep_ == "poss":
                         roles.add(roles.agents, _agent_from_ref(ctx, ctx.ref_for(c), kind))

@@ -296,7 +296,7 @@ def _after_place_preposition(root: Token) -> bool:
 
 
 def _enclosing_place(ctx: ArticleContext, span: Span) -> Ref | None:
-    """The known region or country right after ``span`` and a comma ("X, Tavush")."""
+    """The known region or country right after ``span`` and a comma ("X, Mopti")."""
     doc = span.doc
     if span.end + 1 >= len(doc) or doc[span.end].text != ",":
         return None
@@ -307,20 +307,6 @@ def _enclosing_place(ctx: ArticleContext, span: Span) -> Ref | None:
     if info is None or info.kind not in ("Region", "Country"):
         return None
     return ref
-
-
-def _article_countries(ctx: ArticleContext) -> set[str]:
-    """Countries the article names, or implies by the regions and places it names."""
-    out: set[str] = set()
-    for r in ctx.refs:
-        info = ctx.entities.get(r.key)
-        if info is None or not r.named:
-            continue
-        if info.kind == "Country":
-            out.add(r.key)
-        elif info.is_place and info.country:
-            out.add(info.country)
-    return out
 
 
 def _is_acronym(name: str) -> bool:
@@ -387,7 +373,7 @@ def extract(ctx: ArticleContext) -> None:
             # (the small model tags many villages PERSON or ORG), but a person-like name
             # is read as a place only inside a country the article is about
             person_like = labels[name].most_common(1)[0][0] == "PERSON" if labels[name] else False
-            countries = _article_countries(ctx)
+            countries = ctx.named_countries()
             if (not person_like or countries) and _gazetteer_place(
                 ctx, name, countries, enclosing.get(name)
             ) is not None:
@@ -424,7 +410,7 @@ def extract(ctx: ArticleContext) -> None:
         if c is not None:
             dem_country[dem] = c
     keys: dict[str, str] = {}
-    countries = _article_countries(ctx)
+    countries = ctx.named_countries()
     for name, kind in sorted(kinds.items()):
         if kind.startswith("alias:"):
             continue

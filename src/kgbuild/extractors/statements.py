@@ -14,7 +14,7 @@ that side.  A claim about one's own act (the reported clause's subject is the sp
 its side or its forces, "it", "we") stays a claim unless the text itself names another
 side as the doer of a hostile act in it.  Addressees: the object of
 accuse/blame/urge/warn/call on, the subject of a demanded clause ("demanded that X
-stop"), one per coordinated owner ("Azerbaijani and Armenian forces"), or the other side
+stop"), one per coordinated owner ("Thai and Cambodian forces"), or the other side
 that a claim is about.  Conjoined verbs with one stance are one statement; participial
 continuations ("..., adding that ...") join the statement they continue.
 """
@@ -221,7 +221,7 @@ _CLOSERS = set("\"”’')]},.;:!?")
 
 def _quote_span(ctx: ArticleContext, toks: list[Token]) -> str:
     """The content as written, from its first to its last token, never cutting a word:
-    tokens written without a space between them ("de-escalate", "Nagorno-Karabakh",
+    tokens written without a space between them ("de-escalate", "self-defence",
     "co-operation") are kept whole even when the parser split them across clauses."""
     if not toks:
         return ""
@@ -270,7 +270,7 @@ def _both_sides(ctx: ArticleContext) -> list[str]:
 
 def _counterpart(ctx: ArticleContext, key: str, country: str) -> str:
     """The entity that is to ``country`` what ``key`` is to its own country ("Armed
-    Forces of Armenia" -> "Armed Forces of Azerbaijan"): one already in the article, else
+    Forces of Thailand" -> "Armed Forces of Cambodia"): one already in the article, else
     the knowledge base's, else the country itself."""
     info = ctx.entities.get(key)
     own = ctx.country_of(key) if info is not None else None
@@ -301,7 +301,7 @@ def _counterpart(ctx: ArticleContext, key: str, country: str) -> str:
 
 
 def _coordinated_owners(ctx: ArticleContext, head: Token) -> list[str]:
-    """ "Azerbaijani and Armenian forces", "Cambodian and Thai troops": one head noun,
+    """ "Malian and Nigerien forces", "Cambodian and Thai troops": one head noun,
     coordinated owners; one addressee per owner."""
     countries = coordinated_owner_countries(ctx, head)
     if not countries:
@@ -356,7 +356,7 @@ def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Tok
                                 for k in _coordinated_owners(ctx, t):
                                     if k not in out:
                                         out.append(k)
-                            # "Azerbaijani and Armenian forces": one head, two owners
+                            # "Thai and Cambodian forces": one head, two owners
                             group = getattr(ctx, "_group", {}).get(s.i)
                             for r in group or []:
                                 if r is not None and r.key not in out:
