@@ -31,7 +31,7 @@ from pathlib import Path
 from spacy.tokens import Token
 
 from ..kb import ARMED_KINDS
-from ..names import match_key, slugify
+from ..names import slugify
 from .context import ArticleContext, Ref
 
 __all__ = ["ActorNoun", "actor_nouns", "article_country", "extract"]
@@ -270,7 +270,7 @@ def _communal_groups(ctx: ArticleContext, slug: str) -> None:
 
 def extract(ctx: ArticleContext) -> None:
     """Add references for the unnamed group actors of the article."""
-    from .entities import _key_kind, _register, minted_key
+    from .entities import _register, composed_entity
 
     doc = ctx.doc
     unknown = unidentified_modifiers()
@@ -313,15 +313,9 @@ def extract(ctx: ArticleContext) -> None:
             kb_country = ctx.kb.entities.get(country)  # implied by the places named
             owner_label = kb_country.label if kb_country is not None else None
         if owner_label is not None:
-            label = _STATE_LABEL[kind].format(c=owner_label)
-            kb_key = ctx.kb.by_label.get(match_key(label))
-            if kb_key is not None:
-                ent = ctx.kb.entities[kb_key]
-                key, kind, label = kb_key, ent.kind, ent.label
-            else:
-                key = minted_key(_key_kind(kind), label)
-                if key in ctx.entities:
-                    kind = ctx.entities[key].kind
+            key, kind, label = composed_entity(ctx, kind, _STATE_LABEL[kind].format(c=owner_label))
+            if key in ctx.entities:
+                kind = ctx.entities[key].kind
         else:
             label = _label(tok)
             key = f"entity/{kind.lower()}/{slug}-{slugify(label)}"

@@ -192,6 +192,16 @@ def _kb_entity(kb: KnowledgeBase, key: str) -> KBEntity | None:
     return kb.entities.get(key)
 
 
+def composed_entity(ctx: ArticleContext, kind: str, label: str) -> tuple[str, str, str]:
+    """(key, kind, label) of a composed name ("Armed Forces of X"): the knowledge base's
+    entity of that canonical label when it has one, else a minted key."""
+    kb_key = ctx.kb.by_label.get(match_key(label))
+    if kb_key is not None:
+        ent = ctx.kb.entities[kb_key]
+        return kb_key, ent.kind, ent.label
+    return minted_key(_key_kind(kind), label), kind, label
+
+
 def _key_kind(kind: str) -> str:
     """The kind a minted key is made from: a state's forces keep their ``armedforce/``
     keys from before the ACLED-aligned classes, so graphs stay comparable."""
@@ -430,13 +440,7 @@ def _compose(ctx: ArticleContext) -> None:
             res = _body_label(ctx, tok, own.key)
             if res is None:
                 continue
-            kind, label = res
-            kb_key = ctx.kb.by_label.get(match_key(label))
-            if kb_key is not None:
-                ent = ctx.kb.entities[kb_key]
-                key, kind, label = kb_key, ent.kind, ent.label
-            else:
-                key = minted_key(_key_kind(kind), label)
+            key, kind, label = composed_entity(ctx, *res)
             country = ctx.country_of(own.key)
             span = _phrase_span(tok, mods)
             _register(
