@@ -6,7 +6,7 @@ Usage::
 
 Article ``i`` of a seed is always the same text, so a 1,000-article corpus is the
 first tenth of the 10,000-article one.  The generator itself is
-:mod:`kgbuild.synthetic` (the tests use it too).
+:mod:`kgbuild.evaluation.synthetic` (the tests use it too).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from kgbuild.synthetic import write_corpus
+from kgbuild.evaluation.synthetic import write_corpus
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ queries     every query in queries/ on a store of at least ``--triples`` quads (
             named graphs only, queried as their union) and on rdflib's in-memory
             engine (stopped after ``--rdflib-timeout``).
 shacl       SHACL time per 100k triples: whole-graph pySHACL against the batched
-            validation of kgbuild.validate_scale (serial and in workers), and the
+            validation of kgbuild.check.batched (serial and in workers), and the
             batched validation of the big store.
 load        load time per million triples: Oxigraph bulk load on disk, Oxigraph in
             memory, rdflib, and kgbuild's store writer.
@@ -113,7 +113,7 @@ def machine() -> dict[str, Any]:
     import rdflib
     import spacy
 
-    from kgbuild.config import Settings
+    from kgbuild.core.config import Settings
 
     facts: dict[str, Any] = {
         "nproc": os.cpu_count(),
@@ -147,7 +147,7 @@ def _cpu_model() -> str:
 
 def corpus(work: Path, articles: int, seed: int) -> Path:
     """The generated corpus of ``articles`` articles (written once, then reused)."""
-    from kgbuild.synthetic import write_corpus
+    from kgbuild.evaluation.synthetic import write_corpus
 
     folder = work / f"corpus-{seed}-{articles}"
     done = folder / ".complete"
@@ -178,11 +178,12 @@ def alarm(seconds: float) -> Iterator[None]:
 def throughput(work: Path, *, articles: int, workers: int, seed: int, repeat: int
                ) -> dict[str, Any]:
     import kgbuild
-    from kgbuild.articles import read_articles
-    from kgbuild.config import Settings
-    from kgbuild.kb import load_kb
-    from kgbuild.nlp import load_pipeline
-    from kgbuild.parallel import extract_in_processes, extract_stream
+    from kgbuild.inputs.articles import read_articles
+    from kgbuild.core.config import Settings
+    from kgbuild.kb.knowledge_base import load_kb
+    from kgbuild.nlp.spacy_pipeline import load_pipeline
+    from kgbuild.execution.processes import extract_in_processes
+    from kgbuild.execution.step import extract_stream
 
     folder = corpus(work, articles, seed)
     docs = list(read_articles([folder]))
@@ -251,8 +252,8 @@ def throughput(work: Path, *, articles: int, workers: int, seed: int, repeat: in
 # ------------------------------------------------------------------------------ memory
 def memory_child(args: argparse.Namespace) -> int:
     """Run in a subprocess: one build, RSS samples to --progress-file, summary to stdout."""
-    from kgbuild.articles import read_articles
-    from kgbuild.config import Settings
+    from kgbuild.inputs.articles import read_articles
+    from kgbuild.core.config import Settings
 
     folder, samples = Path(args.corpus), Path(args.progress_file)
     started = time.perf_counter()
@@ -274,8 +275,8 @@ def memory_child(args: argparse.Namespace) -> int:
 
     settings = Settings(workers=args.workers)
     if args.mode == "stream":  # the streaming part of a build: nothing is kept
-        from kgbuild.kb import load_kb
-        from kgbuild.parallel import extract_results
+        from kgbuild.kb.knowledge_base import load_kb
+        from kgbuild.execution import extract_results
 
         done = 0
         stream = extract_results(read_articles([folder]), kb=load_kb(), settings=settings)
@@ -381,15 +382,15 @@ def big_nquads(work: Path, *, base_articles: int, seed: int, triples: int) -> di
 def queries_child(args: argparse.Namespace) -> int:
     """Run in a subprocess: time queries on an Oxigraph store, one JSON line each.
 
-    Queries go through :func:`kgbuild.store.query_store`, the path of ``kgbuild query``
+    Queries go through :func:`kgbuild.store.oxstore.query_store`, the path of ``kgbuild query``
     on a store (the union of all graphs, parameters bound as terms, rows converted).
     Each job is ``name`` (every row), ``name@100`` (the first 100 rows) or
     ``name?param`` (with the parameter value in --params).
     """
     import pyoxigraph as ox
 
-    from kgbuild.query import named_query
-    from kgbuild.store import query_store
+    from kgbuild.query.sparql import named_query
+    from kgbuild.store.oxstore import query_store
 
     # a runaway join must not take the machine's memory: cap this process
     limit = int(args.memory_limit_gb * 2**30)
@@ -495,7 +496,7 @@ def load_and_query(work: Path, big: dict[str, Any], *, rdflib_timeout: float,
     import pyoxigraph as ox
     from rdflib import Dataset
 
-    from kgbuild.query import list_queries
+    from kgbuild.query.sparql import list_queries
 
     path = Path(big["path"])
     million = big["quads"] / 1e6
@@ -580,7 +581,7 @@ def load_and_query(work: Path, big: dict[str, Any], *, rdflib_timeout: float,
 def store_writer_load(work: Path, ds: Any, quads: int) -> dict[str, Any]:
     """kgbuild's own store writer (one transaction per article graph) on the big graph."""
     try:
-        from kgbuild.store import StoreWriter
+        from kgbuild.store.oxstore import StoreWriter
     except ImportError as exc:
         return {"error": str(exc)}
     folder = work / "kgbuild-store-big"
@@ -598,8 +599,8 @@ def store_writer_load(work: Path, ds: Any, quads: int) -> dict[str, Any]:
 def shacl(work: Path, *, articles_for_100k: int, seed: int, workers: int, big_store: Any,
           big_quads: int, do_big: bool, batch_articles: int) -> dict[str, Any]:
     import kgbuild
-    from kgbuild.validate import validate
-    from kgbuild.validate_scale import validate_in_batches
+    from kgbuild.check.validate import validate
+    from kgbuild.check.batched import validate_in_batches
 
     folder = corpus(work, articles_for_100k, seed)
     kg = kgbuild.build([folder])
@@ -689,7 +690,7 @@ def table(results: dict[str, Any]) -> str:
     if q:
         lines += ["", f"## Queries on {q['quads']:,} quads ({q['articles']:,} articles; "
                   f"{q['union_triples']:,} distinct triples)", "",
-                  "Oxigraph through kgbuild.store.query_store (rows converted to Python); "
+                  "Oxigraph through kgbuild.store.oxstore.query_store (rows converted to Python); "
                   "'union store': the distinct triples in the default graph; 'named graphs': "
                   "kgbuild's store layout, one graph per article; rdflib: Dataset.query on "
                   "the union, rows counted.", ""]

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
 
-    from kgbuild.gazetteer import PlaceIndex, world_countries, world_subdivisions
+    from kgbuild.kb.gazetteer import PlaceIndex, world_countries, world_subdivisions
 
     index = PlaceIndex(cache_dir=args.cache_dir)
     if args.force:

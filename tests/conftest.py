@@ -98,8 +98,8 @@ def _write_shared_events(folder: Path, events: int) -> Path:
 
 
 def _write_synthetic(folder: Path, count: int, *, seed: int) -> Path:
-    """``count`` articles of :mod:`kgbuild.synthetic` with their metadata sidecars."""
-    from kgbuild.synthetic import generate_articles
+    """``count`` articles of :mod:`kgbuild.evaluation.synthetic` with their metadata sidecars."""
+    from kgbuild.evaluation.synthetic import generate_articles
 
     folder.mkdir(parents=True, exist_ok=True)
     for a in generate_articles(count, seed=seed):

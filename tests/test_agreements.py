@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 import kgbuild
-from kgbuild.pipeline import KnowledgeGraph
+from kgbuild.kg.graph import KnowledgeGraph
 
 DATA = Path(__file__).resolve().parent / "data" / "border_ceasefire"
 ARTICLE = DATA / "border_ceasefire.txt"

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.articles import (
+from kgbuild.inputs.articles import (
     FURNITURE_PATTERNS,
     extract_html,
     find_body_end,
     furniture_spans,
     read_articles,
 )
-from kgbuild.errors import InputError, InputWarning, KgbuildError
-from kgbuild.model import Article
+from kgbuild.core.errors import InputError, InputWarning, KgbuildError
+from kgbuild.core.model import Article
 
 SEED_000 = "000_5b0c8244025bb314.txt"
 SEED_004 = "004_3611225c614ea39f.txt"
@@ -264,7 +264,7 @@ def test_problems_are_logged_without_a_handler(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     write(tmp_path / "a.txt", b"Headline\n\nCaf\xe9.")
-    with caplog.at_level(logging.WARNING, logger="kgbuild.articles"):
+    with caplog.at_level(logging.WARNING, logger="kgbuild.inputs.articles"):
         list(read_articles([tmp_path]))
     assert "not valid UTF-8" in caplog.text
 

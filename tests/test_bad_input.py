@@ -45,10 +45,10 @@ from click.testing import CliRunner, Result
 from rdflib import Dataset, URIRef
 
 import kgbuild
-from kgbuild.articles import MAX_ARTICLE_CHARS, read_articles
+from kgbuild.inputs.articles import MAX_ARTICLE_CHARS, read_articles
 from kgbuild.cli import cli
-from kgbuild.config import Settings
-from kgbuild.errors import InputError, InputWarning, KgbuildError
+from kgbuild.core.config import Settings
+from kgbuild.core.errors import InputError, InputWarning, KgbuildError
 
 KG = "https://w3id.org/kgbuild/ontology#"
 NIF_IS_STRING = URIRef("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString")
@@ -513,15 +513,16 @@ def test_interrupted_build_keeps_the_previous_output(
 ) -> None:
     out = tmp_path / "graph.trig"
     out.write_bytes(b"# the previous graph\n")
-    import kgbuild.pipeline as pipeline
+    import kgbuild.core.files as files
+    import kgbuild.execution.step as step
 
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     if where == "extracting":
-        monkeypatch.setattr(pipeline, "extract_article", interrupt)
+        monkeypatch.setattr(step, "extract_article", interrupt)
     else:
-        monkeypatch.setattr(pipeline.os, "fsync", interrupt)
+        monkeypatch.setattr(files.os, "fsync", interrupt)
     result = run("build", folder, "-o", out)
     assert result.exit_code != 0
     assert out.read_bytes() == b"# the previous graph\n"
@@ -534,12 +535,12 @@ def test_library_build_interrupted_writes_nothing(
     out = tmp_path / "graph.nq"
     out.write_bytes(b"previous\n")
     kg = kgbuild.build([folder])
-    import kgbuild.pipeline as pipeline
+    import kgbuild.core.files as files
 
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline.os, "replace", interrupt)
+    monkeypatch.setattr(files.os, "replace", interrupt)
     with pytest.raises(KeyboardInterrupt):
         kg.serialize(out)
     assert out.read_bytes() == b"previous\n"

@@ -164,7 +164,7 @@ def test_page_draws_every_node_offline(driver: Any, graph_file: Path, tmp_path: 
 def test_clicking_a_node_shows_its_evidence(driver: Any, graph_file: Path,
                                             tmp_path: Path) -> None:
     import kgbuild
-    from kgbuild.viz import write
+    from kgbuild.outputs.viz import write
 
     page = tmp_path / "entities.html"
     write(kgbuild.load(graph_file).to_networkx("entities"), page)

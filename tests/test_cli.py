@@ -21,8 +21,8 @@ from click.testing import CliRunner, Result
 
 import kgbuild
 from kgbuild.cli import cli
-from kgbuild.config import Settings
-from kgbuild.errors import QueryTimeout, RDFInputError
+from kgbuild.core.config import Settings
+from kgbuild.core.errors import QueryTimeout, RDFInputError
 
 COMMANDS = ["build", "validate", "query", "eval", "export"]
 
@@ -339,14 +339,14 @@ def test_query_seeds_graph(built: Path, fmt: str) -> None:
 
 
 def test_query_list() -> None:
-    pytest.importorskip("kgbuild.query", reason="kgbuild.query is not available yet")
+    pytest.importorskip("kgbuild.query.sparql", reason="kgbuild.query.sparql is not available yet")
     result = run("query", "--list")
     assert result.exit_code == 0, result.output
     assert "actors" in result.stdout and "provenance" in result.stdout
 
 
 def test_unknown_query_name_exits_2(tmp_path: Path) -> None:
-    pytest.importorskip("kgbuild.query", reason="kgbuild.query is not available yet")
+    pytest.importorskip("kgbuild.query.sparql", reason="kgbuild.query.sparql is not available yet")
     graph = tmp_path / "g.trig"
     graph.write_text("")
     result = run("query", graph, "no-such-query")

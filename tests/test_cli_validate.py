@@ -15,8 +15,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
 from kgbuild.cli import cli
-from kgbuild.namespaces import KG
-from kgbuild.validate import validate
+from kgbuild.core.namespaces import KG
+from kgbuild.check.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample.trig"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.config import Settings, load_settings
-from kgbuild.errors import ConfigError
+from kgbuild.core.config import Settings, load_settings
+from kgbuild.core.errors import ConfigError
 
 
 def write(path: Path, text: str) -> Path:

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from rdflib import BNode, Literal, URIRef
 
-from kgbuild.errors import GoldFormatError, InputError
-from kgbuild.evaluate import (
+from kgbuild.core.errors import GoldFormatError, InputError
+from kgbuild.evaluation.evaluate import (
     SCORED_QUESTIONS,
     AgreementGold,
     ArticleReport,
@@ -899,7 +899,7 @@ def test_evaluate_seeds_end_to_end(tmp_path: Path) -> None:
         from kgbuild import pipeline  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"kgbuild.pipeline is not importable yet ({exc})")
-    from kgbuild.evaluate import evaluate
+    from kgbuild.evaluation.evaluate import evaluate
 
     report = evaluate(GOLD, [ROOT / "seeds"])
     assert set(report.articles) == {"000_5b0c8244025bb314.txt", "004_3611225c614ea39f.txt"}
@@ -916,7 +916,7 @@ def test_evaluate_driver_with_a_stand_in_pipeline(
     import sys
     from types import ModuleType
 
-    from kgbuild.evaluate import evaluate
+    from kgbuild.evaluation.evaluate import evaluate
 
     gold_dir = tmp_path / "gold"
     shutil.copytree(DATA / "mini", gold_dir)

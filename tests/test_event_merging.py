@@ -21,9 +21,9 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 import kgbuild
-from kgbuild.namespaces import KG
-from kgbuild.rdf import RESOLUTION_GRAPH
-from kgbuild.resolve import FactReport, merge_reports
+from kgbuild.core.namespaces import KG
+from kgbuild.graph.rdf import RESOLUTION_GRAPH
+from kgbuild.graph.resolve import FactReport, merge_reports
 
 _ACTORS = ["Azerbaijani forces", "Armenian forces", "Azerbaijani troops", "Armenian troops",
            "The Azerbaijani army", "The Armenian army"]

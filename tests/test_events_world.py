@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.errors import ConfigError
+from kgbuild.core.errors import ConfigError
 from kgbuild.extractors import events as ev_mod
 from kgbuild.extractors import run_extractors
 from kgbuild.extractors.context import ArticleContext
 from kgbuild.extractors.event_rules import RULES_DIR, load_rules
-from kgbuild.kb import load_kb
-from kgbuild.model import Article, Event, Extraction
+from kgbuild.kb.knowledge_base import load_kb
+from kgbuild.core.model import Article, Event, Extraction
 
 PUBLISHED = date(2023, 9, 20)
 HEADLINE = "Update"
@@ -68,7 +68,7 @@ class Result:
 @pytest.fixture(scope="module")
 def extract() -> Iterator[Extract]:
     """Run every extractor over ``Update\\n\\n<text>``, every event class writable."""
-    from kgbuild.nlp import load_pipeline
+    from kgbuild.nlp.spacy_pipeline import load_pipeline
 
     nlp = load_pipeline()
     kb = load_kb()
@@ -501,8 +501,8 @@ def test_written_kind_falls_back_to_the_superclass() -> None:
 
 def test_unknown_finer_kinds_are_written_as_known_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     """With the shipped ontology's classes only, every written event kind is writable."""
-    from kgbuild.model import EVENT_KINDS
-    from kgbuild.nlp import load_pipeline
+    from kgbuild.core.model import EVENT_KINDS
+    from kgbuild.nlp.spacy_pipeline import load_pipeline
 
     monkeypatch.setattr(ev_mod, "WRITABLE_KINDS", frozenset(EVENT_KINDS))
     nlp = load_pipeline()

@@ -1,4 +1,4 @@
-"""Tests of kgbuild.export: sorted, diff-friendly RDF; JSON-LD with the published context;
+"""Tests of kgbuild.outputs.export: sorted, diff-friendly RDF; JSON-LD with the published context;
 GraphML for Gephi; and the ``build -o`` / ``export`` commands that write them.
 
 Most tests use the checked-in sample graph (``tests/data/sample.trig``); the command-line
@@ -24,8 +24,8 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 import kgbuild
 from kgbuild.cli import cli
-from kgbuild.errors import InputError, RDFInputError
-from kgbuild.export import (
+from kgbuild.core.errors import InputError, RDFInputError
+from kgbuild.outputs.export import (
     EXPORT_FORMATS,
     context_path,
     load_context,
@@ -34,7 +34,7 @@ from kgbuild.export import (
     to_jsonld,
     to_networkx,
 )
-from kgbuild.namespaces import KG, KGR, PREFIXES
+from kgbuild.core.namespaces import KG, KGR, PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample.trig"

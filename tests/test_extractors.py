@@ -26,8 +26,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 import kgbuild
-from kgbuild.model import EVENT_KINDS
-from kgbuild.pipeline import KnowledgeGraph
+from kgbuild.core.model import EVENT_KINDS
+from kgbuild.kg.graph import KnowledgeGraph
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
 #: The headline of every test article: it names no actor, place or event.

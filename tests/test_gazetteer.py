@@ -21,16 +21,16 @@ from typing import Any
 import pycountry
 import pytest
 
-from kgbuild.config import load_settings
-from kgbuild.gazetteer import (
+from kgbuild.core.config import load_settings
+from kgbuild.kb.gazetteer import (
     GeonamesCacheSource,
     PlaceIndex,
     is_stopped,
     world_countries,
     world_subdivisions,
 )
-from kgbuild.kb import KBEntity, KnowledgeBase, load_kb
-from kgbuild.names import match_key
+from kgbuild.kb.knowledge_base import KBEntity, KnowledgeBase, load_kb
+from kgbuild.core.names import match_key
 
 ROOT = Path(__file__).resolve().parents[1]
 GEONAMES_RE = re.compile(r"^https://sws\.geonames\.org/[1-9]\d*/$")
@@ -416,7 +416,7 @@ def test_unwritable_cache_falls_back_to_a_temporary_folder(
     fallback = tmp_path / "tmp"
     fallback.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(fallback))
-    with caplog.at_level(logging.WARNING, logger="kgbuild.gazetteer"):
+    with caplog.at_level(logging.WARNING, logger="kgbuild.kb.gazetteer"):
         index = PlaceIndex(cache_dir=blocker / "cache", source=SubsetSource((MOPTI,)))
         path = index.path
     assert fallback in path.parents and [p.name for p in index.named("Mopti")] == ["Mopti"]
@@ -443,9 +443,9 @@ def test_rdf_writes_geonames_links_and_coordinates(kb: KnowledgeBase) -> None:
     from rdflib.namespace import OWL
 
     from kgbuild.extractors.context import EntityInfo
-    from kgbuild.namespaces import WGS84
-    from kgbuild.rdf import _write_kb
-    from kgbuild.resolve import Resolved
+    from kgbuild.core.namespaces import WGS84
+    from kgbuild.graph.rdf import _write_kb
+    from kgbuild.graph.resolve import Resolved
 
     town = kb.resolve_place("Mopti")
     chosen = [town.key, "entity/country/mali", "entity/region/mopti"]

@@ -14,19 +14,19 @@ What "only what the article states" means here, for the graph ``G`` of article `
    mentioned in ``A`` (the country a ministry or an army belongs to).  Every event,
    statement, casualty claim, agreement and post in ``G`` is mentioned in ``A``.
 2. **Literals.**  Every ``rdfs:label`` and ``skos:altLabel`` of an actor or place is a
-   surface of ``A`` (compared after :func:`kgbuild.names.match_key`, as whole words),
+   surface of ``A`` (compared after :func:`kgbuild.core.names.match_key`, as whole words),
    or a label or alias the knowledge base gives that node, or a name composed from
    ``A``'s words ("Armenian troops" -> "Armed Forces of Armenia"): each of its words
    is a word of ``A``, of the knowledge-base names of the entities in ``G``, or of
    the composition templates.  Every trigger, time expression, event name, quote and
    count text is a surface of ``A``.
 3. **Exactly the article.**  ``G``, with the article's records in the resolution
-   graph put back (:func:`kgbuild.rdf.undo_merges`), is the graph of ``A`` built alone,
+   graph put back (:func:`kgbuild.graph.rdf.undo_merges`), is the graph of ``A`` built alone,
    triple for triple.
 
 Checked on the seeds and on a generated corpus in which several articles report the
 same events (so merges happen; see the ``shared_events`` fixture) mixed with the
-synthetic wire copy of :mod:`kgbuild.synthetic`.
+synthetic wire copy of :mod:`kgbuild.evaluation.synthetic`.
 """
 
 from __future__ import annotations
@@ -40,11 +40,11 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 import kgbuild
-from kgbuild import lexicon as lx
-from kgbuild.kb import load_kb
-from kgbuild.names import match_key
-from kgbuild.namespaces import GAF, KG, KGR, NIF, ORG
-from kgbuild.rdf import KB_GRAPH, RESOLUTION_GRAPH, article_iri, graph_iri, undo_merges
+from kgbuild.nlp import lexicon as lx
+from kgbuild.kb.knowledge_base import load_kb
+from kgbuild.core.names import match_key
+from kgbuild.core.namespaces import GAF, KG, KGR, NIF, ORG
+from kgbuild.graph.rdf import KB_GRAPH, RESOLUTION_GRAPH, article_iri, graph_iri, undo_merges
 
 # the words the entity extractor's compositions add ("Armed Forces of X",
 # "X peacekeeping contingent", "Ministry of Defense of X", "Government of X")

@@ -100,7 +100,7 @@ WIKIDATA_RE = re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9]\d*$")
 INTENDED_SHARED_NAMES: dict[str, set[str]] = {}
 
 
-from kgbuild.names import match_key  # the project's own matching rules
+from kgbuild.core.names import match_key  # the project's own matching rules
 
 
 def normalise(name: str) -> str:
@@ -110,7 +110,7 @@ def normalise(name: str) -> str:
 
 
 def slugify(label: str) -> str:
-    """Slug of a canonical label (same rule as ``kgbuild.names.slugify`` for ASCII names)."""
+    """Slug of a canonical label (same rule as ``kgbuild.core.names.slugify`` for ASCII names)."""
     text = normalise(label)
     if not text.isascii():
         raise AssertionError(f"label {label!r} needs a non-ASCII slug; transliterate it")

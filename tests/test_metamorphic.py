@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.evaluate import evaluate
+from kgbuild.evaluation.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent / "metamorphic"))

@@ -67,7 +67,7 @@ def test_notebook_runs_clean_and_shows_the_graph_and_charts(
     pages = [o.data["text/html"] for o in outputs
              if "data" in o and "<iframe srcdoc=" in o.data.get("text/html", "")]
     assert len(pages) == 2, "expected the entities and claims views"
-    from kgbuild.viz import remote_resources
+    from kgbuild.outputs.viz import remote_resources
 
     for frame in pages:
         page = html.unescape(re.search(r'srcdoc="([^"]*)"', frame, re.DOTALL).group(1))

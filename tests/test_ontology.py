@@ -10,7 +10,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-from kgbuild.namespaces import (
+from kgbuild.core.namespaces import (
     GAF,
     GEO,
     KG,

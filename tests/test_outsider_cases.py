@@ -31,20 +31,20 @@ from rdflib import RDFS, Graph, Literal, URIRef
 
 import kgbuild
 from kgbuild.cli import cli
-from kgbuild.config import Settings
-from kgbuild.errors import ConfigError, InputError, RDFInputError, StoreError
-from kgbuild.export import serialize
-from kgbuild.nlp import (
+from kgbuild.core.config import Settings
+from kgbuild.core.errors import ConfigError, InputError, RDFInputError, StoreError
+from kgbuild.outputs.export import serialize
+from kgbuild.nlp.spacy_pipeline import (
     DEFAULT_MODEL,
     MODEL_HASHES,
     check_model_package,
     dist_info_hashes,
     model_file_hashes,
 )
-from kgbuild.pipeline import check_writable, write_atomic
-from kgbuild.query import QueryResult
-from kgbuild.store import DB_DIR, StoreWriter
-from kgbuild.validate import MAX_ARTICLES_SHOWN, ValidationReport, ValidationResult
+from kgbuild.core.files import check_writable, write_atomic
+from kgbuild.query.sparql import QueryResult
+from kgbuild.store.oxstore import DB_DIR, StoreWriter
+from kgbuild.check.validate import MAX_ARTICLES_SHOWN, ValidationReport, ValidationResult
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = "http://example.org/"

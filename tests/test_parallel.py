@@ -16,15 +16,16 @@ from pathlib import Path
 import pytest
 
 import kgbuild
-from kgbuild import parallel
-from kgbuild.articles import read_articles
-from kgbuild.config import Settings
-from kgbuild.errors import ConfigError
-from kgbuild.kb import load_kb
-from kgbuild.nlp import load_pipeline
-from kgbuild.parallel import chunked, extract_in_processes, extract_stream
-from kgbuild.pipeline import extract_article
-from kgbuild.synthetic import generate_articles, iter_articles, write_corpus
+from kgbuild.execution import processes as parallel
+from kgbuild.inputs.articles import read_articles
+from kgbuild.core.config import Settings
+from kgbuild.core.errors import ConfigError
+from kgbuild.kb.knowledge_base import load_kb
+from kgbuild.nlp.spacy_pipeline import load_pipeline
+from kgbuild.execution.processes import extract_in_processes
+from kgbuild.execution.step import chunked, extract_stream
+from kgbuild.execution.step import extract_article
+from kgbuild.evaluation.synthetic import generate_articles, iter_articles, write_corpus
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +160,7 @@ def _keys(report: object) -> set[tuple[str, ...]]:
 
 
 def test_batched_validation_finds_what_whole_validation_finds(seeds_dir: Path) -> None:
-    from kgbuild.validate_scale import validate_in_batches
+    from kgbuild.check.batched import validate_in_batches
 
     kg = kgbuild.build([seeds_dir])
     whole = kg.validate()
@@ -174,7 +175,7 @@ def test_batched_validation_finds_what_whole_validation_finds(seeds_dir: Path) -
 def test_batched_validation_reads_an_oxigraph_store(seeds_dir: Path) -> None:
     import pyoxigraph as ox
 
-    from kgbuild.validate_scale import validate_in_batches
+    from kgbuild.check.batched import validate_in_batches
 
     kg = kgbuild.build([seeds_dir])
     store = ox.Store()
@@ -184,7 +185,7 @@ def test_batched_validation_reads_an_oxigraph_store(seeds_dir: Path) -> None:
 
 def test_batched_validation_reports_a_violation_once(seeds_kg_with_a_second_label: object
                                                      ) -> None:
-    from kgbuild.validate_scale import validate_in_batches
+    from kgbuild.check.batched import validate_in_batches
 
     # an entity named in both seeds gets a second label: a violation across graphs
     kg = seeds_kg_with_a_second_label
@@ -197,7 +198,7 @@ def test_batched_validation_reports_a_violation_once(seeds_kg_with_a_second_labe
 
 @pytest.mark.slow
 def test_batched_validation_on_a_generated_corpus_in_workers(tmp_path: Path) -> None:
-    from kgbuild.validate_scale import validate_in_batches
+    from kgbuild.check.batched import validate_in_batches
 
     write_corpus(tmp_path / "corpus", 12, seed=2)
     kg = kgbuild.build([tmp_path / "corpus"])

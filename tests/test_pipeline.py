@@ -27,9 +27,9 @@ import rdflib
 from rdflib import BNode, Dataset, Graph, URIRef
 
 import kgbuild
-from kgbuild.errors import InputError
-from kgbuild.evaluate import evaluate
-from kgbuild.pipeline import KnowledgeGraph
+from kgbuild.core.errors import InputError
+from kgbuild.evaluation.evaluate import evaluate
+from kgbuild.kg.graph import KnowledgeGraph
 
 GRAPH_NS = "https://w3id.org/kgbuild/id/graph/"
 KB_GRAPH = URIRef(GRAPH_NS + "kb")
@@ -271,12 +271,12 @@ def test_failure_while_writing_keeps_the_previous_file_and_no_temporary(
 ) -> None:
     target = tmp_path / "graph.nq"
     target.write_bytes(b"previous content\n")
-    import kgbuild.pipeline as pipeline
+    import kgbuild.core.files as files
 
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline.os, "replace", boom)
+    monkeypatch.setattr(files.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         kg.serialize(target)
     assert target.read_bytes() == b"previous content\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.evaluate import EvalReport, evaluate
+from kgbuild.evaluation.evaluate import EvalReport, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,7 +21,7 @@ from rdflib.namespace import XSD
 
 import kgbuild
 from kgbuild.extractors.common import coder_remark_spans
-from kgbuild.pipeline import KnowledgeGraph
+from kgbuild.kg.graph import KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADLINE = "Update"

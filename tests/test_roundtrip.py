@@ -4,7 +4,7 @@
   reader in NFC, encodable as UTF-8, and as long as the NFC of the input (a lone
   surrogate becomes one U+FFFD, so offsets do not move).
 - IRIs and literals (property): entity names, article ids, titles and quotes of
-  arbitrary Unicode, driven through the reader and :mod:`kgbuild.rdf` as
+  arbitrary Unicode, driven through the reader and :mod:`kgbuild.graph.rdf` as
   records (no spaCy), are written in TriG, Turtle, N-Quads, N-Triples and
   JSON-LD; each parses back in rdflib and in pyoxigraph to the same set of quads
   (triples for Turtle and N-Triples).  No blank nodes anywhere, so the quad sets
@@ -32,14 +32,14 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
 import kgbuild
-from kgbuild.articles import read_articles
+from kgbuild.inputs.articles import read_articles
 from kgbuild.extractors.context import EntityInfo
-from kgbuild.kb import load_kb
-from kgbuild.model import Article, Event, Evidence, Mention, Statement
-from kgbuild.names import slugify
-from kgbuild.pipeline import KnowledgeGraph
-from kgbuild.rdf import to_dataset
-from kgbuild.resolve import ArticleResult, resolve
+from kgbuild.kb.knowledge_base import load_kb
+from kgbuild.core.model import Article, Event, Evidence, Mention, Statement
+from kgbuild.core.names import slugify
+from kgbuild.kg.graph import KnowledgeGraph
+from kgbuild.graph.rdf import to_dataset
+from kgbuild.graph.resolve import ArticleResult, resolve
 
 #: format given to ``serialize`` -> (rdflib parser, pyoxigraph format, holds named graphs)
 FORMATS: dict[str, tuple[str, ox.RdfFormat, bool]] = {
@@ -158,7 +158,7 @@ def test_ingested_text_is_nfc_without_surrogates(text: str) -> None:
     assert article.text == unicodedata.normalize("NFC", f"Headline\n\n{scrubbed} end.")
 
 
-# --- records with arbitrary names through kgbuild.rdf -----------------------------------
+# --- records with arbitrary names through kgbuild.graph.rdf -----------------------------------
 
 #: Characters that str.splitlines() breaks on, besides \n and \r.
 LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

@@ -36,18 +36,18 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 import kgbuild
-from kgbuild.articles import read_articles
+from kgbuild.inputs.articles import read_articles
 from kgbuild.cli import cli
-from kgbuild.errors import (
+from kgbuild.core.errors import (
     InputError,
     InputWarning,
     KgbuildError,
     QueryMemoryExceeded,
     RDFInputError,
 )
-from kgbuild.query import run_query
-from kgbuild.rdfio import SAFE_XML_FORMAT, DTDForbidden, check_rdf
-from kgbuild.serve import LISTEN_BACKLOG, Endpoint
+from kgbuild.query.sparql import run_query
+from kgbuild.inputs.rdfio import SAFE_XML_FORMAT, DTDForbidden, check_rdf
+from kgbuild.serve.endpoint import LISTEN_BACKLOG, Endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "EXPANDED-ENTITY-VALUE"
@@ -142,7 +142,7 @@ from pathlib import Path
 from click.testing import CliRunner
 import kgbuild
 from kgbuild.cli import cli
-from kgbuild.errors import KgbuildError
+from kgbuild.core.errors import KgbuildError
 
 lol, graph, article = (Path(p) for p in sys.argv[1:4])
 runs = {
@@ -251,7 +251,7 @@ def test_case2_endpoint_worker_is_stopped_at_its_memory_cap(graph_file: Path) ->
 
 
 def test_case2_memory_cap_is_a_setting(tmp_path: Path) -> None:
-    from kgbuild.config import Settings, load_settings
+    from kgbuild.core.config import Settings, load_settings
 
     assert Settings().query_memory_mb == 1024
     config = tmp_path / "k.toml"
@@ -395,7 +395,7 @@ def test_case4_two_hundred_concurrent_clients_get_200_or_503(graph_file: Path) -
 def test_case4_a_client_that_goes_away_is_one_log_line(
         graph_file: Path, caplog: pytest.LogCaptureFixture,
         capsys: pytest.CaptureFixture[str]) -> None:
-    with caplog.at_level(logging.WARNING, logger="kgbuild.serve"), \
+    with caplog.at_level(logging.WARNING, logger="kgbuild.serve.endpoint"), \
             Endpoint(graph_file, port=0, timeout=30, workers=1).start() as ep:
         for _ in range(3):
             conn = socket.create_connection(("127.0.0.1", ep.port))
@@ -447,7 +447,7 @@ def test_case8_sigterm_while_loading_leaves_no_temporary_store(tmp_path: Path) -
 
 def test_case2_the_file_limit_follows_the_memory_budget(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from kgbuild.rdfio import BYTES_FACTOR, DEFAULT_MAX_BYTES, ENV_MEMORY_MB, MEMORY_BUDGET_MB
+    from kgbuild.inputs.rdfio import BYTES_FACTOR, DEFAULT_MAX_BYTES, ENV_MEMORY_MB, MEMORY_BUDGET_MB
 
     assert DEFAULT_MAX_BYTES == MEMORY_BUDGET_MB * 2**20 // BYTES_FACTOR  # about 82 MiB
     path = tmp_path / "g.nt"
@@ -477,7 +477,7 @@ print(len(kg), status('VmHWM') - before)
 @pytest.mark.parametrize("fmt", ["nt", "ttl"])
 def test_case2_reading_stays_within_the_documented_factor(tmp_path: Path, fmt: str) -> None:
     """The factor the limit is derived from holds for a graph of short, distinct triples."""
-    from kgbuild.rdfio import BYTES_FACTOR
+    from kgbuild.inputs.rdfio import BYTES_FACTOR
 
     path = tmp_path / f"g.{fmt}"
     lines = [f'<http://ex.org/s{i}> <http://ex.org/p{i % 50}> "v{i}" .' for i in range(40_000)]

@@ -30,9 +30,9 @@ from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed
 
 import kgbuild
-from kgbuild.errors import StoreError
-from kgbuild.serve import Endpoint
-from kgbuild.store import StoreWriter
+from kgbuild.core.errors import StoreError
+from kgbuild.serve.endpoint import Endpoint
+from kgbuild.store.oxstore import StoreWriter
 
 SUBJECTS = 40  # 120 triples: a four-way cross product has 2e8 rows, far past the timeout
 EX = "http://example.org/"

@@ -34,12 +34,12 @@ from rdflib import Dataset, Literal
 
 import kgbuild
 from kgbuild.cli import cli
-from kgbuild.errors import InputError, QueryError, QueryTimeout, StoreError
-from kgbuild.namespaces import KG, NIF
-from kgbuild.rdf import KB_GRAPH, RESOLUTION_GRAPH, graph_iri
-from kgbuild.store import (
+from kgbuild.core.errors import InputError, QueryError, QueryTimeout, StoreError
+from kgbuild.core.namespaces import KG, NIF
+from kgbuild.graph.rdf import KB_GRAPH, RESOLUTION_GRAPH, graph_iri
+from kgbuild.kg.stored import StoreKnowledgeGraph
+from kgbuild.store.oxstore import (
     LOCK_FILE,
-    StoreKnowledgeGraph,
     StoreWriter,
     content_hash,
     is_store,
@@ -61,7 +61,7 @@ def article_text(index: int, *, variant: int = 0) -> str:
     place, number = rng.choice(_PLACES), rng.choice(_NUMBERS)
     # one calendar date per article: events of different articles never merge, so an
     # article's graph does not depend on which other articles share its build run
-    # (cross-run event merging is not done; see kgbuild.store)
+    # (cross-run event merging is not done; see kgbuild.store.oxstore)
     day = f"{_DAYS[index % len(_DAYS)]}, March {index % 28 + 1}, {2000 + index}"
     title = f"{attacker} shells positions near {place} (report {index}.{variant})"
     body = [
@@ -143,7 +143,7 @@ def test_store_holds_the_graph_of_a_file_build(seed_store: Path, seed_file_graph
 
 
 def test_store_reads_back_like_the_file(seed_store: Path, seed_file_graph: Dataset) -> None:
-    from kgbuild.query import named_query
+    from kgbuild.query.sparql import named_query
 
     with kgbuild.load(seed_store) as kg:
         assert kg.validate().conforms
@@ -151,12 +151,12 @@ def test_store_reads_back_like_the_file(seed_store: Path, seed_file_graph: Datas
         on_store = kg.query(sparql, engine="oxigraph")
         copied = kg.query(sparql, engine="rdflib")
         assert on_store.rows and sorted(map(str, on_store.rows)) == sorted(map(str, copied.rows))
-        from_file = kgbuild.pipeline.KnowledgeGraph(seed_file_graph)
+        from_file = kgbuild.KnowledgeGraph(seed_file_graph)
         assert kg.serialize(None, format="nq") == from_file.serialize(None, format="nq")
 
 
 def test_content_hash_matches_the_rdf_stage(seed_store: Path, seeds_dir: Path) -> None:
-    from kgbuild.articles import read_articles
+    from kgbuild.inputs.articles import read_articles
 
     store = ox.Store.read_only(str(seed_store / "oxigraph"))
     for article in read_articles([seeds_dir]):
@@ -189,7 +189,7 @@ def test_a_chunked_store_build_is_a_run_per_chunk(tmp_path: Path) -> None:
     # A build in chunks of two articles stores what three runs of two, two and one
     # articles store (events merge within a chunk, entities everywhere), and its
     # counts do not double entities that several chunks mention.
-    from kgbuild.config import Settings
+    from kgbuild.core.config import Settings
 
     corpus = write_corpus(tmp_path / "corpus", 5)
     chunked = kgbuild.build([corpus], store=tmp_path / "chunked",
@@ -226,7 +226,7 @@ def test_events_merge_across_chunks_runs_and_prunes_as_in_a_file_build(
         tmp_path: Path, shared_events: Any) -> None:
     # Articles that report the same events, cut into chunks and runs every which way,
     # end as a file build of the same articles does: quad for quad.
-    from kgbuild.config import Settings
+    from kgbuild.core.config import Settings
 
     corpus = shared_events(tmp_path / "corpus", 4)
     shared_events.synthetic(corpus, 3, seed=2)
@@ -334,7 +334,7 @@ def test_a_second_build_fails_fast(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_a_build_fails_while_the_store_is_read(corpus: Path, tmp_path: Path) -> None:
-    from kgbuild.store import reader_lock
+    from kgbuild.store.oxstore import reader_lock
 
     store = tmp_path / "kg"
     kgbuild.build([corpus], store=store).close()

@@ -1,4 +1,4 @@
-"""Batched SHACL validation (kgbuild.validate_scale) against whole-graph pySHACL.
+"""Batched SHACL validation (kgbuild.check.batched) against whole-graph pySHACL.
 
 The tests in test_parallel.py cover Datasets, a store without a default graph and
 workers; these cover stores that keep the union of their graphs in the default
@@ -16,8 +16,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 
 import kgbuild
-from kgbuild.validate import ValidationReport
-from kgbuild.validate_scale import _default_graph_is_union, _Union, validate_in_batches
+from kgbuild.check.validate import ValidationReport
+from kgbuild.check.batched import _default_graph_is_union, _Union, validate_in_batches
 
 ox = pytest.importorskip("pyoxigraph")
 
@@ -90,7 +90,7 @@ def test_each_result_is_reported_once_in_the_report_graph(seeds_kg: Any) -> None
 
 
 def test_indexed_parameter_list_answers_like_a_list() -> None:
-    from kgbuild.validate_scale import _IndexedList
+    from kgbuild.check.batched import _IndexedList
 
     items = [URIRef("urn:a"), URIRef("urn:b")]
     indexed = _IndexedList(items)
@@ -106,7 +106,7 @@ def test_pyshacl_is_set_up_once_per_process_with_the_same_parameters(seeds_kg: A
     from pyshacl import shape as shape_module
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
 
-    from kgbuild import validate_scale
+    from kgbuild.check import batched as validate_scale
 
     validate_in_batches(seeds_kg.dataset, batch_articles=2)
     checker = validate_scale._CHECKERS[()]

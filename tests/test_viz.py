@@ -1,4 +1,4 @@
-"""Views, pages, pictures and tables of ``kgbuild.viz`` (and the ``kgbuild viz`` command).
+"""Views, pages, pictures and tables of ``kgbuild.outputs.viz`` (and the ``kgbuild viz`` command).
 
 Most tests use the hand-made ``tests/data/sample.trig``; the picture tests also use the
 graph of the seed articles, because "no overlapping labels" is promised at seed size.
@@ -23,9 +23,9 @@ from rdflib.namespace import RDF, RDFS
 
 import kgbuild
 from kgbuild import cli as cli_module
-from kgbuild import viz
-from kgbuild.errors import InputError, KgbuildError
-from kgbuild.namespaces import KG, KGR
+from kgbuild.outputs import viz
+from kgbuild.core.errors import InputError, KgbuildError
+from kgbuild.core.namespaces import KG, KGR
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample.trig"
@@ -302,7 +302,7 @@ def test_an_empty_graph_still_draws() -> None:
 def test_query_df_takes_sparql_or_a_shipped_name(sample: kgbuild.KnowledgeGraph) -> None:
     df = sample.query_df("casualties", shorten=True)
     assert list(df.columns) == ["claim", "source", "victim", "outcome", "count", "qualifier"]
-    assert len(df) == len(sample.query(kgbuild.query.named_query("casualties").read_text()))
+    assert len(df) == len(sample.query(kgbuild.query.sparql.named_query("casualties").read_text()))
     assert set(df["outcome"]) <= {"outcome:killed", "outcome:injured",
                                   "outcome:killed-or-injured"}
     assert {type(v) for v in df["count"].dropna()} == {int}

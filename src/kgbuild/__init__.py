@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
-from .config import Settings, load_settings
-from .errors import KgbuildError
-from .pipeline import BuildStats, KnowledgeGraph, build, load
+from kgbuild.core.config import Settings, load_settings
+from kgbuild.core.errors import KgbuildError
+from kgbuild.kg.graph import BuildStats, KnowledgeGraph, load
+from kgbuild.pipeline import build
 
 __all__ = [
     "BuildStats",

@@ -1,10 +1,10 @@
 """The ``kgbuild`` command line: a thin shell over the library functions of the same names.
 
 Messages go to stderr (results of ``query``/``eval`` and graphs written to
-``-`` go to stdout).  Each error class of :mod:`kgbuild.errors` has one exit
+``-`` go to stdout).  Each error class of :mod:`kgbuild.core.errors` has one exit
 code: 0 success, 1 the result is not acceptable (shapes violated, articles
 skipped), 2 bad input or usage, 3 query timeout.  A
-:class:`~kgbuild.errors.KgbuildError` is printed without a traceback unless
+:class:`~kgbuild.core.errors.KgbuildError` is printed without a traceback unless
 ``-v`` is given.
 """
 
@@ -29,8 +29,8 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kgbuild.config import FAIL_ON, Settings, load_settings
-from kgbuild.errors import InputError, KgbuildError, QueryError
+from kgbuild.core.config import FAIL_ON, Settings, load_settings
+from kgbuild.core.errors import InputError, KgbuildError, QueryError
 
 __all__ = ["FORMATS", "cli", "main"]
 
@@ -167,7 +167,7 @@ def _check_output(out: Path | None) -> None:
     a missing folder, ``/sys``, a read-only folder must not fail after a long build."""
     if out is None or str(out) == "-":
         return
-    from kgbuild.pipeline import check_writable
+    from kgbuild.core.files import check_writable
 
     check_writable(out)
 
@@ -258,7 +258,7 @@ def _resolve_query(name_or_path: str) -> str:
     """Read a query file, or a shipped query by bare name (``actors``)."""
     path = Path(name_or_path)
     if not path.is_file():
-        from kgbuild.query import named_query
+        from kgbuild.query.sparql import named_query
 
         path = named_query(name_or_path)  # QueryError naming the shipped queries
     try:
@@ -285,7 +285,7 @@ def _print_query_list() -> None:
 
     Plain lines (no table) so that the list reads the same in a pipe or grep.
     """
-    from kgbuild.query import list_queries
+    from kgbuild.query.sparql import list_queries
 
     for info in list_queries():
         click.echo(f"{info.name}: {info.question}")
@@ -550,8 +550,8 @@ def validate(
     kg = kgbuild.load(graph)
     report = kg.validate(shapes=(*settings.shapes_paths, *shapes))
     if report_path is not None:
-        from kgbuild.export import serialize
-        from kgbuild.pipeline import write_atomic
+        from kgbuild.outputs.export import serialize
+        from kgbuild.core.files import write_atomic
 
         write_atomic(report_path, serialize(report.graph, format="turtle"))
     if not state.quiet:
@@ -685,7 +685,7 @@ def eval_(ctx: click.Context, gold_dir: Path, sources: tuple[Path, ...], fmt: st
     state = _state(ctx)
     _check_exists(sources, what="file or folder")
     settings = state.settings()
-    from kgbuild.evaluate import evaluate
+    from kgbuild.evaluation.evaluate import evaluate
 
     try:
         report = evaluate(gold_dir, list(sources), settings=settings)
@@ -737,7 +737,7 @@ def export(ctx: click.Context, graph: Path, out: Path | None, fmt: str | None) -
     state.say(f"[green]wrote[/] {escape('stdout' if to_stdout else str(out))} ({fmt})")
 
 
-_VIZ_VIEWS = ("entities", "events", "claims", "rdf")  # kgbuild.viz.VIEWS (checked by a test)
+_VIZ_VIEWS = ("entities", "events", "claims", "rdf")  # kgbuild.outputs.viz.VIEWS (checked by a test)
 
 
 @cli.command()
@@ -780,7 +780,7 @@ def viz(
     _check_exists([graph], what="graph file")
     _check_output(out)
     import kgbuild
-    from kgbuild.viz import write
+    from kgbuild.outputs.viz import write
 
     kg = kgbuild.load(graph)
     picture = kg.to_networkx(view, article=article)
@@ -833,7 +833,7 @@ def serve(
     """
     state = _state(ctx)
     settings = state.settings(query_memory_mb=memory_mb)
-    from kgbuild.serve import serve as run_server
+    from kgbuild.serve.endpoint import serve as run_server
 
     def ready(endpoint: Any) -> None:
         state.err.print(

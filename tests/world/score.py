@@ -530,7 +530,7 @@ def ontology_ancestors() -> dict[str, set[str]]:
     from rdflib import Graph
     from rdflib.namespace import RDFS
 
-    from kgbuild.resources import data_dir
+    from kgbuild.core.resources import data_dir
 
     g = Graph()
     for path in sorted(data_dir("ontology").glob("*.ttl")):
@@ -598,7 +598,7 @@ def _q(kg: Any, text: str) -> list[dict[str, Any]]:
 
 def read_graph(kg: Any) -> dict[str, Facts]:
     """Read a built graph into per-article facts (article id = file name without .txt)."""
-    from kgbuild.query import named_query
+    from kgbuild.query.sparql import named_query
 
     ancestors = ontology_ancestors()
 

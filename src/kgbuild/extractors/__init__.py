@@ -9,8 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from . import agreements, casualties, conflicts, entities, events, placelinks, roles, statements
-from .context import ArticleContext
+from kgbuild.extractors import (
+    agreements,
+    casualties,
+    conflicts,
+    entities,
+    events,
+    placelinks,
+    roles,
+    statements,
+)
+from kgbuild.extractors.context import ArticleContext
 
 __all__ = ["EXTRACTORS", "run_extractors"]
 

@@ -30,9 +30,9 @@ from pathlib import Path
 
 from spacy.tokens import Token
 
-from ..kb import ARMED_KINDS
-from ..names import slugify
-from .context import ArticleContext, Ref
+from kgbuild.core.names import slugify
+from kgbuild.extractors.context import ArticleContext, Ref
+from kgbuild.kb.knowledge_base import ARMED_KINDS
 
 __all__ = ["ActorNoun", "actor_nouns", "article_country", "extract"]
 
@@ -249,7 +249,7 @@ def _people_names(ctx: ArticleContext, head: Token) -> list[Token]:
 
 def _communal_groups(ctx: ArticleContext, slug: str) -> None:
     """One group node per people named with a group noun (``rules/communal.tsv``)."""
-    from .entities import _register
+    from kgbuild.extractors.entities import _register
 
     heads, cues = _communal()
     for tok in ctx.tokens:
@@ -270,7 +270,7 @@ def _communal_groups(ctx: ArticleContext, slug: str) -> None:
 
 def extract(ctx: ArticleContext) -> None:
     """Add references for the unnamed group actors of the article."""
-    from .entities import _register, composed_entity
+    from kgbuild.extractors.entities import _register, composed_entity
 
     doc = ctx.doc
     unknown = unidentified_modifiers()

@@ -1,16 +1,16 @@
 """agreements.v2: ceasefires, treaties and deals, with date, place, brokers, parties and
 provisions.
 
-Mentions: a noun of :data:`kgbuild.lexicon.AGREEMENT_NOUNS` ("ceasefire", "truce",
+Mentions: a noun of :data:`kgbuild.nlp.lexicon.AGREEMENT_NOUNS` ("ceasefire", "truce",
 "treaty", "accord", "pact", "deal" ...) or a two-word name of
-:data:`~kgbuild.lexicon.AGREEMENT_PHRASES` ("memorandum of understanding", "cessation of
+:data:`~kgbuild.nlp.lexicon.AGREEMENT_PHRASES` ("memorandum of understanding", "cessation of
 hostilities").  A generic "agreement", "deal" or "accord" counts only with a modifier of
-:data:`~kgbuild.lexicon.AGREEMENT_MODIFIERS` ("peace deal"), a verb of signing, a broker,
+:data:`~kgbuild.nlp.lexicon.AGREEMENT_MODIFIERS` ("peace deal"), a verb of signing, a broker,
 parties, or as a definite mention of one already told ("under the agreement").  An
 indefinite agreement that is only wished for ("called for a ceasefire") is none.
 
 Slots, read from the mention's phrase and from the verbs of signing
-(:data:`~kgbuild.lexicon.SIGNING_VERBS`) that govern it ("signed a ceasefire", "agreed to
+(:data:`~kgbuild.nlp.lexicon.SIGNING_VERBS`) that govern it ("signed a ceasefire", "agreed to
 a truce", "an agreement reached in X"):
 
 - date: a date in its phrase ("the 2020 ceasefire", "signed in November 2020") or on
@@ -42,12 +42,17 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Span, Token
 
-from .. import lexicon as lx
-from ..model import Agreement
-from ..timex import normalize_time
-from .common import coordinated_owner_countries, hypothetical, is_both_sides, two_main_sides
-from .context import ArticleContext
-from .events import event_at
+from kgbuild.core.model import Agreement
+from kgbuild.extractors.common import (
+    coordinated_owner_countries,
+    hypothetical,
+    is_both_sides,
+    two_main_sides,
+)
+from kgbuild.extractors.context import ArticleContext
+from kgbuild.extractors.events import event_at
+from kgbuild.nlp import lexicon as lx
+from kgbuild.nlp.timex import normalize_time
 
 NAME = "agreements.v2"
 

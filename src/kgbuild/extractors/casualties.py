@@ -1,26 +1,26 @@
 """casualties.v2: reported figures of killed and injured people, attributed to a source.
 
 A figure is a casualty word, the noun phrase of the victims, and a count read from it.
-The frames (word lists in :mod:`kgbuild.lexicon`, casualty section):
+The frames (word lists in :mod:`kgbuild.nlp.lexicon`, casualty section):
 
-- verbs of :data:`~kgbuild.lexicon.CASUALTY_VERBS`: the victims are the object of an
+- verbs of :data:`~kgbuild.nlp.lexicon.CASUALTY_VERBS`: the victims are the object of an
   active verb ("killing three civilians"), the subject of a passive one ("four soldiers
   were killed") or of an intransitive one ("30 people died").  A coordinated verb with
   a subject of its own and no object is an elided passive with its own victims ("four
   ... were killed and 11 others wounded", "3 killed"), so each conjunct is a figure of its
   own; coordinated verbs that share one group of victims make one figure of killed or
   injured people ("killed and wounded nine soldiers").
-- counted nouns of :data:`~kgbuild.lexicon.CASUALTY_NOUNS`: "14 fatalities", "the deaths
+- counted nouns of :data:`~kgbuild.nlp.lexicon.CASUALTY_NOUNS`: "14 fatalities", "the deaths
   of at least two soldiers", "12 bodies were found"; "lost their lives", "claimed the
   lives of 12 people"; running totals ("the death toll rose to 40").
-- adjectives of :data:`~kgbuild.lexicon.CASUALTY_ADJECTIVES` on a count: "five dead",
+- adjectives of :data:`~kgbuild.nlp.lexicon.CASUALTY_ADJECTIVES` on a count: "five dead",
   "left three people dead", "were shot dead", "7 others injured".
 - statements that nobody was hurt: "no casualties were reported", "without casualties",
   "no one was killed", "denied that any soldiers were killed" (count 0, qualifier
   ``none``).
 
 The count comes from digits, number words ("twenty-five", "two hundred"), "a"/"an" = 1,
-and vague words as ACLED reads them (:data:`~kgbuild.lexicon.VAGUE_COUNTS`: "dozens" = 12
+and vague words as ACLED reads them (:data:`~kgbuild.nlp.lexicon.VAGUE_COUNTS`: "dozens" = 12
 at least, "several" = no number); the qualifier from the words before it ("at least",
 "up to", "more than", "nearly").  Wished, warned-of and modal figures ("could kill
 thousands") are no claim, nor is anything inside a coder's remark ("Fatalities coded as
@@ -46,13 +46,13 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Token
 
-from .. import lexicon as lx
-from ..kb import ARMED_KINDS
-from ..model import CasualtyClaim
-from .common import hypothetical, in_coder_remark
-from .context import ArticleContext
-from .events import event_at
-from .statements import statement_governing
+from kgbuild.core.model import CasualtyClaim
+from kgbuild.extractors.common import hypothetical, in_coder_remark
+from kgbuild.extractors.context import ArticleContext
+from kgbuild.extractors.events import event_at
+from kgbuild.extractors.statements import statement_governing
+from kgbuild.kb.knowledge_base import ARMED_KINDS
+from kgbuild.nlp import lexicon as lx
 
 NAME = "casualties.v2"
 
@@ -584,7 +584,7 @@ def _source(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
     idx = next((i for i, s in enumerate(sents) if s.start <= tok.i < s.end), 0)
     if ctx.in_headline(tok):
         return None, None
-    from .statements import _stance
+    from kgbuild.extractors.statements import _stance
 
     if any(_stance(t) is not None for t in sents[idx]):
         return None, None  # the sentence has its own attribution, even if unread

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from .context import ArticleContext, Ref
+from kgbuild.extractors.context import ArticleContext, Ref
 
 _TIME_EDGE_WORDS = {
     "early",
@@ -226,7 +226,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
     if not inside:
         # a sentence-level adverbial ("Back in 2020, ...") attached to the main verb
         # (not the date of a report: "..., the ministry said on Tuesday")
-        from ..lexicon import REPORTING_VERBS
+        from kgbuild.nlp.lexicon import REPORTING_VERBS
 
         inside = [
             e
@@ -259,7 +259,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
             start -= 1
     if chosen.label_ == "TIME" and not any(ch.isdigit() for ch in chosen.text):
         # "the evening", "the day" alone are too vague; "last night" is not
-        from ..timex import normalize_time
+        from kgbuild.nlp.timex import normalize_time
 
         resolvable = normalize_time(chosen.text, ctx.article.published or _ANY_DAY) is not None
         if not resolvable and not any(
@@ -272,7 +272,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
 def _specificity(ctx: ArticleContext, ent: Span) -> tuple[int, int]:
     """(length of the ISO value it resolves to: 10 a day, 7 a month, 4 a year; 1 when the
     text has a year written)."""
-    from ..timex import normalize_time
+    from kgbuild.nlp.timex import normalize_time
 
     iso = normalize_time(ent.text, ctx.article.published or _ANY_DAY)
     written = int(any(t.like_num and len(t.text) == 4 for t in ent))
@@ -286,7 +286,7 @@ _PERIODS = {"night", "morning", "evening", "afternoon", "week", "month", "year"}
 
 def _lexical_times(sent: Span, found: list[Span]) -> list[Span]:
     """Time words the model did not tag: weekdays, "yesterday", "last night"."""
-    from ..lexicon import WEEKDAYS
+    from kgbuild.nlp.lexicon import WEEKDAYS
 
     taken = {i for e in found for i in range(e.start, e.end)}
     out: list[Span] = []
@@ -307,7 +307,7 @@ def _lexical_times(sent: Span, found: list[Span]) -> list[Span]:
 
 def _dates_an_agreement(ent: Span) -> bool:
     """ "the 2020 ceasefire", "a deal signed in May 2021": the date of an agreement."""
-    from ..lexicon import AGREEMENT_NOUNS
+    from kgbuild.nlp.lexicon import AGREEMENT_NOUNS
 
     t = ent.root
     for _ in range(4):
@@ -321,8 +321,8 @@ def _dates_an_agreement(ent: Span) -> bool:
 
 def _is_time(ctx: ArticleContext, ent: Span) -> bool:
     """A DATE/TIME entity that names a point or period (not "44-day-long")."""
-    from ..lexicon import MONTHS, WEEKDAYS
-    from ..timex import normalize_time
+    from kgbuild.nlp.lexicon import MONTHS, WEEKDAYS
+    from kgbuild.nlp.timex import normalize_time
 
     low = ent.text.lower()
     if any(
@@ -365,7 +365,7 @@ def coder_remark_spans(doc: Doc) -> tuple[tuple[int, int], ...]:
 
     Such remarks describe how a row was coded, not what happened: no extractor should
     read a casualty figure or an event from them.  A remark runs from its pattern (see
-    :data:`kgbuild.lexicon.CODER_REMARKS`) to the end of its sentence, or to the closing
+    :data:`kgbuild.nlp.lexicon.CODER_REMARKS`) to the end of its sentence, or to the closing
     bracket when it sits inside brackets (the bracket included).  Computed once per Doc
     and kept in ``doc.user_data``.
 
@@ -379,7 +379,7 @@ def coder_remark_spans(doc: Doc) -> tuple[tuple[int, int], ...]:
         return cached  # type: ignore[no-any-return]
     import re
 
-    from ..lexicon import CODER_REMARKS
+    from kgbuild.nlp.lexicon import CODER_REMARKS
 
     text = doc.text
     spans: list[tuple[int, int]] = []
@@ -452,7 +452,7 @@ def coordinated_owner_countries(ctx: ArticleContext, head: Token) -> list[str]:
 
 def is_both_sides(tok: Token) -> bool:
     """ "both sides", "the two sides", "both countries", "the parties"."""
-    from ..lexicon import BOTH_SIDES_NOUNS
+    from kgbuild.nlp.lexicon import BOTH_SIDES_NOUNS
 
     if tok.lower_ not in BOTH_SIDES_NOUNS:
         return False

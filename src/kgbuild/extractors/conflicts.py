@@ -10,8 +10,8 @@ One contradiction per pair of sources and topic.
 
 from __future__ import annotations
 
-from ..model import CasualtyClaim, Contradiction
-from .context import ArticleContext
+from kgbuild.core.model import CasualtyClaim, Contradiction
+from kgbuild.extractors.context import ArticleContext
 
 NAME = "conflicts.v1"
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from ..kb import KnowledgeBase
-from ..model import Article, Evidence, Extraction
+from kgbuild.core.model import Article, Evidence, Extraction
+from kgbuild.kb.knowledge_base import KnowledgeBase
 
 __all__ = ["ArticleContext", "EntityInfo", "Ref"]
 

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from .. import lexicon as lx
-from ..kb import ARMED_KINDS, PLACE_KINDS, KBEntity, KnowledgeBase
-from ..model import Mention
-from ..names import match_key, slugify
-from .context import ArticleContext, EntityInfo, Ref
+from kgbuild.core.model import Mention
+from kgbuild.core.names import match_key, slugify
+from kgbuild.extractors.context import ArticleContext, EntityInfo, Ref
+from kgbuild.kb.knowledge_base import ARMED_KINDS, PLACE_KINDS, KBEntity, KnowledgeBase
+from kgbuild.nlp import lexicon as lx
 
 NAME = "entities.v1"
 
@@ -123,7 +123,7 @@ def _matcher(ctx: ArticleContext) -> _NameIndex:
 
 
 def _tokenizer_for(vocab):  # type: ignore[no-untyped-def]
-    from ..nlp import load_pipeline
+    from kgbuild.nlp.spacy_pipeline import load_pipeline
 
     nlp = load_pipeline()
     return nlp.make_doc
@@ -170,7 +170,7 @@ def ascii_name(name: str) -> str:
     >>> ascii_name("Tillabéri"), ascii_name("Ṣaʿdah")
     ('Tillaberi', "Sa'dah")
     """
-    from ..gazetteer import ascii_fold
+    from kgbuild.kb.gazetteer import ascii_fold
 
     return ascii_fold(name.translate(_MODIFIER_LETTERS))
 
@@ -790,7 +790,7 @@ def _recent_refs(ctx: ArticleContext, tok: Token, window: int = 4) -> list[Ref]:
 
 def extract(ctx: ArticleContext) -> None:
     """Find entity references and record one Mention per named reference."""
-    from . import actors, localnames
+    from kgbuild.extractors import actors, localnames
 
     _kb_names(ctx)
     _places(ctx)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import ConfigError
+from kgbuild.core.errors import ConfigError
 
 __all__ = ["EventClass", "EventRules", "Rule", "RuleCondition", "load_rules"]
 
@@ -207,7 +207,7 @@ def load_rules(directory: Path = RULES_DIR) -> EventRules:
     """Read and index the three tables of ``directory`` (cached: read once).
 
     Raises:
-        kgbuild.errors.ConfigError: a malformed line, naming the file and line.
+        kgbuild.core.errors.ConfigError: a malformed line, naming the file and line.
     """
     words_path = directory / "event_words.tsv"
     lists: dict[str, set[str]] = {}

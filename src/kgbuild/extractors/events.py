@@ -44,12 +44,18 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
-from .. import lexicon as lx
-from ..model import EVENT_KINDS, Event, PlaceLink
-from ..timex import normalize_time
-from .common import governing_verb, hypothetical, is_passive, subject_of, time_phrase
-from .context import ArticleContext, Ref
-from .event_rules import EventRules, Rule, RuleCondition, load_rules
+from kgbuild.core.model import EVENT_KINDS, Event, PlaceLink
+from kgbuild.extractors.common import (
+    governing_verb,
+    hypothetical,
+    is_passive,
+    subject_of,
+    time_phrase,
+)
+from kgbuild.extractors.context import ArticleContext, Ref
+from kgbuild.extractors.event_rules import EventRules, Rule, RuleCondition, load_rules
+from kgbuild.nlp import lexicon as lx
+from kgbuild.nlp.timex import normalize_time
 
 NAME = "events.v2"
 

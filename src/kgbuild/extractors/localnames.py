@@ -35,9 +35,9 @@ from pathlib import Path
 
 from spacy.tokens import Span, Token
 
-from .. import lexicon as lx
-from ..kb import KBEntity
-from .context import ArticleContext, Ref
+from kgbuild.extractors.context import ArticleContext, Ref
+from kgbuild.kb.knowledge_base import KBEntity
+from kgbuild.nlp import lexicon as lx
 
 NAME = "localnames.v1"
 
@@ -319,7 +319,7 @@ def _is_calendar(name: str) -> bool:
 
 
 def extract(ctx: ArticleContext) -> None:
-    from .entities import _register, minted_key
+    from kgbuild.extractors.entities import _register, minted_key
 
     cands = _candidates(ctx)
     evidence: dict[str, list[str]] = defaultdict(list)

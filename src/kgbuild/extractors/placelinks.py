@@ -9,9 +9,9 @@ them).
 
 from __future__ import annotations
 
-from .. import lexicon as lx
-from ..model import PlaceLink
-from .context import ArticleContext
+from kgbuild.core.model import PlaceLink
+from kgbuild.extractors.context import ArticleContext
+from kgbuild.nlp import lexicon as lx
 
 NAME = "placelinks.v1"
 

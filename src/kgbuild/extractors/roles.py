@@ -2,7 +2,7 @@
 
 "Ruritania's Security Council Secretary, Jan Novak", "the Polish chairman of the
 OSCE, Anna Kowal", "Foreign Minister Jane Doe", "Jane Doe, the spokeswoman of X":
-a title noun of :data:`kgbuild.lexicon.TITLES` in apposition to (or compounded with) a
+a title noun of :data:`kgbuild.nlp.lexicon.TITLES` in apposition to (or compounded with) a
 person gives the post; the organisation is the body named in the title phrase ("of X",
 a possessive, or a compound body name), else the title's country.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from .. import lexicon as lx
-from ..kb import ARMED_KINDS
-from ..model import Role
-from .context import ArticleContext
+from kgbuild.core.model import Role
+from kgbuild.extractors.context import ArticleContext
+from kgbuild.kb.knowledge_base import ARMED_KINDS
+from kgbuild.nlp import lexicon as lx
 
 NAME = "roles.v1"
 

@@ -1,6 +1,6 @@
 """statements.v2: who said what, with which stance, addressed at whom.
 
-A reporting verb of :data:`kgbuild.lexicon.REPORTING_VERBS` with a subject that refers
+A reporting verb of :data:`kgbuild.nlp.lexicon.REPORTING_VERBS` with a subject that refers
 to an actor makes a statement; "according to X" makes a claim of X about its clause.
 The content is the verb's clausal complement (or, for a trailing "..., X said", the
 main clause); a "that"-clause the parser hung elsewhere ("informed in a statement
@@ -23,18 +23,18 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from .. import lexicon as lx
-from ..model import Statement
-from ..names import match_key
-from .common import (
+from kgbuild.core.model import Statement
+from kgbuild.core.names import match_key
+from kgbuild.extractors.common import (
     coordinated_owner_countries,
     is_passive,
     prevented,
     subject_of,
     two_main_sides,
 )
-from .context import ArticleContext, EntityInfo, Ref
-from .events import event_at, is_violent
+from kgbuild.extractors.context import ArticleContext, EntityInfo, Ref
+from kgbuild.extractors.events import event_at, is_violent
+from kgbuild.nlp import lexicon as lx
 
 NAME = "statements.v2"
 

@@ -1,0 +1,131 @@
+"""Extraction at scale: a streaming serial loop, or worker processes.
+
+Extraction (spaCy, then every extractor) is the expensive part of a build; resolution
+and RDF are cheap passes over small records.  So this module runs extraction and
+hands back :class:`~kgbuild.graph.resolve.ArticleResult` records, the small, picklable
+summary of one article (keys, mentions, events, statements, claims), never spaCy
+Docs.  :func:`kgbuild.pipeline.build` then resolves and writes RDF in its own
+process, exactly as in a serial build, so the graph is the same byte for byte.
+
+Memory stays flat: articles are read, parsed and summarised as a stream, at most a
+few chunks are in flight, and spaCy's ``memory_zone`` drops the strings and
+lexemes each chunk adds to the vocabulary once the chunk is summarised.
+
+Chunks are whole multiples of ``batch_size`` articles, so spaCy sees the very
+batches of a serial run whichever process parses them.
+
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
+
+from kgbuild.core.errors import ConfigError, KgbuildError
+from kgbuild.core.model import Article
+from kgbuild.core.processes import process_context
+from kgbuild.execution.step import CHUNK_ARTICLES, chunked, default_chunk_size, extract_chunk
+from kgbuild.kb.knowledge_base import KnowledgeBase
+from kgbuild.nlp.spacy_pipeline import DEFAULT_MODEL, load_pipeline
+
+if TYPE_CHECKING:
+    from kgbuild.graph.resolve import ArticleResult
+
+__all__ = ["extract_in_processes"]
+
+log = logging.getLogger(__name__)
+
+_WORKER: dict[str, Any] = {}
+
+
+
+
+
+
+
+
+
+
+
+
+def _init_worker(kb: KnowledgeBase, model: str) -> None:
+    """Worker start-up: keep the KB, load the pipeline once (errors surface per task)."""
+    _WORKER["kb"] = kb
+    _WORKER["model"] = model
+    try:
+        load_pipeline(model)
+    except KgbuildError as exc:  # reported by the first task, which can carry it home
+        _WORKER["error"] = exc
+
+
+def _worker_task(articles: list[Article], batch_size: int) -> list[ArticleResult]:
+    error = _WORKER.get("error")
+    if error is not None:
+        raise error
+    return extract_chunk(articles, kb=_WORKER["kb"], model=_WORKER["model"],
+                         batch_size=batch_size)
+
+
+
+
+def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, workers: int,
+                         model: str = DEFAULT_MODEL, batch_size: int = 4,
+                         chunk_size: int | None = None,
+                         start_method: str = "forkserver") -> Iterator[ArticleResult]:
+    """Extract articles in ``workers`` processes; results come back in input order.
+
+    Each process loads the spaCy pipeline once and receives the knowledge base
+    once.  Chunks of articles go out, :class:`~kgbuild.graph.resolve.ArticleResult`
+    records come back; at most ``2 * workers`` chunks are in flight, so the
+    input is read as the results are consumed.
+
+    Args:
+        articles: any iterable of articles; it is consumed lazily.
+        kb: the knowledge base (sent to every worker).
+        workers: how many processes (1 or more).
+        model: the spaCy pipeline's package name.
+        batch_size: articles per ``nlp.pipe`` batch.
+        chunk_size: articles per task (rounded up to whole batches); default
+            :data:`CHUNK_ARTICLES`.
+        start_method: ``"forkserver"`` (default: safe with threads in this
+            process, spaCy imported once), ``"spawn"`` or ``"fork"``.
+
+    Returns:
+        An iterator of :class:`~kgbuild.graph.resolve.ArticleResult`, in input order.
+
+    Raises:
+        kgbuild.core.errors.ConfigError: a bad ``workers`` or ``start_method``, or the
+            pipeline is not installed.
+        kgbuild.core.errors.KgbuildError: when a worker process dies.
+    """
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, not {workers}", input=str(workers),
+                          fix="pass --workers 1 or more")
+    size = default_chunk_size(batch_size, articles=chunk_size or CHUNK_ARTICLES)
+    ctx = process_context(start_method, preload=[__name__])
+    window = 2 * workers
+    pending: deque[Future[list[ArticleResult]]] = deque()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                               initializer=_init_worker, initargs=(kb, model))
+    try:
+        chunks = chunked(articles, size)
+        for chunk in chunks:
+            pending.append(pool.submit(_worker_task, chunk, batch_size))
+            if len(pending) >= window:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    except BrokenProcessPool as exc:
+        raise KgbuildError(
+            f"a worker process died during extraction ({exc})", input=f"{workers} workers",
+            fix="check the memory available per worker, or rerun with fewer --workers") from exc
+    finally:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+

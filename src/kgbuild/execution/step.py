@@ -1,0 +1,124 @@
+"""The per-article step, and the serial strategy that runs it in this process.
+
+:func:`extract_article` runs every extractor over one parsed article and summarises
+it as an :class:`~kgbuild.graph.resolve.ArticleResult`; :func:`extract_chunk` parses a
+few articles with spaCy and applies it.  The serial strategy (:func:`extract_stream`),
+the process pool (:mod:`kgbuild.execution.processes`) and Dask
+(:mod:`kgbuild.execution.dask_cluster`) all call :func:`extract_chunk`, so the graph is
+the same byte for byte whichever runs it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
+from itertools import islice
+from typing import Any
+
+from kgbuild.core.model import Article, Extraction
+from kgbuild.extractors import run_extractors
+from kgbuild.extractors.context import ArticleContext
+from kgbuild.graph.resolve import ArticleResult, summarize_article
+from kgbuild.kb.knowledge_base import KnowledgeBase
+from kgbuild.nlp.spacy_pipeline import DEFAULT_MODEL, load_pipeline
+
+__all__ = [
+    "CHUNK_ARTICLES",
+    "ZONE_ARTICLES",
+    "chunked",
+    "default_chunk_size",
+    "extract_article",
+    "extract_chunk",
+    "extract_stream",
+]
+
+#: Articles parsed inside one spaCy memory zone (a multiple of the batch size is used).
+ZONE_ARTICLES = 256
+# One pipeline per process; spaCy's memory zones are process-wide, so extraction in
+# threads of one process (Dask's threaded workers) takes turns.
+_LOCK = threading.Lock()
+
+
+def default_chunk_size(batch_size: int, *, articles: int = 32) -> int:
+    """The chunk sent to a worker: about ``articles``, rounded up to whole batches.
+
+    >>> default_chunk_size(4), default_chunk_size(5), default_chunk_size(64)
+    (32, 35, 64)
+    """
+    batches = max(1, -(-articles // batch_size))
+    return batches * batch_size
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Split a stream into lists of ``size`` items (the last may be shorter).
+
+    >>> [len(c) for c in chunked(range(10), 4)]
+    [4, 4, 2]
+    """
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1, not {size}")
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _memory_zone(nlp: Any) -> Any:
+    zone = getattr(nlp, "memory_zone", None)  # spaCy >= 3.8
+    return zone() if zone is not None else nullcontext()
+
+
+def extract_chunk(articles: Sequence[Article], *, kb: KnowledgeBase,
+                  model: str = DEFAULT_MODEL, batch_size: int = 4) -> list[ArticleResult]:
+    """Parse and summarise a few articles in this process, inside one memory zone.
+
+    Args:
+        articles: the articles, in order.
+        kb: the knowledge base the extractors link names against.
+        model: the spaCy pipeline's package name (loaded once per process).
+        batch_size: articles per ``nlp.pipe`` batch.
+
+    Returns:
+        One :class:`~kgbuild.graph.resolve.ArticleResult` per article, in order.
+
+    Raises:
+        kgbuild.core.errors.ConfigError: when the spaCy pipeline is not installed.
+    """
+    nlp = load_pipeline(model)
+    out: list[ArticleResult] = []
+    with _LOCK, _memory_zone(nlp):
+        pairs = ((a.body, a) for a in articles)
+        for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            out.append(extract_article(article, doc, kb))
+    return out
+
+
+def extract_stream(articles: Iterable[Article], *, kb: KnowledgeBase,
+                   model: str = DEFAULT_MODEL, batch_size: int = 4,
+                   zone_articles: int = ZONE_ARTICLES) -> Iterator[ArticleResult]:
+    """Extract articles one after another in this process, as a stream.
+
+    Args:
+        articles: any iterable of articles; it is consumed lazily.
+        kb: the knowledge base.
+        model: the spaCy pipeline's package name.
+        batch_size: articles per ``nlp.pipe`` batch.
+        zone_articles: articles per spaCy memory zone (rounded to whole batches).
+
+    Returns:
+        An iterator of :class:`~kgbuild.graph.resolve.ArticleResult`, in input order.
+    """
+    size = default_chunk_size(batch_size, articles=zone_articles)
+    for chunk in chunked(articles, size):
+        yield from extract_chunk(chunk, kb=kb, model=model, batch_size=batch_size)
+
+
+def extract_article(article: Article, doc: Any, kb: KnowledgeBase) -> ArticleResult:
+    """Run every extractor over one parsed article and give its facts global keys."""
+    ctx = ArticleContext(article, doc, kb, Extraction(article))
+    run_extractors(ctx)
+    return summarize_article(ctx)
+
+
+#: Articles sent to a worker per task (a multiple of the batch size is used).
+CHUNK_ARTICLES = 32

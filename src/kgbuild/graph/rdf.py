@@ -1,0 +1,655 @@
+"""Records to RDF: the only module that knows the ontology's IRIs.
+
+One named graph per article (``kgr:graph/{article id}``) holds what that article states,
+with its evidence, and nothing any other article states; ``kgr:graph/kb`` holds the
+knowledge base's facts about the entities used; ``kgr:graph/resolution`` records the
+events (and agreements) that several articles report.  No blank nodes: every node has a
+deterministic IRI.  See ``docs/graph-model.md`` for the shape of the graph.
+
+Cross-article merging works on the graphs, in three steps, so that a build in one go
+and a store built chunk by chunk (or killed and rebuilt) end with the same quads:
+
+1. :func:`to_graphs` with ``merge=False`` writes each article's graph from that
+   article's records alone, exactly as a build of that article alone would.
+2. :func:`fact_reports` reads the event and agreement reports back from those graphs,
+   and :func:`kgbuild.graph.resolve.merge_reports` decides, from evidence alone, which of
+   them are one event.
+3. :func:`apply_merges` gives the reports of one event one IRI (the owner report's):
+   every article keeps its own kinds, participants and mentions of it, the owner's
+   article alone keeps the single-valued attributes (label, time, date, name), and
+   the others' go to the resolution graph, on a record of the article-level report
+   (``owl:sameAs`` the shared node, with ``kg:article`` and the reason as
+   ``rdfs:comment``).  :func:`undo_merges` restores an article's own graph from its
+   records (a store re-decides merges when articles come and go).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache, lru_cache
+from urllib.parse import quote
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from kgbuild.core.model import Article, Evidence
+from kgbuild.core.namespaces import (
+    GAF,
+    KG,
+    KGR,
+    NIF,
+    ORG,
+    OUTCOME,
+    PREFIXES,
+    QUALIFIER,
+    SCHEMA,
+    STANCE,
+    WGS84,
+)
+from kgbuild.core.resources import data_dir
+from kgbuild.extractors.context import EntityInfo
+from kgbuild.graph.resolve import ArticleResult, FactReport, Merge, Resolved, merge_reports
+from kgbuild.kb.knowledge_base import KnowledgeBase
+
+__all__ = [
+    "KB_GRAPH",
+    "RESOLUTION_GRAPH",
+    "apply_merges",
+    "article_iri",
+    "fact_reports",
+    "graph_iri",
+    "kb_within",
+    "kb_within_triples",
+    "merge_graphs",
+    "node_key",
+    "to_dataset",
+    "to_graphs",
+    "undo_merges",
+]
+
+KB_GRAPH = KGR["graph/kb"]
+#: the merges of events (and agreements) reported by several articles
+RESOLUTION_GRAPH = KGR["graph/resolution"]
+_PLACE = {"Region", "Settlement", "Route", "Landform", "Area", "Facility"}
+# Superclasses never written through the hierarchy: kg:Actor and kg:Place follow the
+# record's is_actor / is_place flags (a country is both), kg:Event is written by the
+# event writer, and kg:Source is implied by the others.
+_ROOTS = frozenset((KG.Actor, KG.Place, KG.Event, KG.Source))
+
+
+@lru_cache(maxsize=1)
+def _superclasses() -> dict[URIRef, tuple[URIRef, ...]]:
+    """Every kg: class of ``ontology/kgbuild.ttl`` with all its kg: superclasses
+    (transitively, the roots left out, sorted by IRI), read once.
+
+    Queries use no inference, so the builder writes these types itself: an
+    ``ArmedClash`` is also written ``kg:Battle`` and ``kg:Attack``, and a query for
+    either finds it.
+    """
+    graph = Graph().parse(data_dir("ontology") / "kgbuild.ttl", format="turtle")
+    namespace = str(KG._NS)
+    parents: dict[URIRef, set[URIRef]] = {}
+    for child, parent in graph.subject_objects(RDFS.subClassOf):
+        if (isinstance(child, URIRef) and isinstance(parent, URIRef)
+                and str(child).startswith(namespace) and str(parent).startswith(namespace)):
+            parents.setdefault(child, set()).add(parent)
+    closure: dict[URIRef, tuple[URIRef, ...]] = {}
+    for cls in parents:
+        seen: set[URIRef] = set()
+        todo = [cls]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        closure[cls] = tuple(sorted(seen - _ROOTS - {cls}, key=str))
+    return closure
+
+
+@cache
+def _types(kind: str) -> tuple[URIRef, ...]:
+    """The classes a record of ``kind`` is written with: ``kg:{kind}`` first, then its
+    kg: superclasses below the roots.  An unknown kind raises ``AttributeError`` from
+    the closed namespace, so a misspelt kind never mints a class."""
+    cls = KG[kind]
+    return (cls, *_superclasses().get(cls, ()))
+
+
+_PCT = re.compile(r"(%[0-9A-Fa-f]{2})")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _safe(text: str, *, keep: str = "") -> str:
+    """Percent-encode ``text`` for an IRI path: only ASCII unreserved characters
+    (and ``keep``) stay, so strict parsers accept it; never fails, even on lone
+    surrogates (encoded as their bytes, so distinct texts stay distinct)."""
+    return quote(text, safe="-._~" + keep, errors="surrogatepass")
+
+
+def article_iri(article_id: str) -> URIRef:
+    return KGR["article/" + _safe(article_id)]
+
+
+def graph_iri(article_id: str) -> URIRef:
+    return KGR["graph/" + _safe(article_id)]
+
+
+def _node(key: str) -> URIRef:
+    """The IRI of a key; ``%XX`` escapes already in it (keys of KB IRIs) are kept,
+    a ``%`` that starts no escape is encoded as ``%25``."""
+    parts = _PCT.split(key)
+    return KGR["".join(p if _PCT.fullmatch(p) else _safe(p, keep="/") for p in parts)]
+
+
+def _date_literal(value: str) -> Literal:
+    if len(value) == 4:
+        return Literal(value, datatype=XSD.gYear)
+    if len(value) == 7:
+        return Literal(value, datatype=XSD.gYearMonth)
+    return Literal(value, datatype=XSD.date)
+
+
+def _clean(text: str) -> str:
+    """Literal text without characters strict parsers reject: lone surrogates become
+    U+FFFD, one for one, so offsets into the text stay right."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+class _Writer:
+    """Collects one article graph's triples, each once, and adds them in one call.
+
+    Most triples are stated many times (an entity's type and label at each of its
+    mentions); rdflib's memory store is slow per ``add``, so the writer removes the
+    repeats first (a dict keeps the first-seen order), and a store build never goes
+    through rdflib's store at all.
+    """
+
+    def __init__(self, graph: URIRef, article: URIRef) -> None:
+        self.graph = graph
+        self.article = article
+        self.triples: dict[tuple[URIRef, URIRef, URIRef | Literal], None] = {}
+        self.subjects: set[URIRef] = set()
+
+    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
+        self.triples[(s, p, o)] = None
+        self.subjects.add(s)
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    def mention(self, node: URIRef, ev: Evidence) -> None:
+        m = URIRef(f"{self.article}#char={ev.begin},{ev.end}")
+        self.add(m, RDF.type, KG.Mention)
+        self.add(m, NIF.referenceContext, self.article)
+        self.add(m, NIF.beginIndex, Literal(ev.begin, datatype=XSD.nonNegativeInteger))
+        self.add(m, NIF.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger))
+        self.add(m, NIF.anchorOf, Literal(_clean(ev.text)))
+        self.add(m, KG.extractor, Literal(ev.extractor))
+        self.add(node, GAF.denotedBy, m)
+        self.add(node, KG.article, self.article)
+
+
+def _entity(
+    w: _Writer, key: str, info: EntityInfo, ents: dict[str, EntityInfo] | None = None
+) -> URIRef:
+    node = _node(key)
+    for cls in _types(info.kind):
+        w.add(node, RDF.type, cls)
+    if info.is_actor:
+        w.add(node, RDF.type, KG.Actor)
+    if info.is_place:
+        w.add(node, RDF.type, KG.Place)
+    w.add(node, RDFS.label, Literal(_clean(info.label)))
+    if info.country and info.country != key and ents is not None and info.country in ents:
+        w.add(node, KG.country, _entity(w, info.country, ents[info.country]))
+    w.add(node, KG.article, w.article)
+    return node
+
+
+def _article(w: _Writer, art: Article) -> None:
+    a = w.article
+    w.add(a, RDF.type, KG.Article)
+    w.add(a, RDFS.label, Literal(_clean(art.title or art.id)))
+    w.add(a, SCHEMA.headline, Literal(_clean(art.title or art.id)))
+    w.add(a, KG.fileName, Literal(_clean(art.id)))
+    digest = hashlib.sha256(art.text.encode("utf-8", "surrogatepass")).hexdigest()
+    w.add(a, KG.contentHash, Literal("sha256:" + digest))
+    w.add(a, NIF.isString, Literal(_clean(art.text)))
+    if art.url:
+        w.add(a, SCHEMA.url, Literal(art.url, datatype=XSD.anyURI))
+    if art.published:
+        w.add(a, SCHEMA.datePublished, Literal(art.published.isoformat(), datatype=XSD.date))
+    if art.publisher:
+        w.add(a, SCHEMA.publisher, Literal(_clean(art.publisher)))
+
+
+def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
+    w = _Writer(graph_iri(r.article_id), article_iri(r.article_id))
+    _article(w, art)
+    ents = r.entities  # what this article says about them: its labels, its countries
+
+    def ent(key: str | None) -> URIRef | None:
+        if key is None or key not in ents:
+            return None
+        return _entity(w, key, ents[key], ents)
+
+    for m in r.mentions:
+        node = ent(m.key)
+        if node is not None:
+            w.mention(node, m.evidence)
+            if m.surface and m.surface != ents[m.key].label:
+                w.add(node, SKOS.altLabel, Literal(_clean(m.surface)))
+    for e in r.events:
+        node = _node(e.key)
+        w.mention(node, e.evidence)
+        if (node, RDF.type, KG.Event) in w.triples:
+            continue
+        for cls in _types(e.kind):
+            w.add(node, RDF.type, cls)
+        w.add(node, RDF.type, KG.Event)
+        w.add(node, RDFS.label, Literal(_clean(f"{e.name or e.kind} ({e.trigger})")))
+        w.add(node, KG.trigger, Literal(_clean(e.trigger)))
+        for a in e.agents:
+            if (n := ent(a)) is not None:
+                w.add(node, KG.agent, n)
+        for t in e.targets:
+            if (n := ent(t)) is not None:
+                w.add(node, KG.target, n)
+        for p in e.places:
+            if (n := ent(p)) is not None:
+                w.add(node, KG.place, n)
+        if e.time_text:
+            w.add(node, KG.timeText, Literal(_clean(e.time_text)))
+        if e.date:
+            w.add(node, KG.date, _date_literal(e.date))
+        if e.name:
+            w.add(node, KG.name, Literal(_clean(e.name)))
+        if e.responds_to:
+            w.add(node, KG.respondsTo, _node(e.responds_to))
+        for g in e.violates:
+            w.add(node, KG.violates, _node(g))
+    source_article = w.article
+    for s in r.statements:
+        node = _node(s.key)
+        w.add(node, RDF.type, KG.Statement)
+        w.add(node, RDFS.label, Literal(_clean(f"{s.stance} ({s.verb})")))
+        if (n := ent(s.speaker)) is not None:
+            w.add(node, KG.speaker, n)
+        w.add(node, KG.stance, STANCE[s.stance])
+        w.add(node, KG.reportingVerb, Literal(_clean(s.verb)))
+        for a in s.addressees:
+            if (n := ent(a)) is not None:
+                w.add(node, KG.addressee, n)
+        w.add(node, KG.quote, Literal(_clean(s.quote)))
+        for k in s.about:
+            w.add(node, KG.about, _node(k))
+        w.mention(node, s.evidence)
+    for c in r.claims:
+        node = _node(c.key)
+        w.add(node, RDF.type, KG.CasualtyClaim)
+        w.add(node, RDFS.label, Literal(_clean(f"{c.count_text} {c.outcome}")))
+        src = ent(c.source) if c.source else None
+        w.add(node, KG.source, src if src is not None else source_article)
+        if (n := ent(c.victim)) is not None:
+            w.add(node, KG.victim, n)
+        w.add(node, KG.outcome, OUTCOME[c.outcome])
+        if c.count is not None:
+            w.add(node, KG.count, Literal(c.count, datatype=XSD.integer))
+        w.add(node, KG.countText, Literal(_clean(c.count_text)))
+        w.add(node, KG.qualifier, QUALIFIER[c.qualifier])
+        if c.victim_group:
+            w.add(node, KG.victimGroup, Literal(_clean(c.victim_group)))
+        if (n := ent(c.victim_side)) is not None:
+            w.add(node, KG.victimSide, n)
+        if c.about:
+            w.add(node, KG.about, _node(c.about))
+        w.mention(node, c.evidence)
+    for agr in r.agreements:
+        node = _node(agr.key)
+        w.mention(node, agr.evidence)
+        if (node, RDF.type, KG.Agreement) in w.triples:
+            continue
+        w.add(node, RDF.type, KG.Agreement)
+        w.add(node, RDFS.label, Literal(_clean(agr.label)))
+        if agr.date:
+            w.add(node, KG.date, _date_literal(agr.date))
+        for b in agr.brokers:
+            if (n := ent(b)) is not None:
+                w.add(node, KG.broker, n)
+        for p in agr.parties:
+            if (n := ent(p)) is not None:
+                w.add(node, KG.party, n)
+        for k in agr.provides:
+            w.add(node, KG.provides, _node(k))
+        if (n := ent(agr.place)) is not None:
+            w.add(node, KG.signingPlace, n)
+        for text in agr.provisions:
+            w.add(node, KG.provision, Literal(_clean(text)))
+    for role in r.roles:
+        ident = f"{role.person}|{role.title}|{role.organization}".encode()
+        post_key = f"post/{hashlib.sha1(ident).hexdigest()[:16]}"
+        node = _node(post_key)
+        person = ent(role.person)
+        if person is None:
+            continue
+        w.add(node, RDF.type, KG.Post)
+        w.add(node, RDF.type, ORG.Post)
+        org_label = ents[role.organization].label if role.organization in ents else ""
+        w.add(
+            node,
+            RDFS.label,
+            Literal(_clean(f"{role.title.capitalize()}{', ' + org_label if org_label else ''}")),
+        )
+        w.add(node, KG.roleTitle, Literal(_clean(role.title)))
+        w.add(node, ORG.heldBy, person)
+        w.add(person, ORG.holds, node)
+        if (n := ent(role.organization)) is not None:
+            w.add(node, ORG.postIn, n)
+        w.mention(node, role.evidence)
+    for pl in r.place_links:
+        place, other = ent(pl.place), ent(pl.other)
+        if place is not None and other is not None:
+            w.add(place, KG[pl.relation], other)
+    for con in r.contradictions:
+        node = _node(
+            "contradiction/"
+            + hashlib.sha1(f"{con.a}|{con.b}|{con.topic}".encode()).hexdigest()[:16]
+        )
+        w.add(node, RDF.type, KG.Contradiction)
+        w.add(node, KG.claimA, _node(con.a))
+        w.add(node, KG.claimB, _node(con.b))
+        w.add(node, KG.topic, Literal(_clean(con.topic)))
+        w.add(node, RDFS.label, Literal(_clean(con.topic)))
+        w.add(_node(con.a), KG.contradicts, _node(con.b))
+        w.add(node, KG.article, w.article)
+    for key, evs in r.evidence.items():
+        node = _node(key)
+        if node in w.subjects:
+            for ev in evs:
+                w.mention(node, ev)
+    return w
+
+
+def _write_kb(res: Resolved, kb: KnowledgeBase) -> _Writer:
+    w = _Writer(KB_GRAPH, KB_GRAPH)
+    for key in sorted(res.entities):
+        ent = kb.entities.get(key)
+        info = res.entities[key]
+        node = _node(key)
+        for alt in sorted(info.alt_labels):
+            # compared with the KB's label only: the label an article composed for a
+            # minted entity depends on which article came first
+            if ent is None or alt != ent.label:
+                w.add(node, SKOS.altLabel, Literal(_clean(alt)))
+        if ent is None:
+            continue
+        for alt in ent.alt_labels:
+            w.add(node, SKOS.altLabel, Literal(alt))
+        for s in ent.same_as:
+            w.add(node, OWL.sameAs, URIRef(s))
+        if ent.lat is not None and ent.long is not None:
+            w.add(node, WGS84.lat, Literal(str(ent.lat), datatype=XSD.decimal))
+            w.add(node, WGS84.long, Literal(str(ent.long), datatype=XSD.decimal))
+    for triple in kb_within_triples(kb, {_node(k) for k in res.entities}):
+        w.add(*triple)
+    return w
+
+
+def kb_within_triples(kb: KnowledgeBase, present: set[URIRef]) -> list[Triple]:
+    """The knowledge base's "lies within" links between the entities ``present`` (their
+    IRIs): the knowledge-base graph states a link only when both ends are in the graph,
+    whichever articles (or chunks of a store build) brought them in."""
+    out: list[Triple] = []
+    for key in sorted(kb.entities):
+        node = _node(key)
+        if node not in present:
+            continue
+        for other in kb.entities[key].within:
+            if _node(other) in present:
+                out.append((node, KG.within, _node(other)))
+    return out
+
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+#: what a node has at most one of (see ontology/shapes.ttl): when several articles report
+#: one event or agreement, only the owner report's article states these of it
+_SINGLE = (RDFS.label, KG.timeText, KG.date, KG.name)
+_KGR = str(KGR)
+_KG_ONTOLOGY = str(KG.Event)[: -len("Event")]
+
+
+def node_key(node: URIRef | str) -> str:
+    """The key of one of kgbuild's IRIs (its path after ``kgr:``), as the merge rules
+    read it.
+
+    >>> node_key(KGR["event/1d08"])
+    'event/1d08'
+    """
+    text = str(node)
+    return text[len(_KGR):] if text.startswith(_KGR) else text
+
+
+def kb_within(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Each knowledge-base place's key (as :func:`node_key` gives it) -> the keys of
+    the places it lies within, directly."""
+    return {node_key(_node(k)): tuple(node_key(_node(o)) for o in e.within)
+            for k, e in kb.entities.items() if e.within}
+
+
+def fact_reports(article_id: str, triples: Iterable[Triple],
+                 within: Mapping[str, Sequence[str]]) -> list[FactReport]:
+    """The event and agreement reports of one article's own graph, for
+    :func:`kgbuild.graph.resolve.merge_reports`.
+
+    Args:
+        article_id: the article.
+        triples: its graph as :func:`to_graphs` writes it with ``merge=False`` (or as
+            :func:`undo_merges` restores it); only types, participants, times, names,
+            countries and ``kg:within`` links are read.
+        within: the knowledge base's "lies within" links (:func:`kb_within`).
+    """
+    by_s: dict[URIRef, dict[URIRef, list[URIRef | Literal]]] = {}
+    for s, p, o in triples:
+        by_s.setdefault(s, {}).setdefault(p, []).append(o)
+    links: dict[str, set[str]] = {}
+    for s, props in by_s.items():
+        for o in props.get(KG.within, ()):
+            links.setdefault(node_key(s), set()).add(node_key(o))
+
+    def side(x: URIRef | Literal) -> str | None:
+        props = by_s.get(x, {})  # type: ignore[call-overload]
+        if KG.Country in props.get(RDF.type, ()):
+            return node_key(x)
+        countries = props.get(KG.country, ())
+        return node_key(countries[0]) if countries else None
+
+    def ancestors(place: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [place]
+        while todo:
+            current = todo.pop()
+            for o in (*within.get(current, ()), *links.get(current, ())):
+                if o not in seen and o != place:
+                    seen.add(o)
+                    todo.append(o)
+        return seen
+
+    def one(props: dict[URIRef, list[URIRef | Literal]], p: URIRef) -> str | None:
+        values = sorted(str(v) for v in props.get(p, ()))
+        return values[0] if values else None
+
+    out: list[FactReport] = []
+    for s, props in by_s.items():
+        types = props.get(RDF.type, ())
+        if KG.Agreement in types:
+            out.append(FactReport(article_id, node_key(s), "Agreement",
+                                  date=one(props, KG.date)))
+            continue
+        if KG.Event not in types:
+            continue
+        kinds = sorted(str(t)[len(_KG_ONTOLOGY):] for t in types
+                       if t != KG.Event and str(t).startswith(_KG_ONTOLOGY))
+        agents = props.get(KG.agent, ())
+        targets = props.get(KG.target, ())
+        places = frozenset(node_key(p) for p in props.get(KG.place, ()))
+        out.append(FactReport(
+            article_id, node_key(s), kinds[0] if kinds else "Event",
+            agents=frozenset(node_key(a) for a in agents),
+            agent_sides=frozenset(x for x in map(side, agents) if x),
+            targets=frozenset(node_key(t) for t in targets),
+            target_sides=frozenset(x for x in map(side, targets) if x),
+            places=places,
+            within=frozenset((p, o) for p in places for o in ancestors(p)),
+            date=one(props, KG.date), time_text=one(props, KG.timeText),
+            name=one(props, KG.name)))
+    return out
+
+
+def _record_node(m: Merge) -> URIRef:
+    """The node that stands for an article's own report in the resolution graph: the
+    event's article-level IRI, or (an agreement shares its IRI already) one made from
+    the agreement's and the article's."""
+    if m.key != m.into:
+        return _node(m.key)
+    return KGR[f"{m.into}/report/{_safe(m.article_id)}"]
+
+
+def apply_merges(article_id: str, triples: Sequence[Triple], merges: Iterable[Merge]
+                 ) -> tuple[list[Triple], list[Triple]]:
+    """One article's graph with its merged reports folded into the shared nodes.
+
+    Returns:
+        The article's triples (an event renamed to the shared IRI; for a report that
+        is not the owner, without its single-valued attributes) and the records of
+        its non-owner reports for the resolution graph.
+    """
+    rename: dict[URIRef | Literal, URIRef] = {}
+    strip: dict[URIRef, Merge] = {}
+    for m in merges:
+        if m.owner:
+            continue
+        into = _node(m.into)
+        if m.key != m.into:
+            rename[_node(m.key)] = into
+        strip[into] = m
+    if not strip:
+        return list(triples), []
+    out: dict[Triple, None] = {}
+    records: dict[Triple, None] = {}
+    for s, p, o in triples:
+        s2 = rename.get(s, s)
+        o2 = rename.get(o, o)
+        m = strip.get(s2)  # type: ignore[call-overload]
+        if m is not None and p in _SINGLE:
+            records[(_record_node(m), p, o)] = None
+            continue
+        out[(s2, p, o2)] = None  # type: ignore[index]
+    airi = article_iri(article_id)
+    for into, m in sorted(strip.items()):
+        rec = _record_node(m)
+        records[(rec, OWL.sameAs, into)] = None
+        records[(rec, KG.article, airi)] = None
+        if m.reason:
+            records[(rec, RDFS.comment, Literal(m.reason))] = None
+    return list(out), list(records)
+
+
+def undo_merges(triples: Sequence[Triple], records: Sequence[Triple]) -> list[Triple]:
+    """An article's own graph back from its stored graph and its records in the
+    resolution graph (the inverse of :func:`apply_merges`).
+
+    A record applies only while the article's graph holds the shared node without a
+    label, as :func:`apply_merges` leaves it; records of an older version of the
+    article (rewritten since) are ignored.
+    """
+    by_rec: dict[URIRef | Literal, dict[URIRef, list[URIRef | Literal]]] = {}
+    for s, p, o in records:
+        by_rec.setdefault(s, {}).setdefault(p, []).append(o)
+    present = {(s, o) for s, p, o in triples if p == RDF.type}
+    labelled = {s for s, p, _o in triples if p == RDFS.label}
+    rename: dict[URIRef | Literal, URIRef] = {}
+    restore: list[Triple] = []
+    for rec, props in sorted(by_rec.items()):
+        for into in props.get(OWL.sameAs, ()):
+            if into in labelled:
+                continue
+            if (into, KG.Event) in present:
+                rename[into] = rec  # type: ignore[assignment]
+                node = rec
+            elif (into, KG.Agreement) in present:
+                node = into
+            else:
+                continue
+            restore.extend((node, p, o) for p in _SINGLE  # type: ignore[misc]
+                           for o in props.get(p, ()))
+    if not rename and not restore:
+        return list(triples)
+    out = {(rename.get(s, s), p, rename.get(o, o)): None for s, p, o in triples}
+    out.update(dict.fromkeys(restore))
+    return list(out)  # type: ignore[arg-type]
+
+
+def merge_graphs(graphs: Sequence[tuple[str, Sequence[Triple]]],
+                 within: Mapping[str, Sequence[str]]
+                 ) -> tuple[list[tuple[str, list[Triple]]], list[Triple]]:
+    """Merge the reports of the same events across article graphs.
+
+    Args:
+        graphs: ``(article id, its own graph's triples)`` pairs.
+        within: the knowledge base's "lies within" links (:func:`kb_within`).
+
+    Returns:
+        The article graphs after :func:`apply_merges`, in the same order, and the
+        resolution graph's triples (sorted).
+    """
+    reports = [r for aid, triples in graphs for r in fact_reports(aid, triples, within)]
+    merges = merge_reports(reports)
+    by_article: dict[str, list[Merge]] = {}
+    for m in merges.values():
+        by_article.setdefault(m.article_id, []).append(m)
+    out: list[tuple[str, list[Triple]]] = []
+    resolution: set[Triple] = set()
+    for aid, triples in graphs:
+        merged, records = apply_merges(aid, triples, by_article.get(aid, ()))
+        out.append((aid, merged))
+        resolution.update(records)
+    return out, sorted(resolution)
+
+
+def to_graphs(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase, *,
+              merge: bool = True) -> Iterator[tuple[URIRef, list[Triple]]]:
+    """The resolved corpus as (graph IRI, triples) pairs: each article's graph in
+    the order of ``res.articles``, then the knowledge-base graph, then (when some
+    articles report the same events) the resolution graph.  Each triple appears once
+    per graph.
+
+    With ``merge=False`` each article's graph is its own, as if it were built alone,
+    and no resolution graph is made (a store merges across all its articles at the
+    end of a build: :meth:`kgbuild.store.oxstore.StoreWriter.merge_events`).
+    """
+    by_id = {a.id: a for a in articles}
+    own = [(r.article_id, list(_write_article(res, r, by_id[r.article_id]).triples))
+           for r in res.articles]
+    resolution: list[Triple] = []
+    if merge:
+        own, resolution = merge_graphs(own, kb_within(kb))
+    for aid, triples in own:
+        yield graph_iri(aid), triples
+    w = _write_kb(res, kb)
+    yield w.graph, list(w.triples)
+    if resolution:
+        yield RESOLUTION_GRAPH, resolution
+
+
+def to_dataset(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase) -> Dataset:
+    """Write the resolved corpus as an ``rdflib.Dataset`` (default graph = union)."""
+    ds = Dataset(default_union=True)
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True, replace=True)
+    for name, triples in to_graphs(res, articles, kb):
+        g = ds.graph(name)
+        g.addN((s, p, o, g) for s, p, o in triples)
+    return ds

@@ -1,0 +1,8 @@
+"""The graph a user holds: built in memory, loaded from a file, or read from a store."""
+
+from __future__ import annotations
+
+from kgbuild.kg.graph import FORMATS, BuildStats, KnowledgeGraph, load
+from kgbuild.kg.stored import StoreKnowledgeGraph
+
+__all__ = ["FORMATS", "BuildStats", "KnowledgeGraph", "StoreKnowledgeGraph", "load"]

@@ -1,0 +1,246 @@
+"""The graph a user holds: :class:`KnowledgeGraph` over an ``rdflib.Dataset``, and :func:`load`.
+
+A built or loaded graph answers queries, checks itself against the shapes, writes
+itself in any supported format and draws itself; each method is a thin shell over the
+stage that does the work (query, check, outputs).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset
+
+from kgbuild.core.errors import InputError, RDFInputError
+from kgbuild.core.files import write_atomic
+
+__all__ = ["FORMATS", "BuildStats", "KnowledgeGraph", "load"]
+
+
+#: file suffix -> rdflib format name
+FORMATS: dict[str, str] = {
+    ".trig": "trig",
+    ".ttl": "turtle",
+    ".nq": "nquads",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".graphml": "graphml",
+}
+
+
+_FORMAT_NAMES = {"trig": "trig", "ttl": "turtle", "turtle": "turtle", "nq": "nquads",
+                 "nquads": "nquads", "nt": "nt", "ntriples": "nt", "jsonld": "json-ld",
+                 "json-ld": "json-ld", "graphml": "graphml"}
+
+
+@dataclass
+class BuildStats:
+    """Counts of one build."""
+
+    articles: int = 0
+    skipped: int = 0
+    triples: int = 0
+    entities: int = 0
+    events: int = 0
+    statements: int = 0
+    claims: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    unchanged: int = 0  # store builds: articles skipped because their text is unchanged
+    pruned: int = 0  # store builds: article graphs removed by prune
+    written: list[str] = field(default_factory=list)  # store builds: graph IRIs written
+
+
+def _format_for(destination: str | os.PathLike[str] | None, fmt: str | None) -> str:
+    if fmt:
+        name = _FORMAT_NAMES.get(fmt.lower())
+        if name is None:
+            raise InputError(f"unknown output format {fmt!r}", input=fmt,
+                             fix=f"use one of {', '.join(sorted(_FORMAT_NAMES))}")
+        return name
+    if destination is None or str(destination) == "-":
+        return "trig"
+    suffix = Path(destination).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(f"cannot tell the RDF format from the suffix {suffix or '(none)'!r}",
+                         input=str(destination),
+                         fix=f"end the file name with one of {', '.join(FORMATS)} or pass --format")
+    return FORMATS[suffix]
+
+
+def _serialize_bytes(ds: Dataset, fmt: str) -> bytes:
+    from kgbuild.outputs.export import serialize
+
+    return serialize(ds, format=fmt)
+
+
+class KnowledgeGraph:
+    """A built (or loaded) knowledge graph.
+
+    Attributes:
+        dataset: the ``rdflib.Dataset``; its default graph is the union of all graphs.
+        stats: counts of the build (zeros for a loaded graph, except triples).
+    """
+
+    def __init__(self, dataset: Dataset, stats: BuildStats | None = None) -> None:
+        self.dataset = dataset
+        self.stats = stats or BuildStats(triples=len(dataset))
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph {len(self.dataset)} triples>"
+
+    def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
+              engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
+              allow_service: bool = False, memory_mb: int | None = 1024) -> Any:
+        """Run a SPARQL SELECT over the union of all graphs (see :func:`kgbuild.query.sparql.run_query`).
+
+        >>> kg = KnowledgeGraph(Dataset())
+        >>> kg.query("SELECT ?s WHERE { ?s ?p ?o }").rows
+        ()
+        """
+        from kgbuild.query.sparql import run_query
+
+        return run_query(self.dataset, sparql, params=params, engine=engine,  # type: ignore[arg-type]
+                         timeout=timeout, limit=limit, allow_service=allow_service,
+                         memory_mb=memory_mb)
+
+    def validate(self, *, shapes: Sequence[str | os.PathLike[str]] = ()) -> Any:
+        """Check the union of all graphs against kgbuild's SHACL shapes (plus ``shapes``).
+
+        Each extra shapes file is first checked by :func:`kgbuild.inputs.rdfio.check_rdf`
+        (size limit, no RDF/XML DOCTYPE or entities, no remote JSON-LD context).
+        """
+        from kgbuild.check.validate import validate
+        from kgbuild.inputs.rdfio import check_rdf
+
+        for path in shapes:
+            check_rdf(path)
+        return validate(self.dataset, shapes=[Path(s) for s in shapes])
+
+    def serialize(self, destination: str | os.PathLike[str] | None = None, *,
+                  format: str | None = None) -> bytes | None:
+        """Serialise the graph; written atomically to ``destination``, or returned as bytes.
+
+        The format follows the suffix (``.trig .ttl .nq .nt .jsonld .graphml``)
+        unless given.  Output is deterministic and sorted (see :mod:`kgbuild.outputs.export`):
+        N-Quads/N-Triples lines, Turtle/TriG graphs and subjects, JSON-LD nodes
+        (compacted with ``ontology/context.jsonld``); GraphML is for Gephi.
+        """
+        fmt = _format_for(destination, format)
+        data = _serialize_bytes(self.dataset, fmt)
+        if destination is None:
+            return data
+        write_atomic(Path(destination), data)
+        return None
+
+    # --- notebook helpers: thin shells over kgbuild.outputs.viz (pyvis, matplotlib, pandas:
+    # pip install 'kgbuild[viz]')
+
+    def to_networkx(self, view: str = "entities", *, article: str | None = None) -> Any:
+        """A networkx ``MultiDiGraph`` view (see :func:`kgbuild.outputs.viz.to_networkx`).
+
+        Args:
+            view: ``"entities"``, ``"events"``, ``"claims"`` or ``"rdf"``.
+            article: only this article (its file name).
+
+        Returns:
+            The view; nodes carry label, kind, n_articles, kb; edges label and evidence.
+
+        Raises:
+            kgbuild.core.errors.InputError: unknown view or article.
+
+        >>> KnowledgeGraph(Dataset()).to_networkx("claims").number_of_nodes()
+        0
+        """
+        from kgbuild.outputs.viz import to_networkx
+
+        return to_networkx(self.dataset, view=view, article=article)
+
+    def show(self, view: str = "entities", *, article: str | None = None,
+             title: str | None = None, height: int = 720, edge_labels: bool = True) -> Any:
+        """An interactive, offline view for Jupyter (see :func:`kgbuild.outputs.viz.show`).
+
+        Returns:
+            A :class:`kgbuild.outputs.viz.GraphView`; ``.save("graph.html")`` writes the page.
+        """
+        from kgbuild.outputs.viz import show
+
+        return show(self.to_networkx(view, article=article), title=title, height=height,
+                    edge_labels=edge_labels)
+
+    def draw(self, view: str = "entities", *, article: str | None = None,
+             path: str | os.PathLike[str] | None = None, title: str | None = None,
+             font_size: float = 9.0) -> Any:
+        """A static figure, saved to ``path`` (.png/.svg/.pdf) when given (see
+        :func:`kgbuild.outputs.viz.draw`).
+
+        Returns:
+            The matplotlib ``Figure``.
+        """
+        from kgbuild.outputs.viz import draw
+
+        return draw(self.to_networkx(view, article=article), path=path, title=title,
+                    font_size=font_size)
+
+    def query_df(self, sparql: str, *, params: Mapping[str, Any] | None = None,
+                 engine: str = "rdflib", timeout: float | None = 30,
+                 limit: int | None = None, shorten: bool = False) -> Any:
+        """Run a SELECT query (SPARQL text, or a shipped query's name such as
+        ``"events"``) and return a pandas ``DataFrame`` (see
+        :func:`kgbuild.outputs.viz.to_dataframe`).
+
+        Raises:
+            kgbuild.core.errors.QueryError: bad query or parameters.
+        """
+        from kgbuild.outputs.viz import resolve_query_text, to_dataframe
+
+        result = self.query(resolve_query_text(sparql), params=params, engine=engine,
+                            timeout=timeout, limit=limit)
+        return to_dataframe(result, shorten=shorten)
+
+
+def load(path: str | os.PathLike[str], *, format: str | None = None,
+         max_bytes: int | None = None, check_iris: bool = True) -> KnowledgeGraph:
+    """Load a graph file written by :func:`build` (any supported format), or a store folder.
+
+    A store folder (``build(..., store=DIR)``) gives a
+    :class:`kgbuild.store.oxstore.StoreKnowledgeGraph` that reads the store in place.
+    Files are read through :func:`kgbuild.inputs.rdfio.parse_rdf`: at most ``max_bytes``
+    (default from a 4 GiB memory budget, about 82 MiB: see :mod:`kgbuild.inputs.rdfio`),
+    no RDF/XML DOCTYPE or
+    entities, no remote JSON-LD contexts, and no IRI with a character RDF forbids
+    (a space...) unless ``check_iris=False``.
+
+    Raises:
+        kgbuild.core.errors.RDFInputError: when the file is missing, too big, refused,
+            holds an invalid IRI, or cannot be parsed.
+        kgbuild.core.errors.StoreError: when the folder is not a store or a build is writing it.
+    """
+    p = Path(path)
+    if p.is_dir():
+        from kgbuild.kg.stored import StoreKnowledgeGraph
+
+        return StoreKnowledgeGraph(p)
+    if not p.is_file():
+        raise RDFInputError("graph file does not exist", input=str(p),
+                            fix="build one first: kgbuild build seeds/ -o graph.trig")
+    from kgbuild.inputs.rdfio import SUFFIXES, parse_rdf
+
+    try:
+        fmt = _format_for(p, format)
+    except InputError as exc:
+        if format is not None or p.suffix.lower() not in SUFFIXES:
+            raise RDFInputError(exc.message, input=str(p), fix=exc.fix) from exc
+        fmt = SUFFIXES[p.suffix.lower()]  # RDF/XML (.rdf, .owl, .xml)
+    if fmt == "graphml":
+        raise RDFInputError("GraphML is an export format for Gephi; it cannot be read back as RDF",
+                            input=str(p), fix="load the .trig (or .nq, .ttl, .jsonld) file instead")
+    return KnowledgeGraph(parse_rdf(p, format=fmt, max_bytes=max_bytes, check_iris=check_iris))

@@ -1,0 +1,946 @@
+"""A persistent knowledge graph: an Oxigraph store on disk, written one article at a time.
+
+A kgbuild store is a folder::
+
+    DIR/
+      kgbuild-store.json   marks the folder as a kgbuild store (format, kgbuild version)
+      kgbuild.lock         flock(2) lock: one writer, or any number of readers
+      oxigraph/            the pyoxigraph (RocksDB) database
+
+It holds the same quads as an in-memory build: one named graph per article
+(:func:`kgbuild.graph.rdf.graph_iri`) plus the knowledge-base graph
+(:data:`kgbuild.graph.rdf.KB_GRAPH`) and the resolution graph
+(:data:`kgbuild.graph.rdf.RESOLUTION_GRAPH`), and, in its default graph, the union of them all
+(each distinct triple once).  Queries read the union: Oxigraph answers them there
+many times faster than over ``use_default_graph_as_union`` (on a million triples,
+seconds against minutes).  What a build guarantees:
+
+- **Incremental.**  An article is processed only when it is new or its text
+  changed: the ``kg:contentHash`` stored on its article node is compared with the
+  hash of the text read now.  A changed article's graph is replaced, never
+  duplicated.
+- **Atomic per article.**  Articles are written in transactions of whole
+  articles (one SPARQL update each, which Oxigraph applies all or nothing): the
+  old graphs go, their triples leave the union unless another graph holds them,
+  and the new graphs and their triples come in.  A killed build leaves every
+  article either fully in (old or new version) or fully out, and the union exact;
+  an article left out has no hash, so the next build redoes it.  The
+  knowledge-base facts of a run are added first, in their own transaction, so
+  every article in the store has its KB facts.
+- **One writer.**  A build takes an exclusive lock on ``kgbuild.lock``; readers
+  (:class:`StoreKnowledgeGraph`, ``kgbuild serve``) take a shared one.  A second
+  build, or a build while the store is being read, fails at once with a
+  :class:`~kgbuild.core.errors.StoreError`.
+- **Cross-article merging.**  Entities are merged across all runs (their IRIs are
+  deterministic, so two article graphs may state the same entity triples).  Each
+  chunk (``Settings.store_chunk``, ``--store-chunk``, 250 articles by default, which
+  keeps memory flat) writes every article's own graph; at the end of the build,
+  :meth:`StoreWriter.merge_events` merges events across all the articles in the
+  store (the resolution graph), as a file build of the same articles would.  A store
+  killed at any point and built again ends with the quads of a clean build.
+  Knowledge-base facts only grow, except that ``prune`` also drops facts about
+  entities no remaining article mentions.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp()) / "kg"
+>>> with StoreWriter(folder) as writer:
+...     writer.stored_hashes()
+{}
+>>> is_store(folder)
+True
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import gc
+import hashlib
+import json
+import logging
+import os
+import queue
+import shutil
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, Literal, URIRef
+from rdflib.term import Node
+
+from kgbuild.core.errors import KgbuildError, QueryError, StoreError
+from kgbuild.core.model import Article
+from kgbuild.core.namespaces import KG, KGR
+from kgbuild.core.oxterms import from_ox as _from_ox
+from kgbuild.core.oxterms import to_ox as _to_ox
+from kgbuild.graph.rdf import (
+    KB_GRAPH,
+    RESOLUTION_GRAPH,
+    apply_merges,
+    fact_reports,
+    graph_iri,
+    kb_within_triples,
+    undo_merges,
+)
+
+__all__ = [
+    "DB_DIR",
+    "LOCK_FILE",
+    "MARKER_FILE",
+    "StoreWriter",
+    "content_hash",
+    "damaged_store",
+    "database_path",
+    "is_store",
+    "query_store",
+    "reader_lock",
+]
+
+log = logging.getLogger(__name__)
+
+MARKER_FILE = "kgbuild-store.json"
+LOCK_FILE = "kgbuild.lock"
+DB_DIR = "oxigraph"
+#: 2: the default graph holds the union of all graphs (1 kept named graphs only)
+_FORMAT = 2
+#: about how many quads one write transaction holds (whole articles); the environment
+#: variable ``KGBUILD_STORE_TRANSACTION_QUADS`` overrides it (1: one article each)
+UPDATE_QUADS = 20_000
+
+_CONTENT_HASH = ox.NamedNode(str(KG.contentHash))
+_KB = ox.NamedNode(str(KB_GRAPH))
+_RESOLUTION = ox.NamedNode(str(RESOLUTION_GRAPH))
+_NOT_ARTICLES = (_KB, _RESOLUTION)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kgbuild")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def content_hash(article: Article) -> str:
+    """The ``kg:contentHash`` value :mod:`kgbuild.graph.rdf` writes for ``article``.
+
+    >>> content_hash(Article(id="a.txt", text="Rain.", title="Rain."))[:15]
+    'sha256:389be629'
+    """
+    digest = hashlib.sha256(article.text.encode("utf-8", "surrogatepass")).hexdigest()
+    return "sha256:" + digest
+
+
+def is_store(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a kgbuild store folder (it holds ``kgbuild-store.json``)."""
+    return (Path(path) / MARKER_FILE).is_file()
+
+
+def database_path(path: str | os.PathLike[str]) -> Path:
+    """The Oxigraph database folder inside the store ``path``.
+
+    Raises:
+        StoreError: when ``path`` is not a kgbuild store.
+    """
+    folder = Path(path)
+    if not is_store(folder):
+        raise StoreError(
+            "not a kgbuild store (no kgbuild-store.json in it)",
+            input=str(folder),
+            fix=f"build one first: kgbuild build SOURCES --store {folder}",
+        )
+    return folder / DB_DIR
+
+
+def damaged_store(folder: str | os.PathLike[str], exc: BaseException) -> StoreError:
+    """The error for a store whose database RocksDB finds damaged (a corrupted
+    ``CURRENT``, ``MANIFEST`` or ``.sst`` file): pyoxigraph raises ``RuntimeError``."""
+    detail = " ".join(str(exc).split())[:300]
+    where = Path(folder)
+    if where.name == DB_DIR:
+        where = where.parent
+    return StoreError(
+        f"the store at {where} is damaged ({detail})",
+        input=str(where),
+        fix=f"move it away (or delete it), then rebuild it with: kgbuild build SOURCES... "
+        f"--store {where}",
+    )
+
+
+@contextmanager
+def _guard(folder: Path) -> Iterator[None]:
+    """Turn RocksDB's corruption errors (``RuntimeError``) into :func:`damaged_store`."""
+    try:
+        yield
+    except RuntimeError as exc:
+        raise damaged_store(folder, exc) from exc
+
+
+def _open_failed(db: Path, exc: Exception, *, writing: bool) -> StoreError:
+    if isinstance(exc, RuntimeError) or "Corruption" in str(exc):
+        return damaged_store(db, exc)
+    fix = ("check the permissions and free disk space; a store written by a newer Oxigraph "
+           "needs a newer kgbuild") if writing else "check the permissions"
+    return StoreError(f"cannot open the Oxigraph database ({exc})", input=str(db), fix=fix)
+
+
+# --------------------------------------------------------------------------- locking
+
+
+class _Lock:
+    """An flock(2) lock on ``DIR/kgbuild.lock``, released on close or garbage collection."""
+
+    def __init__(self, folder: Path, *, exclusive: bool) -> None:
+        path = folder / LOCK_FILE
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open the lock file ({exc.strerror})",
+                input=str(path),
+                fix="check that the folder exists and that you may write to it",
+            ) from exc
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise _busy(folder, holder, writing=exclusive) from None
+        self.fd: int | None = fd
+        self.exclusive = exclusive
+        if exclusive:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._finalizer = weakref.finalize(self, _release, fd, exclusive)
+
+    def close(self) -> None:
+        self._finalizer()
+        self.fd = None
+
+
+def _release(fd: int, exclusive: bool) -> None:
+    try:
+        if exclusive:
+            os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        return os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _busy(folder: Path, holder: str, *, writing: bool) -> StoreError:
+    if holder:
+        who = f"a kgbuild build (process {holder}) is writing into it"
+    else:
+        who = "another kgbuild process is reading it (kgbuild serve, or an open KnowledgeGraph)"
+    if writing:
+        fix = "wait until it is done (or stop the server), then run the build again"
+    else:
+        fix = "wait until the build is done, then try again"
+    return StoreError(f"the store is in use: {who}", input=str(folder), fix=fix)
+
+
+def reader_lock(path: str | os.PathLike[str]) -> _Lock:
+    """Take a shared (reader) lock on the store ``path``; ``close()`` releases it.
+
+    Raises:
+        StoreError: when ``path`` is not a store, or a build is writing into it.
+    """
+    database_path(path)
+    return _Lock(Path(path), exclusive=False)
+
+
+# --------------------------------------------------------------------------- terms
+
+
+def _drop_graph(iri: str) -> tuple[str, str]:
+    """SPARQL update operations that drop the graph ``iri`` (in N-Triples form) and
+    take out of the union (the default graph) its triples that no other graph holds."""
+    return (
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != {iri}) }} }}",
+        f"DROP SILENT GRAPH {iri}",
+    )
+
+
+def _transaction_quads() -> int:
+    value = os.environ.get("KGBUILD_STORE_TRANSACTION_QUADS", "")
+    try:
+        return max(1, int(value)) if value else UPDATE_QUADS
+    except ValueError:
+        from kgbuild.core.errors import ConfigError
+
+        raise ConfigError("KGBUILD_STORE_TRANSACTION_QUADS must be a whole number",
+                          input=value, fix="set it to a number of quads, e.g. 20000, or unset it"
+                          ) from None
+
+
+def _triple_count(store: Any) -> int:
+    """The size of a kgbuild store's default graph: its distinct triples."""
+    for row in store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
+        return int(row[0].value)
+    return 0
+
+
+#: what :func:`kgbuild.graph.rdf.fact_reports` and :func:`kgbuild.graph.rdf.undo_merges` read of
+#: an article graph
+_FEATURE_QUERIES = (
+    # events and agreements: kinds, participants, times, names, labels
+    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?t { <%(Event)s> <%(Agreement)s> } "
+    "?s a ?t . VALUES ?p { <%(type)s> <%(agent)s> <%(target)s> <%(place)s> <%(date)s> "
+    "<%(timeText)s> <%(name)s> <%(label)s> } ?s ?p ?o } }",
+    # the countries of actors, the places places lie within
+    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?p { <%(country)s> <%(within)s> } "
+    "?s ?p ?o } }",
+    # which actors are countries
+    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?o { <%(Country)s> } ?s ?p ?o "
+    "FILTER (?p = <%(type)s>) } }",
+)
+
+
+def _features(store: Any) -> dict[str, list[tuple[Node, Node, Node]]]:
+    """The triples of each article graph that the merge rules read, by graph IRI."""
+    from rdflib.namespace import RDF, RDFS
+
+    terms = {"Event": KG.Event, "Agreement": KG.Agreement, "type": RDF.type,
+             "agent": KG.agent, "target": KG.target, "place": KG.place, "date": KG.date,
+             "timeText": KG.timeText, "name": KG.name, "label": RDFS.label,
+             "country": KG.country, "within": KG.within, "Country": KG.Country}
+    out: dict[str, dict[tuple[Node, Node, Node], None]] = {}
+    for query in _FEATURE_QUERIES:
+        for row in store.query(query % terms):
+            graph = row["g"]
+            if graph in _NOT_ARTICLES:
+                continue
+            t = (_from_ox(row["s"]), _from_ox(row["p"]), _from_ox(row["o"]))
+            out.setdefault(graph.value, {})[t] = None
+    return {g: list(ts) for g, ts in out.items()}
+
+
+def _article_ids(store: Any) -> dict[str, tuple[str, str]]:
+    """Each article graph's IRI -> (the article's id, its article node's IRI)."""
+    out: dict[str, tuple[str, str]] = {}
+    article, file_name = KG.Article, KG.fileName
+    for row in store.query(
+            f"SELECT ?g ?a ?f WHERE {{ GRAPH ?g {{ ?a a <{article}> ; <{file_name}> ?f }} }}"):
+        if row["g"] not in _NOT_ARTICLES:
+            out[row["g"].value] = (row["f"].value, row["a"].value)
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class StoreWriter:
+    """Exclusive write access to a kgbuild store; creates the store when needed.
+
+    Use it as a context manager: the lock is held until it exits.
+
+    Args:
+        path: the store folder.  It is created if missing (its parent must
+            exist); an existing folder must be a kgbuild store or empty.
+
+    Raises:
+        StoreError: the folder is something else, another process uses the
+            store, or the database cannot be opened.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._create_folder()
+        _suspend_readers(self.path)
+        self._lock = _Lock(self.path, exclusive=True)
+        try:
+            self._write_marker()
+            self.store: Any = self._open()
+        except BaseException:
+            self._lock.close()
+            raise
+        #: graph IRIs of the articles read by :meth:`select` (new, changed or not)
+        self.seen: set[str] = set()
+        #: articles :meth:`select` skipped because their text is unchanged
+        self.unchanged = 0
+        self._hashes: dict[str, str] | None = None
+
+    def _create_folder(self) -> None:
+        folder = self.path
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(
+                "is a file, not a store folder", input=str(folder),
+                fix="give the path of a folder (kgbuild creates it)",
+            )
+        if folder.is_dir():
+            # only a lock file (and a marker being written): a build created it just now
+            left = {p.name for p in folder.iterdir()}
+            if is_store(folder) or left <= {LOCK_FILE, Path(MARKER_FILE).stem + ".tmp"}:
+                return
+            raise StoreError(
+                "the folder is not empty and not a kgbuild store",
+                input=str(folder),
+                fix="give a new or empty folder, or an existing kgbuild store",
+            )
+        if not folder.parent.is_dir():
+            raise StoreError(
+                "the store's parent folder does not exist",
+                input=str(folder),
+                fix=f"create {folder.parent} first",
+            )
+        folder.mkdir(exist_ok=True)
+
+    def _write_marker(self) -> None:
+        marker = self.path / MARKER_FILE
+        info: dict[str, Any] = {}
+        if marker.is_file():
+            try:
+                info = json.loads(marker.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise StoreError(
+                    f"cannot read the store's marker file ({exc})",
+                    input=str(marker),
+                    fix="restore it, or build into a new store folder",
+                ) from exc
+            if info.get("format") != _FORMAT:
+                raise StoreError(
+                    f"the store has format {info.get('format')!r}; this kgbuild writes "
+                    f"format {_FORMAT}",
+                    input=str(self.path),
+                    fix="build into a new store folder",
+                )
+            if info.get("kgbuild") != _version():
+                log.warning(
+                    "%s was built by kgbuild %s (this is %s): unchanged articles keep the "
+                    "old extraction; build into a new folder to redo them all",
+                    self.path, info.get("kgbuild"), _version(),
+                )
+            return
+        info = {"format": _FORMAT, "kgbuild": _version()}
+        tmp = marker.with_suffix(".tmp")
+        tmp.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, marker)
+
+    def _open(self) -> Any:
+        db = self.path / DB_DIR
+        if db.is_dir() and not (db / "CURRENT").exists():
+            # Left by an older kgbuild that created the database in place and was
+            # killed while doing so: nothing was stored.
+            shutil.rmtree(db)
+        try:
+            if not db.is_dir():
+                self._create_database(db)
+            return ox.Store(str(db))
+        except (OSError, RuntimeError) as exc:
+            raise _open_failed(db, exc, writing=True) from exc
+
+    @staticmethod
+    def _create_database(db: Path) -> None:
+        """Create an empty database beside ``db`` and rename it into place.
+
+        RocksDB writes ``CURRENT`` before it has created all of Oxigraph's column
+        families; a build killed in between would leave a database that no longer
+        opens.  Creating it under a temporary name makes ``db`` appear complete or
+        not at all.
+        """
+        staging = db.with_name(db.name + ".creating")
+        if staging.exists():
+            shutil.rmtree(staging)  # a build killed while creating it
+        created = ox.Store(str(staging))
+        created.flush()
+        del created  # pyoxigraph closes the database when the Store is freed
+        gc.collect()
+        os.replace(staging, db)
+
+    # ---- context manager
+    def __enter__(self) -> StoreWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Flush and close the database, then release the lock."""
+        store = self.__dict__.pop("store", None)
+        try:
+            if store is not None:
+                try:
+                    with _guard(self.path):
+                        store.flush()
+                finally:
+                    del store  # pyoxigraph closes the database when the Store is freed
+        finally:
+            self._lock.close()
+
+    # ---- reading what is there
+    def stored_hashes(self) -> dict[str, str]:
+        """Map each article graph's IRI to the ``kg:contentHash`` stored in it."""
+        if self._hashes is None:
+            with _guard(self.path):
+                self._hashes = self._read_hashes()
+        return self._hashes
+
+    def _read_hashes(self) -> dict[str, str]:
+        hashes: dict[str, str] = {}
+        for quad in self.store.quads_for_pattern(None, _CONTENT_HASH, None, None):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode):
+                key = graph.value
+                # two hashes in one graph cannot happen; if they do, rebuild it
+                hashes[key] = "" if key in hashes else quad.object.value
+        return hashes
+
+    def article_graphs(self) -> set[str]:
+        """The IRIs of the article graphs: every named graph but the knowledge-base and
+        resolution graphs."""
+        with _guard(self.path):
+            return {g.value for g in self.store.named_graphs() if g not in _NOT_ARTICLES}
+
+    def select(self, articles: Iterable[Article]) -> Iterator[Article]:
+        """Yield the articles that are new or whose text changed; count the others.
+
+        Every article read is recorded in :attr:`seen` (for :meth:`prune`).
+        """
+        stored = self.stored_hashes()
+        for article in articles:
+            graph = str(graph_iri(article.id))
+            self.seen.add(graph)
+            if stored.get(graph) == content_hash(article):
+                self.unchanged += 1
+                log.debug("unchanged %s", article.id)
+                continue
+            yield article
+
+    # ---- writing
+    def write(self, dataset: Dataset) -> int:
+        """Store the graphs of one build run: the KB facts, then each article's graph.
+
+        Article graphs are written in transactions of whole articles (about
+        :data:`UPDATE_QUADS` quads each); each replaces the articles' previous
+        graphs and keeps the default graph equal to the union of all graphs.
+
+        Args:
+            dataset: the run's dataset (:func:`kgbuild.graph.rdf.to_dataset`).
+
+        Returns:
+            The number of article graphs written.
+
+        Raises:
+            StoreError: a write failed; articles written before it stay in, the
+                ones of the failed transaction keep their previous version.
+        """
+        return self.write_graphs(
+            (g.identifier, list(g)) for g in dataset.graphs()
+            if isinstance(g.identifier, URIRef) and len(g) > 0
+        )
+
+    def write_graphs(self, graphs: Iterable[tuple[Node, Sequence[tuple[Node, Node, Node]]]]
+                     ) -> int:
+        """:meth:`write` for (graph IRI, triples) pairs (:func:`kgbuild.graph.rdf.to_graphs`):
+        the KB graph's facts are added first, then the article graphs replaced."""
+        pairs = [(str(name), triples) for name, triples in graphs if len(triples) > 0]
+        kb = [t for name, triples in pairs if name == str(KB_GRAPH) for t in triples]
+        if kb:
+            try:
+                # the same facts in the KB graph and in the union; adding is idempotent
+                self.store.extend(
+                    ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
+                    for s, p, o in kb for graph in (_KB, ox.DefaultGraph())
+                )
+            except RuntimeError as exc:
+                raise damaged_store(self.path, exc) from exc
+            except (OSError, ValueError, TypeError) as exc:
+                raise StoreError(
+                    f"cannot store the knowledge-base facts ({exc})",
+                    input=str(self.path),
+                    fix="check free disk space and run the build again",
+                ) from exc
+        articles = sorted((name, triples) for name, triples in pairs if name != str(KB_GRAPH))
+        batch: list[tuple[str, Sequence[tuple[Node, Node, Node]]]] = []
+        size = 0
+        limit = _transaction_quads()
+        for name, triples in articles:
+            batch.append((name, triples))
+            size += len(triples)
+            if size >= limit:
+                self.replace_graphs(batch)
+                batch, size = [], 0
+        if batch:
+            self.replace_graphs(batch)
+        # RocksDB keeps written data in memory tables until they fill; flushing after
+        # each chunk keeps a long build's memory flat (bench/README.md)
+        with _guard(self.path):
+            self.store.flush()
+        self._hashes = None
+        return len(articles)
+
+    def replace_graph(self, name: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Replace the named graph ``name`` by ``triples`` (see :meth:`replace_graphs`)."""
+        self.replace_graphs([(name, triples)])
+
+    def replace_graphs(self, graphs: Sequence[tuple[str, Iterable[tuple[Node, Node, Node]]]]
+                       ) -> None:
+        """Replace each named graph ``name`` by its ``triples``, in one transaction.
+
+        The store keeps, besides one named graph per article, the union of all
+        graphs in its default graph, which Oxigraph queries many times faster than
+        a union of named graphs.  One SPARQL update (Oxigraph applies an update
+        all or nothing) removes from the union the old triples no other graph
+        holds, drops the old graphs and inserts the new triples into their graphs
+        and the union.  A process killed at any point leaves every article either
+        with its old graph or with its new one, and the union exact.
+
+        Raises:
+            StoreError: the write failed; the graphs keep their previous version.
+        """
+        removals: list[str] = []
+        inserts: list[str] = []
+        union: set[str] = set()
+        count = 0
+        written: dict[Node, str] = {}  # most terms recur: write each once
+
+        def nt(term: Node) -> str:
+            text = written.get(term)
+            if text is None:
+                text = written[term] = str(_to_ox(term))
+            return text
+
+        for name, triples in graphs:
+            iri = str(ox.NamedNode(name))
+            removals.extend(_drop_graph(iri))
+            lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
+            count += len(lines)
+            union.update(lines)
+            if lines:
+                inserts.append(f"GRAPH {iri} {{\n" + "\n".join(lines) + "\n}")
+        update = " ;\n".join(removals) + " ;\nINSERT DATA {\n" + "\n".join(sorted(union)) \
+            + "\n" + "\n".join(inserts) + "\n}"
+        try:
+            self.store.update(update)
+        except RuntimeError as exc:
+            raise damaged_store(self.path, exc) from exc
+        except (OSError, ValueError, TypeError, SyntaxError) as exc:
+            shown = ", ".join(name.rsplit("/", 1)[-1] for name, _ in graphs)
+            raise StoreError(
+                f"cannot store the graphs of {shown} ({exc})",
+                input=str(self.path),
+                fix="check free disk space and run the build again; the articles are "
+                "redone then",
+            ) from exc
+        log.debug("stored %d graph(s) (%d quads)", len(graphs), count)
+
+    def merge_events(self, kb: Any, within: Mapping[str, Sequence[str]]) -> dict[str, str]:
+        """Merge the reports of the same events across every article in the store.
+
+        Run at the end of each build (and after a prune).  The decision is made
+        afresh over all the articles in the store, from each article's own graph
+        (restored from its records in the resolution graph, see
+        :func:`kgbuild.graph.rdf.undo_merges`), by the same rules as a file build
+        (:func:`kgbuild.graph.resolve.merge_reports`); only the article graphs whose merges
+        changed are rewritten, together with the resolution graph, in one
+        transaction.  So the store ends as a file build of the same articles would,
+        whatever chunks, runs or kills led to it.  It also adds the knowledge base's
+        "within" links between entities that different chunks brought in.
+
+        Args:
+            kb: the run's :class:`~kgbuild.kb.knowledge_base.KnowledgeBase`.
+            within: its "lies within" links (:func:`kgbuild.graph.rdf.kb_within`).
+
+        Returns:
+            The IRI of each article-level event report now folded into another
+            event's IRI -> that IRI.
+
+        Raises:
+            StoreError: the write failed; the store keeps its previous state.
+        """
+        from kgbuild.graph.resolve import merge_reports
+
+        features = _features(self.store)
+        records: dict[str, list[tuple[Node, Node, Node]]] = {}
+        old_resolution: set[tuple[Node, Node, Node]] = set()
+        for quad in self.store.quads_for_pattern(None, None, None, _RESOLUTION):
+            t = (_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object))
+            old_resolution.add(t)  # type: ignore[arg-type]
+        by_record: dict[Node, list[tuple[Node, Node, Node]]] = {}
+        for t in old_resolution:
+            by_record.setdefault(t[0], []).append(t)
+        for triples in by_record.values():
+            for _s, p, o in triples:
+                if p == KG.article:
+                    records.setdefault(str(o), []).extend(triples)
+        articles = _article_ids(self.store)
+        own: dict[str, list[tuple[Node, Node, Node]]] = {}
+        reports = []
+        for graph, triples in sorted(features.items()):
+            aid = articles.get(graph)
+            if aid is None:
+                continue
+            mine = records.get(aid[1], [])
+            own[graph] = undo_merges(triples, mine)  # type: ignore[arg-type]
+            reports.extend(fact_reports(aid[0], own[graph], within))  # type: ignore[arg-type]
+        merges = merge_reports(reports)
+        by_article: dict[str, list[Any]] = {}
+        for m in merges.values():
+            by_article.setdefault(m.article_id, []).append(m)
+        renamed: dict[str, str] = {}
+        for m in merges.values():
+            if m.key != m.into:
+                renamed[str(KGR[m.key])] = str(KGR[m.into])
+        changed: list[tuple[str, list[tuple[Node, Node, Node]]]] = []
+        resolution: set[tuple[Node, Node, Node]] = set()
+        for graph in sorted(own):
+            aid = articles[graph][0]
+            mine = by_article.get(aid, [])
+            wanted, recs = apply_merges(aid, own[graph], mine)  # type: ignore[arg-type]
+            resolution.update(recs)
+            if set(wanted) == set(features[graph]):
+                continue
+            full = self._graph_triples(graph)
+            restored = undo_merges(full, records.get(articles[graph][1], []))  # type: ignore[arg-type]
+            new_full, _ = apply_merges(aid, restored, mine)
+            changed.append((graph, new_full))  # type: ignore[arg-type]
+        if resolution != old_resolution:
+            changed.append((str(RESOLUTION_GRAPH), sorted(resolution)))  # type: ignore[arg-type]
+        if changed:
+            self.replace_graphs(changed)
+            log.debug("merged events: rewrote %d graph(s)", len(changed))
+        # the KB's "within" links between entities of any two articles (a chunk only
+        # links the entities it holds)
+        actor, place = KG.Actor, KG.Place
+        present = {_from_ox(row[0]) for row in self.store.query(
+            f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ VALUES ?t {{ <{actor}> <{place}> }} "
+            "?x a ?t } }")}
+        links = kb_within_triples(kb, present)  # type: ignore[arg-type]
+        if links:
+            self.store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
+                              for s, p, o in links for graph in (_KB, ox.DefaultGraph()))
+        self.store.flush()
+        self._hashes = None
+        return renamed
+
+    def _graph_triples(self, name: str) -> list[tuple[Node, Node, Node]]:
+        """Every triple of the named graph ``name``, as rdflib terms."""
+        return [(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object))
+                for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+
+    def prune(self, keep: set[str] | None = None) -> int:
+        """Remove the article graphs not in ``keep`` (default: :attr:`seen`).
+
+        Also drops knowledge-base facts about subjects that no remaining article
+        graph mentions.  Everything happens in one transaction, and the union in
+        the default graph loses exactly the triples no remaining graph holds.
+
+        Returns:
+            The number of article graphs removed.
+        """
+        keep = self.seen if keep is None else keep
+        gone = sorted(self.article_graphs() - keep)  # a damaged store raises here
+        if not gone:
+            return 0
+        parts: list[str] = []
+        for name in gone:
+            iri = str(ox.NamedNode(name))
+            parts.extend(_drop_graph(iri))
+            log.debug("removing %s", name.rsplit("/", 1)[-1])
+        # KB facts about subjects no article mentions any more (an article graph
+        # cannot hold such a triple, so it leaves the union too)
+        parts.append(
+            f"DELETE {{ GRAPH {_KB} {{ ?s ?p ?o }} ?s ?p ?o }} WHERE {{ GRAPH {_KB} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?q ?x }} FILTER(?g != {_KB}) }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?y ?r ?s }} FILTER(?h != {_KB}) }} }}"
+        )
+        try:
+            self.store.update(" ;\n".join(parts))
+        except RuntimeError as exc:
+            raise damaged_store(self.path, exc) from exc
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot remove articles from the store ({exc})",
+                             input=str(self.path),
+                             fix="check free disk space and run the build again") from exc
+        self._hashes = None
+        return len(gone)
+
+    def __len__(self) -> int:
+        """The number of distinct triples (the size of the union)."""
+        with _guard(self.path):
+            return _triple_count(self.store)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@functools.cache
+def _integer_datatypes() -> dict[URIRef, URIRef]:
+    """Properties whose shipped shape asks for a datatype derived from xsd:integer."""
+    from rdflib import Graph
+    from rdflib.namespace import SH, XSD
+
+    from kgbuild.check.validate import default_shapes_path
+
+    derived = {XSD[n] for n in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                                "negativeInteger", "long", "int", "short", "byte",
+                                "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+    shapes = Graph().parse(default_shapes_path(), format="turtle")
+    found: dict[URIRef, URIRef] = {}
+    for shape, datatype in shapes.subject_objects(SH.datatype):
+        path = shapes.value(shape, SH.path)
+        if isinstance(path, URIRef) and datatype in derived:
+            found[path] = URIRef(str(datatype))
+    return found
+
+
+def _restore_datatypes(ds: Dataset) -> None:
+    """Give integer literals back the derived datatype the shapes ask for.
+
+    Oxigraph stores every integer-derived literal (``"3"^^xsd:nonNegativeInteger``)
+    as ``xsd:integer``; the value is the same, but SHACL checks the datatype.
+    """
+    from rdflib.namespace import XSD
+
+    datatypes = _integer_datatypes()
+    for graph in ds.graphs():
+        for predicate, datatype in datatypes.items():
+            for s, p, o in list(graph.triples((None, predicate, None))):
+                if isinstance(o, Literal) and o.datatype == XSD.integer:
+                    graph.remove((s, p, o))
+                    graph.add((s, p, Literal(str(o), datatype=datatype)))
+
+
+def _open_read_only(path: Path) -> Any:
+    db = database_path(path)
+    if not (db / "CURRENT").exists():
+        # The first build was stopped before it stored anything: an empty store.
+        return ox.Store()
+    try:
+        return ox.Store.read_only(str(db))
+    except (OSError, RuntimeError) as exc:
+        raise _open_failed(db, exc, writing=False) from exc
+
+
+#: open readers in this process; a writer in this process closes them first (they
+#: reopen on their next use), so ``kg = build(store=d)`` does not block the next build.
+_READERS: weakref.WeakSet[Any] = weakref.WeakSet()  # kgbuild.kg.stored.StoreKnowledgeGraph
+
+
+def _suspend_readers(path: Path) -> None:
+    target = path.resolve()
+    for reader in list(_READERS):
+        if reader.path.resolve() == target:
+            reader._suspend()
+
+
+
+
+def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = None,
+                timeout: float | None = 30, limit: int | None = None,
+                allow_service: bool = False, union: bool = True,
+                memory_mb: int | None = 1024,
+                source: str | os.PathLike[str] | None = None) -> Any:
+    """Run a SELECT query on a ``pyoxigraph.Store`` over the union of its graphs.
+
+    ``union=False`` queries the default graph alone: a kgbuild store keeps the union
+    of its article graphs there (see :class:`StoreWriter`), which Oxigraph queries
+    many times faster than its union of named graphs.
+
+    The same rules as :func:`kgbuild.query.sparql.run_query` apply (SELECT only, no
+    ``FROM``, ``SERVICE`` refused unless allowed, parameters bound as terms,
+    ``timeout``, ``limit`` and ``memory_mb``), but the store is queried in place,
+    not copied.
+
+    Returns:
+        A :class:`kgbuild.query.sparql.QueryResult`.
+
+    Raises:
+        QueryError: as :func:`kgbuild.query.sparql.run_query`.
+        QueryTimeout: the query ran longer than ``timeout``.
+        QueryMemoryExceeded: the query took more than ``memory_mb`` MiB.
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("A"),
+    ...                   ox.NamedNode("urn:x:g")))
+    >>> [str(row[0]) for row in query_store(store, "SELECT ?s WHERE { ?s ?p ?o }")]
+    ['urn:x:a']
+    """
+    # The checks and term conversions are kgbuild.query.sparql's; only the store differs.
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    from kgbuild.query import sparql as q
+
+    if limit is not None and limit < 0:
+        raise QueryError("limit must be >= 0", input=str(limit), fix="pass a non-negative limit")
+    sparql = q._canonical(sparql)
+    parsed = q._parse(sparql, allow_service=allow_service)
+    bound = q._bind(sparql, params)
+    try:
+        projected = frozenset(str(v) for v in (dict.get(translateQuery(parsed).algebra, "PV")
+                                               or ()))
+    except Exception as exc:  # unknown prefixes, bad aggregates, ...
+        raise QueryError(
+            f"the query is not valid SPARQL ({type(exc).__name__}: {exc})",
+            input=q._first_line(sparql),
+            fix="declare every prefix it uses and check grouping and aggregates",
+        ) from exc
+    text = sparql
+    rest = {k: v for k, v in bound.items() if k not in projected}
+    if rest:  # Oxigraph substitutes projected variables only
+        names = sorted(rest)
+        text = (f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) "
+                f"{{ ({' '.join(q._sparql_term(rest[n]) for n in names)}) }}\n")
+    substitutions = {ox.Variable(k): q._to_ox(v) for k, v in bound.items() if k in projected}
+    cancel = threading.Event()
+    outcome: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+
+    def work() -> None:
+        solutions: Any = None
+        try:
+            solutions = store.query(text, use_default_graph_as_union=union,
+                                    substitutions=substitutions)
+            variables = tuple(v.value for v in solutions.variables)
+            rows: list[tuple[Node | None, ...]] = []
+            truncated = False
+            for solution in solutions:
+                if cancel.is_set():
+                    return
+                if limit is not None and len(rows) >= limit:
+                    truncated = True  # one solution more than the limit exists
+                    break
+                rows.append(tuple(q._normalise(q._from_ox(solution[v])) for v in variables))
+        except BaseException as exc:  # handed over to the caller's thread
+            solutions = None  # drop Oxigraph's iterator in this thread
+            outcome.put(("error", exc))
+        else:
+            solutions = None
+            outcome.put(("ok", q.QueryResult(vars=variables, rows=tuple(rows),
+                                             truncated=truncated)))
+
+    worker = threading.Thread(target=work, name="kgbuild-store-query", daemon=True)
+    ready = threading.Event()
+    ready.set()  # the store is queried in place: no copy to wait for
+    worker.start()
+    status, payload = q.await_outcome(
+        outcome, sparql=sparql, timeout=timeout, memory_mb=memory_mb, cancel=cancel,
+        ready=ready, timeout_fix="add a LIMIT or narrower patterns, or raise the timeout",
+    )
+    if status == "error":
+        if isinstance(payload, KgbuildError):
+            raise payload
+        if isinstance(payload, RuntimeError) and source is not None:
+            raise damaged_store(source, payload) from payload
+        if isinstance(payload, SyntaxError):
+            raise QueryError(f"Oxigraph cannot parse the query ({payload})",
+                             input=q._first_line(sparql),
+                             fix="correct the SPARQL syntax") from payload
+        raise QueryError(
+            f"the query failed while running ({type(payload).__name__}: {payload})",
+            input=q._first_line(sparql),
+            fix="check the functions and datatypes the query uses",
+        ) from payload
+    return payload
