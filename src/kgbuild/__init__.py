@@ -7,9 +7,11 @@
 
 from __future__ import annotations
 
+from kgbuild import _compat
 from kgbuild.core.config import Settings, load_settings
 from kgbuild.core.errors import KgbuildError
-from kgbuild.kg.graph import BuildStats, KnowledgeGraph, load
+from kgbuild.kg.graph import BuildStats, KnowledgeGraph
+from kgbuild.kg.reading import load
 from kgbuild.pipeline import build
 
 __all__ = [
@@ -24,3 +26,5 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+_compat.install()

@@ -550,8 +550,8 @@ def validate(
     kg = kgbuild.load(graph)
     report = kg.validate(shapes=(*settings.shapes_paths, *shapes))
     if report_path is not None:
-        from kgbuild.outputs.export import serialize
         from kgbuild.core.files import write_atomic
+        from kgbuild.outputs.export import serialize
 
         write_atomic(report_path, serialize(report.graph, format="turtle"))
     if not state.quiet:

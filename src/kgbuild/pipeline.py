@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from kgbuild._compat import moved_attribute
 from kgbuild.core.config import Settings
 from kgbuild.core.errors import InputError, KgbuildError
 from kgbuild.core.model import Article
@@ -26,6 +27,10 @@ from kgbuild.kg.stored import StoreKnowledgeGraph
 from kgbuild.store.oxstore import StoreWriter
 
 __all__ = ["WHOLE_VALIDATION_TRIPLES", "build", "check_build"]
+
+
+def __getattr__(name: str) -> Any:  # names that moved out (kgbuild._compat)
+    return moved_attribute(__name__, name)
 
 log = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
+from kgbuild._compat import moved_attribute
 from kgbuild.core.errors import ConfigError, KgbuildError
 from kgbuild.core.model import Article
 from kgbuild.core.processes import process_context
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from kgbuild.graph.resolve import ArticleResult
 
 __all__ = ["extract_in_processes"]
+
+
+def __getattr__(name: str) -> Any:  # names that moved out (kgbuild._compat)
+    return moved_attribute(__name__, name)
 
 log = logging.getLogger(__name__)
 

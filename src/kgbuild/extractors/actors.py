@@ -32,6 +32,7 @@ from spacy.tokens import Token
 
 from kgbuild.core.names import slugify
 from kgbuild.extractors.context import ArticleContext, Ref
+from kgbuild.extractors.entity_keys import composed_entity, register_entity
 from kgbuild.kb.knowledge_base import ARMED_KINDS
 
 __all__ = ["ActorNoun", "actor_nouns", "article_country", "extract"]
@@ -249,8 +250,6 @@ def _people_names(ctx: ArticleContext, head: Token) -> list[Token]:
 
 def _communal_groups(ctx: ArticleContext, slug: str) -> None:
     """One group node per people named with a group noun (``rules/communal.tsv``)."""
-    from kgbuild.extractors.entities import _register
-
     heads, cues = _communal()
     for tok in ctx.tokens:
         if tok.lower_ not in heads or tok.pos_ != "NOUN" or ctx.in_headline(tok):
@@ -264,14 +263,12 @@ def _communal_groups(ctx: ArticleContext, slug: str) -> None:
         for name in names:
             label = f"{name.text} {noun}"
             key = f"entity/{kind.lower()}/{slug}-{slugify(label)}"
-            _register(ctx, key, kind, label)
+            register_entity(ctx, key, kind, label)
             ctx.add_ref(Ref(key, kind, name.i, name.i + 1, name.i, "generic", name.text))
 
 
 def extract(ctx: ArticleContext) -> None:
     """Add references for the unnamed group actors of the article."""
-    from kgbuild.extractors.entities import _register, composed_entity
-
     doc = ctx.doc
     unknown = unidentified_modifiers()
     slug = slugify(ctx.article.id.rsplit(".", 1)[0])
@@ -319,6 +316,6 @@ def extract(ctx: ArticleContext) -> None:
         else:
             label = _label(tok)
             key = f"entity/{kind.lower()}/{slug}-{slugify(label)}"
-        _register(ctx, key, kind, label, country=country)
+        register_entity(ctx, key, kind, label, country=country)
         span = doc[start : tok.i + 1]
         ctx.add_ref(Ref(key, kind, span.start, span.end, tok.i, "generic", span.text))

@@ -27,9 +27,10 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from kgbuild.core.model import Mention
-from kgbuild.core.names import match_key, slugify
-from kgbuild.extractors.context import ArticleContext, EntityInfo, Ref
-from kgbuild.kb.knowledge_base import ARMED_KINDS, PLACE_KINDS, KBEntity, KnowledgeBase
+from kgbuild.core.names import match_key
+from kgbuild.extractors.context import ArticleContext, Ref
+from kgbuild.extractors.entity_keys import composed_entity, minted_key, register_entity
+from kgbuild.kb.knowledge_base import ARMED_KINDS, KBEntity, KnowledgeBase
 from kgbuild.nlp import lexicon as lx
 
 NAME = "entities.v1"
@@ -129,88 +130,22 @@ def _tokenizer_for(vocab):  # type: ignore[no-untyped-def]
     return nlp.make_doc
 
 
-def _register(
-    ctx: ArticleContext,
-    key: str,
-    kind: str,
-    label: str,
-    *,
-    surface: str = "",
-    country: str | None = None,
-    kb_ent: KBEntity | None = None,
-) -> None:
-    info = ctx.entities.get(key)
-    if info is None:
-        if _named_as_written(kb_ent):
-            # GeoNames and ISO names carry diacritics the press does not write
-            # ("Tillabéri", "Ménaka"): the node's label is the name in plain Latin letters,
-            # the same in every article; the name as written and the gazetteer's name
-            # stay alternative labels
-            label = ascii_name(label)
-        info = EntityInfo(
-            key=key,
-            kind=kind,
-            label=label,
-            country=country,
-            is_actor=kind == "Country" or kind not in PLACE_KINDS,
-            is_place=kind in PLACE_KINDS,
-        )
-        if kb_ent is not None:
-            info.country = kb_ent.country
-        ctx.entities[key] = info
-    if surface and match_key(surface) != match_key(info.label):
-        info.alt_labels.add(surface)
-    if kb_ent is not None and match_key(kb_ent.label) != match_key(info.label):
-        info.alt_labels.add(kb_ent.label)
 
 
-def ascii_name(name: str) -> str:
-    """``name`` without diacritics or modifier letters ("Khān Yūnis" -> "Khan Yunis").
-
-    >>> ascii_name("Tillabéri"), ascii_name("Ṣaʿdah")
-    ('Tillaberi', "Sa'dah")
-    """
-    from kgbuild.kb.gazetteer import ascii_fold
-
-    return ascii_fold(name.translate(_MODIFIER_LETTERS))
 
 
-_MODIFIER_LETTERS = str.maketrans({"ʿ": "'", "ʾ": "'", "’": "'", "‘": "'", "ʼ": "'"})
 
 
-def _named_as_written(kb_ent: KBEntity | None) -> bool:
-    """Places of the world layer below country level: their packaged names are not
-    the English names of news reports."""
-    return (
-        kb_ent is not None
-        and getattr(kb_ent, "origin", "kb") == "world"
-        and kb_ent.kind != "Country"
-    )
 
 
 def _kb_entity(kb: KnowledgeBase, key: str) -> KBEntity | None:
     return kb.entities.get(key)
 
 
-def composed_entity(ctx: ArticleContext, kind: str, label: str) -> tuple[str, str, str]:
-    """(key, kind, label) of a composed name ("Armed Forces of X"): the knowledge base's
-    entity of that canonical label when it has one, else a minted key."""
-    kb_key = ctx.kb.by_label.get(match_key(label))
-    if kb_key is not None:
-        ent = ctx.kb.entities[kb_key]
-        return kb_key, ent.kind, ent.label
-    return minted_key(_key_kind(kind), label), kind, label
 
 
-def _key_kind(kind: str) -> str:
-    """The kind a minted key is made from: a state's forces keep their ``armedforce/``
-    keys from before the ACLED-aligned classes, so graphs stay comparable."""
-    return "ArmedForce" if kind == "StateForce" else kind
 
 
-def minted_key(kind: str, label: str) -> str:
-    """The deterministic key of an entity the KB does not know."""
-    return f"entity/{kind.lower()}/{slugify(label)}"
 
 
 def _strip_det(span: Span) -> Span:
@@ -264,18 +199,18 @@ def _kb_names(ctx: ArticleContext) -> None:
         if key.startswith("demonym:"):
             ckey = key.split(":", 1)[1]
             ent = ctx.kb.entities[ckey]
-            _register(ctx, ckey, ent.kind, ent.label, kb_ent=ent)
+            register_entity(ctx, ckey, ent.kind, ent.label, kb_ent=ent)
             ctx.add_ref(Ref(ckey, ent.kind, start, end, span.root.i, "demonym", span.text))
             continue
         ent = ctx.kb.entities[key]
-        _register(ctx, key, ent.kind, ent.label, surface=_surface(span), kb_ent=ent)
+        register_entity(ctx, key, ent.kind, ent.label, surface=_surface(span), kb_ent=ent)
         ctx.add_ref(Ref(key, ent.kind, start, end, span.root.i, "kb", span.text))
         if ent.country and ent.kind != "Country" and len(span) > 1:
             # "Hungarian troops": the demonym inside the name also names the country
             for tok in span:
                 owner = ctx.kb.country_of_demonym(tok.text) if tok.is_title else None
                 if owner is not None and owner.key == ent.country:
-                    _register(ctx, owner.key, owner.kind, owner.label, kb_ent=owner)
+                    register_entity(ctx, owner.key, owner.kind, owner.label, kb_ent=owner)
                     ctx.add_ref(
                         Ref(owner.key, owner.kind, tok.i, tok.i + 1, tok.i, "demonym", tok.text)
                     )
@@ -352,7 +287,7 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
         owner_key = owner.country
         if owner_key not in ctx.entities and owner_key in ctx.kb.entities:
             kb_country = ctx.kb.entities[owner_key]
-            _register(ctx, owner_key, kb_country.kind, kb_country.label, kb_ent=kb_country)
+            register_entity(ctx, owner_key, kb_country.kind, kb_country.label, kb_ent=kb_country)
         owner = ctx.entities.get(owner_key) or owner
     c = owner.label
     lower = head.lower_
@@ -443,7 +378,7 @@ def _compose(ctx: ArticleContext) -> None:
             key, kind, label = composed_entity(ctx, *res)
             country = ctx.country_of(own.key)
             span = _phrase_span(tok, mods)
-            _register(
+            register_entity(
                 ctx,
                 key,
                 kind,
@@ -592,13 +527,13 @@ def _places(ctx: ArticleContext) -> None:
                 label = bare  # "Mopti town" is the town of Mopti
             if kb_hits:
                 ent = kb_hits[0]
-                _register(ctx, ent.key, ent.kind, ent.label, surface=label, kb_ent=ent)
+                register_entity(ctx, ent.key, ent.kind, ent.label, surface=label, kb_ent=ent)
                 ctx.add_ref(
                     Ref(ent.key, ent.kind, span.start, span.end, tok.i, "pattern", span.text)
                 )
                 continue
             key = minted_key(kind, label)
-            _register(ctx, key, kind, label)
+            register_entity(ctx, key, kind, label)
             ctx.add_ref(Ref(key, kind, span.start, span.end, tok.i, "pattern", span.text))
     # generic place nouns ("the line of contact", "commanding heights")
     lower_text = doc.text.lower()
@@ -613,7 +548,7 @@ def _places(ctx: ArticleContext) -> None:
             if span is None or ctx.covered(span.start, span.end):
                 continue
             key = minted_key(kind, phrase)
-            _register(ctx, key, kind, phrase)
+            register_entity(ctx, key, kind, phrase)
             ctx.add_ref(Ref(key, kind, span.start, span.end, span.root.i, "pattern", span.text))
 
 
@@ -638,7 +573,7 @@ def _new_named(ctx: ArticleContext, span: Span, kind: str, head: int | None = No
     else:
         ent = None
         key = minted_key(kind, label)
-    _register(ctx, key, kind, label, surface=_surface(span), kb_ent=ent)
+    register_entity(ctx, key, kind, label, surface=_surface(span), kb_ent=ent)
     ctx.add_ref(
         Ref(
             key,

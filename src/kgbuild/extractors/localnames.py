@@ -36,6 +36,7 @@ from pathlib import Path
 from spacy.tokens import Span, Token
 
 from kgbuild.extractors.context import ArticleContext, Ref
+from kgbuild.extractors.entity_keys import minted_key, register_entity
 from kgbuild.kb.knowledge_base import KBEntity
 from kgbuild.nlp import lexicon as lx
 
@@ -319,8 +320,6 @@ def _is_calendar(name: str) -> bool:
 
 
 def extract(ctx: ArticleContext) -> None:
-    from kgbuild.extractors.entities import _register, minted_key
-
     cands = _candidates(ctx)
     evidence: dict[str, list[str]] = defaultdict(list)
     labels: dict[str, Counter[str]] = defaultdict(Counter)
@@ -418,14 +417,14 @@ def extract(ctx: ArticleContext) -> None:
             place = _gazetteer_place(ctx, name, countries, enclosing.get(name))
             if place is not None:
                 keys[name] = place.key
-                _register(ctx, place.key, place.kind, place.label, surface=name, kb_ent=place)
+                register_entity(ctx, place.key, place.kind, place.label, surface=name, kb_ent=place)
                 continue
         label = name
         if kind in ("Route", "Region") and name.split()[-1].lower() in lx.PLACE_HEADS:
             label = " ".join([*name.split()[:-1], name.split()[-1].lower()])
         key = minted_key(kind, label)
         keys[name] = key
-        _register(ctx, key, kind, label)
+        register_entity(ctx, key, kind, label)
     for name, kind in kinds.items():
         if kind.startswith("alias:") and kind[6:] in keys:
             keys[name] = keys[kind[6:]]

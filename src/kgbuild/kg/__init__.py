@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kgbuild.kg.graph import FORMATS, BuildStats, KnowledgeGraph, load
+from kgbuild.kg.graph import FORMATS, BuildStats, KnowledgeGraph
+from kgbuild.kg.reading import load
 from kgbuild.kg.stored import StoreKnowledgeGraph
 
 __all__ = ["FORMATS", "BuildStats", "KnowledgeGraph", "StoreKnowledgeGraph", "load"]

@@ -1,0 +1,1 @@
+"""Outputs: sorted RDF files, JSON-LD, GraphML, networkx views, pages and pictures."""

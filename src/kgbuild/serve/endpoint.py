@@ -650,7 +650,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _load_file_into(path: Path, folder: Path) -> Path:
     """Parse a graph file (the checks of :func:`kgbuild.load`) into a new store."""
-    from kgbuild.kg.graph import load
+    from kgbuild.kg.reading import load
     from kgbuild.store.oxstore import _to_ox
 
     kg = load(path)
