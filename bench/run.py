@@ -178,12 +178,12 @@ def alarm(seconds: float) -> Iterator[None]:
 def throughput(work: Path, *, articles: int, workers: int, seed: int, repeat: int
                ) -> dict[str, Any]:
     import kgbuild
-    from kgbuild.inputs.articles import read_articles
     from kgbuild.core.config import Settings
-    from kgbuild.kb.knowledge_base import load_kb
-    from kgbuild.nlp.spacy_pipeline import load_pipeline
     from kgbuild.execution.processes import extract_in_processes
     from kgbuild.execution.step import extract_stream
+    from kgbuild.inputs.articles import read_articles
+    from kgbuild.kb.knowledge_base import load_kb
+    from kgbuild.nlp.spacy_pipeline import load_pipeline
 
     folder = corpus(work, articles, seed)
     docs = list(read_articles([folder]))
@@ -252,8 +252,8 @@ def throughput(work: Path, *, articles: int, workers: int, seed: int, repeat: in
 # ------------------------------------------------------------------------------ memory
 def memory_child(args: argparse.Namespace) -> int:
     """Run in a subprocess: one build, RSS samples to --progress-file, summary to stdout."""
-    from kgbuild.inputs.articles import read_articles
     from kgbuild.core.config import Settings
+    from kgbuild.inputs.articles import read_articles
 
     folder, samples = Path(args.corpus), Path(args.progress_file)
     started = time.perf_counter()
@@ -275,8 +275,8 @@ def memory_child(args: argparse.Namespace) -> int:
 
     settings = Settings(workers=args.workers)
     if args.mode == "stream":  # the streaming part of a build: nothing is kept
-        from kgbuild.kb.knowledge_base import load_kb
         from kgbuild.execution import extract_results
+        from kgbuild.kb.knowledge_base import load_kb
 
         done = 0
         stream = extract_results(read_articles([folder]), kb=load_kb(), settings=settings)
@@ -599,8 +599,8 @@ def store_writer_load(work: Path, ds: Any, quads: int) -> dict[str, Any]:
 def shacl(work: Path, *, articles_for_100k: int, seed: int, workers: int, big_store: Any,
           big_quads: int, do_big: bool, batch_articles: int) -> dict[str, Any]:
     import kgbuild
-    from kgbuild.check.validate import validate
     from kgbuild.check.batched import validate_in_batches
+    from kgbuild.check.validate import validate
 
     folder = corpus(work, articles_for_100k, seed)
     kg = kgbuild.build([folder])

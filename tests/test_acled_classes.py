@@ -12,14 +12,14 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from kgbuild.extractors.context import EntityInfo
-from kgbuild.kb.knowledge_base import KnowledgeBase
+from kgbuild.check.validate import validate
 from kgbuild.core.model import Article, Event, Evidence, Mention
 from kgbuild.core.namespaces import KG, KGR
-from kgbuild.query.sparql import named_query, run_query
+from kgbuild.extractors.context import EntityInfo
 from kgbuild.graph.rdf import to_dataset
 from kgbuild.graph.resolve import ArticleResult, Resolved
-from kgbuild.check.validate import validate
+from kgbuild.kb.knowledge_base import KnowledgeBase
+from kgbuild.query.sparql import named_query, run_query
 
 TEXT = (
     "On 3 May 2021, fighters of the Red Hill Front and unidentified gunmen clashed near "

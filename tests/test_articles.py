@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kgbuild.core.errors import InputError, InputWarning, KgbuildError
+from kgbuild.core.model import Article
 from kgbuild.inputs.articles import (
     FURNITURE_PATTERNS,
     extract_html,
@@ -17,8 +19,6 @@ from kgbuild.inputs.articles import (
     furniture_spans,
     read_articles,
 )
-from kgbuild.core.errors import InputError, InputWarning, KgbuildError
-from kgbuild.core.model import Article
 
 SEED_000 = "000_5b0c8244025bb314.txt"
 SEED_004 = "004_3611225c614ea39f.txt"

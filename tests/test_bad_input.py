@@ -45,10 +45,10 @@ from click.testing import CliRunner, Result
 from rdflib import Dataset, URIRef
 
 import kgbuild
-from kgbuild.inputs.articles import MAX_ARTICLE_CHARS, read_articles
 from kgbuild.cli import cli
 from kgbuild.core.config import Settings
 from kgbuild.core.errors import InputError, InputWarning, KgbuildError
+from kgbuild.inputs.articles import MAX_ARTICLE_CHARS, read_articles
 
 KG = "https://w3id.org/kgbuild/ontology#"
 NIF_IS_STRING = URIRef("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#isString")

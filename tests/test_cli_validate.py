@@ -14,9 +14,9 @@ from click.testing import CliRunner, Result
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
+from kgbuild.check.validate import validate
 from kgbuild.cli import cli
 from kgbuild.core.namespaces import KG
-from kgbuild.check.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample.trig"

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 import kgbuild
-from kgbuild.execution import processes as parallel
 from kgbuild.core.config import Settings
-from kgbuild.execution.dask_cluster import PipelinePlugin, connect
 from kgbuild.core.errors import ConfigError
 from kgbuild.evaluation.synthetic import write_corpus
+from kgbuild.execution import processes as parallel
+from kgbuild.execution.dask_cluster import PipelinePlugin, connect
 
 distributed = pytest.importorskip("distributed")
 

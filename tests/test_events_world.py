@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 
 from kgbuild.core.errors import ConfigError
+from kgbuild.core.model import Article, Event, Extraction
 from kgbuild.extractors import events as ev_mod
 from kgbuild.extractors import run_extractors
 from kgbuild.extractors.context import ArticleContext
 from kgbuild.extractors.event_rules import RULES_DIR, load_rules
 from kgbuild.kb.knowledge_base import load_kb
-from kgbuild.core.model import Article, Event, Extraction
 
 PUBLISHED = date(2023, 9, 20)
 HEADLINE = "Update"

@@ -25,6 +25,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 import kgbuild
 from kgbuild.cli import cli
 from kgbuild.core.errors import InputError, RDFInputError
+from kgbuild.core.namespaces import KG, KGR, PREFIXES
 from kgbuild.outputs.export import (
     EXPORT_FORMATS,
     context_path,
@@ -34,7 +35,6 @@ from kgbuild.outputs.export import (
     to_jsonld,
     to_networkx,
 )
-from kgbuild.core.namespaces import KG, KGR, PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample.trig"

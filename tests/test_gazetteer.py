@@ -22,6 +22,7 @@ import pycountry
 import pytest
 
 from kgbuild.core.config import load_settings
+from kgbuild.core.names import match_key
 from kgbuild.kb.gazetteer import (
     GeonamesCacheSource,
     PlaceIndex,
@@ -30,7 +31,6 @@ from kgbuild.kb.gazetteer import (
     world_subdivisions,
 )
 from kgbuild.kb.knowledge_base import KBEntity, KnowledgeBase, load_kb
-from kgbuild.core.names import match_key
 
 ROOT = Path(__file__).resolve().parents[1]
 GEONAMES_RE = re.compile(r"^https://sws\.geonames\.org/[1-9]\d*/$")
@@ -442,8 +442,8 @@ def test_rdf_writes_geonames_links_and_coordinates(kb: KnowledgeBase) -> None:
     from rdflib import URIRef
     from rdflib.namespace import OWL
 
-    from kgbuild.extractors.context import EntityInfo
     from kgbuild.core.namespaces import WGS84
+    from kgbuild.extractors.context import EntityInfo
     from kgbuild.graph.rdf import _write_kb
     from kgbuild.graph.resolve import Resolved
 

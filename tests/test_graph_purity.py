@@ -40,11 +40,11 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 import kgbuild
-from kgbuild.nlp import lexicon as lx
-from kgbuild.kb.knowledge_base import load_kb
 from kgbuild.core.names import match_key
 from kgbuild.core.namespaces import GAF, KG, KGR, NIF, ORG
 from kgbuild.graph.rdf import KB_GRAPH, RESOLUTION_GRAPH, article_iri, graph_iri, undo_merges
+from kgbuild.kb.knowledge_base import load_kb
+from kgbuild.nlp import lexicon as lx
 
 # the words the entity extractor's compositions add ("Armed Forces of X",
 # "X peacekeeping contingent", "Ministry of Defense of X", "Government of X")

@@ -16,8 +16,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from kgbuild.kb.knowledge_base import load_kb
 from kgbuild.core.names import match_key
+from kgbuild.kb.knowledge_base import load_kb
 
 ROOT = Path(__file__).resolve().parents[1]
 KB_DIR = ROOT / "kb"

@@ -30,10 +30,11 @@ from click.testing import CliRunner
 from rdflib import RDFS, Graph, Literal, URIRef
 
 import kgbuild
+from kgbuild.check.validate import MAX_ARTICLES_SHOWN, ValidationReport, ValidationResult
 from kgbuild.cli import cli
 from kgbuild.core.config import Settings
 from kgbuild.core.errors import ConfigError, InputError, RDFInputError, StoreError
-from kgbuild.outputs.export import serialize
+from kgbuild.core.files import check_writable, write_atomic
 from kgbuild.nlp.spacy_pipeline import (
     DEFAULT_MODEL,
     MODEL_HASHES,
@@ -41,10 +42,9 @@ from kgbuild.nlp.spacy_pipeline import (
     dist_info_hashes,
     model_file_hashes,
 )
-from kgbuild.core.files import check_writable, write_atomic
+from kgbuild.outputs.export import serialize
 from kgbuild.query.sparql import QueryResult
 from kgbuild.store.oxstore import DB_DIR, StoreWriter
-from kgbuild.check.validate import MAX_ARTICLES_SHOWN, ValidationReport, ValidationResult
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = "http://example.org/"

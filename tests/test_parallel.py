@@ -16,16 +16,15 @@ from pathlib import Path
 import pytest
 
 import kgbuild
-from kgbuild.execution import processes as parallel
-from kgbuild.inputs.articles import read_articles
 from kgbuild.core.config import Settings
 from kgbuild.core.errors import ConfigError
+from kgbuild.evaluation.synthetic import generate_articles, iter_articles, write_corpus
+from kgbuild.execution import processes as parallel
+from kgbuild.execution.processes import extract_in_processes
+from kgbuild.execution.step import chunked, extract_article, extract_stream
+from kgbuild.inputs.articles import read_articles
 from kgbuild.kb.knowledge_base import load_kb
 from kgbuild.nlp.spacy_pipeline import load_pipeline
-from kgbuild.execution.processes import extract_in_processes
-from kgbuild.execution.step import chunked, extract_stream
-from kgbuild.execution.step import extract_article
-from kgbuild.evaluation.synthetic import generate_articles, iter_articles, write_corpus
 
 
 @pytest.fixture(scope="module")

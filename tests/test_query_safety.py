@@ -31,10 +31,10 @@ from rdflib import Dataset, Literal, URIRef
 import kgbuild
 from kgbuild.cli import cli
 from kgbuild.core.errors import InputError, QueryError, QueryTimeout, RDFInputError
+from kgbuild.inputs.rdfio import ENV_MAX_BYTES, check_rdf, parse_rdf
 from kgbuild.kb.knowledge_base import load_kb
 from kgbuild.kg.graph import KnowledgeGraph
 from kgbuild.query.sparql import QueryResult, run_query
-from kgbuild.inputs.rdfio import ENV_MAX_BYTES, check_rdf, parse_rdf
 
 ENGINES = ("rdflib", "oxigraph")
 

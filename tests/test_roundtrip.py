@@ -32,14 +32,14 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
 import kgbuild
-from kgbuild.inputs.articles import read_articles
-from kgbuild.extractors.context import EntityInfo
-from kgbuild.kb.knowledge_base import load_kb
 from kgbuild.core.model import Article, Event, Evidence, Mention, Statement
 from kgbuild.core.names import slugify
-from kgbuild.kg.graph import KnowledgeGraph
+from kgbuild.extractors.context import EntityInfo
 from kgbuild.graph.rdf import to_dataset
 from kgbuild.graph.resolve import ArticleResult, resolve
+from kgbuild.inputs.articles import read_articles
+from kgbuild.kb.knowledge_base import load_kb
+from kgbuild.kg.graph import KnowledgeGraph
 
 #: format given to ``serialize`` -> (rdflib parser, pyoxigraph format, holds named graphs)
 FORMATS: dict[str, tuple[str, ox.RdfFormat, bool]] = {

@@ -36,7 +36,6 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 import kgbuild
-from kgbuild.inputs.articles import read_articles
 from kgbuild.cli import cli
 from kgbuild.core.errors import (
     InputError,
@@ -45,8 +44,9 @@ from kgbuild.core.errors import (
     QueryMemoryExceeded,
     RDFInputError,
 )
-from kgbuild.query.sparql import run_query
+from kgbuild.inputs.articles import read_articles
 from kgbuild.inputs.rdfio import SAFE_XML_FORMAT, DTDForbidden, check_rdf
+from kgbuild.query.sparql import run_query
 from kgbuild.serve.endpoint import LISTEN_BACKLOG, Endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -447,7 +447,12 @@ def test_case8_sigterm_while_loading_leaves_no_temporary_store(tmp_path: Path) -
 
 def test_case2_the_file_limit_follows_the_memory_budget(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from kgbuild.inputs.rdfio import BYTES_FACTOR, DEFAULT_MAX_BYTES, ENV_MEMORY_MB, MEMORY_BUDGET_MB
+    from kgbuild.inputs.rdfio import (
+        BYTES_FACTOR,
+        DEFAULT_MAX_BYTES,
+        ENV_MEMORY_MB,
+        MEMORY_BUDGET_MB,
+    )
 
     assert DEFAULT_MAX_BYTES == MEMORY_BUDGET_MB * 2**20 // BYTES_FACTOR  # about 82 MiB
     path = tmp_path / "g.nt"

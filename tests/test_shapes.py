@@ -16,8 +16,8 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from kgbuild.core.errors import ValidationFailed
 from kgbuild.check.validate import ValidationReport, validate
+from kgbuild.core.errors import ValidationFailed
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = ROOT / "ontology" / "shapes.ttl"

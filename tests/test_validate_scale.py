@@ -16,8 +16,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 
 import kgbuild
-from kgbuild.check.validate import ValidationReport
 from kgbuild.check.batched import _default_graph_is_union, _Union, validate_in_batches
+from kgbuild.check.validate import ValidationReport
 
 ox = pytest.importorskip("pyoxigraph")
 

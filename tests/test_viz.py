@@ -23,9 +23,9 @@ from rdflib.namespace import RDF, RDFS
 
 import kgbuild
 from kgbuild import cli as cli_module
-from kgbuild.outputs import viz
 from kgbuild.core.errors import InputError, KgbuildError
 from kgbuild.core.namespaces import KG, KGR
+from kgbuild.outputs import viz
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample.trig"

@@ -737,7 +737,8 @@ def export(ctx: click.Context, graph: Path, out: Path | None, fmt: str | None) -
     state.say(f"[green]wrote[/] {escape('stdout' if to_stdout else str(out))} ({fmt})")
 
 
-_VIZ_VIEWS = ("entities", "events", "claims", "rdf")  # kgbuild.outputs.viz.VIEWS (checked by a test)
+# the views of kgbuild.outputs.viz.VIEWS (a test checks that they agree)
+_VIZ_VIEWS = ("entities", "events", "claims", "rdf")
 
 
 @cli.command()

@@ -100,7 +100,7 @@ class KnowledgeGraph:
     def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
               engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
               allow_service: bool = False, memory_mb: int | None = 1024) -> Any:
-        """Run a SPARQL SELECT over the union of all graphs (see :func:`kgbuild.query.sparql.run_query`).
+        """Run a SPARQL SELECT over the union of all graphs (see :func:`kgbuild.query.run_query`).
 
         >>> kg = KnowledgeGraph(Dataset())
         >>> kg.query("SELECT ?s WHERE { ?s ?p ?o }").rows
