@@ -126,7 +126,7 @@ class StoreKnowledgeGraph(KnowledgeGraph):
     def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
               engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
               allow_service: bool = False, memory_mb: int | None = 1024) -> Any:
-        """Run a SPARQL SELECT (see :func:`kgbuild.query.sparql.run_query`); Oxigraph reads the store."""
+        """Run a SPARQL SELECT (see :func:`kgbuild.query.run_query`); Oxigraph reads the store."""
         if engine == "oxigraph":
             return query_store(self.store, sparql, params=params, timeout=timeout,
                                limit=limit, allow_service=allow_service, union=False,
