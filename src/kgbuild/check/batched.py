@@ -591,13 +591,13 @@ def validate_in_batches(source: Any, *, shapes: Sequence[str | Path] = (),
     if workers == 1:
         parts = (_validate_batch(triples, owned, shape_files) for triples, owned in batches)
         return _with_entity_articles(_merge(parts), union)
-    from kgbuild.core.processes import process_context
+    from kgbuild.core.processes import process_context, watched
 
     done: list[tuple[list[ValidationResult], list[tuple[Node, Node, Node]]]] = []
     pending: deque[Future[tuple[list[ValidationResult], list[tuple[Node, Node, Node]]]]] = (
         deque())
     context = process_context(start_method, preload=[__name__])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, **watched()) as pool:
         for triples, owned in batches:
             pending.append(pool.submit(_validate_batch, triples, owned, shape_files))
             while len(pending) >= 2 * workers:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from kgbuild._compat import moved_attribute
 from kgbuild.core.errors import ConfigError, KgbuildError
 from kgbuild.core.model import Article
-from kgbuild.core.processes import process_context
+from kgbuild.core.processes import process_context, watched
 from kgbuild.execution.step import CHUNK_ARTICLES, chunked, default_chunk_size, extract_chunk
 from kgbuild.kb.knowledge_base import KnowledgeBase
 from kgbuild.nlp.spacy_pipeline import DEFAULT_MODEL, load_pipeline
@@ -114,8 +114,9 @@ def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, work
     ctx = process_context(start_method, preload=[__name__])
     window = 2 * workers
     pending: deque[Future[list[ArticleResult]]] = deque()
+    # the workers exit by themselves if this process is killed (core.processes.watch_parent)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                               initializer=_init_worker, initargs=(kb, model))
+                               **watched(_init_worker, (kb, model)))
     try:
         chunks = chunked(articles, size)
         for chunk in chunks:
