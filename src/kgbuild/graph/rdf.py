@@ -235,6 +235,12 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
             return None
         return _entity(w, key, ents[key], ents)
 
+    def link(node: URIRef, prop: URIRef, *keys: str | None) -> None:
+        """``node prop entity`` for each key that names an entity of this article."""
+        for key in keys:
+            if (n := ent(key)) is not None:
+                w.add(node, prop, n)
+
     for m in r.mentions:
         node = ent(m.key)
         if node is not None:
@@ -251,15 +257,9 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
         w.add(node, RDF.type, KG.Event)
         w.add(node, RDFS.label, Literal(_clean(f"{e.name or e.kind} ({e.trigger})")))
         w.add(node, KG.trigger, Literal(_clean(e.trigger)))
-        for a in e.agents:
-            if (n := ent(a)) is not None:
-                w.add(node, KG.agent, n)
-        for t in e.targets:
-            if (n := ent(t)) is not None:
-                w.add(node, KG.target, n)
-        for p in e.places:
-            if (n := ent(p)) is not None:
-                w.add(node, KG.place, n)
+        link(node, KG.agent, *e.agents)
+        link(node, KG.target, *e.targets)
+        link(node, KG.place, *e.places)
         if e.time_text:
             w.add(node, KG.timeText, Literal(_clean(e.time_text)))
         if e.date:
@@ -275,13 +275,10 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
         node = _node(s.key)
         w.add(node, RDF.type, KG.Statement)
         w.add(node, RDFS.label, Literal(_clean(f"{s.stance} ({s.verb})")))
-        if (n := ent(s.speaker)) is not None:
-            w.add(node, KG.speaker, n)
+        link(node, KG.speaker, s.speaker)
         w.add(node, KG.stance, STANCE[s.stance])
         w.add(node, KG.reportingVerb, Literal(_clean(s.verb)))
-        for a in s.addressees:
-            if (n := ent(a)) is not None:
-                w.add(node, KG.addressee, n)
+        link(node, KG.addressee, *s.addressees)
         w.add(node, KG.quote, Literal(_clean(s.quote)))
         for k in s.about:
             w.add(node, KG.about, _node(k))
@@ -292,8 +289,7 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
         w.add(node, RDFS.label, Literal(_clean(f"{c.count_text} {c.outcome}")))
         src = ent(c.source) if c.source else None
         w.add(node, KG.source, src if src is not None else source_article)
-        if (n := ent(c.victim)) is not None:
-            w.add(node, KG.victim, n)
+        link(node, KG.victim, c.victim)
         w.add(node, KG.outcome, OUTCOME[c.outcome])
         if c.count is not None:
             w.add(node, KG.count, Literal(c.count, datatype=XSD.integer))
@@ -301,8 +297,7 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
         w.add(node, KG.qualifier, QUALIFIER[c.qualifier])
         if c.victim_group:
             w.add(node, KG.victimGroup, Literal(_clean(c.victim_group)))
-        if (n := ent(c.victim_side)) is not None:
-            w.add(node, KG.victimSide, n)
+        link(node, KG.victimSide, c.victim_side)
         if c.about:
             w.add(node, KG.about, _node(c.about))
         w.mention(node, c.evidence)
@@ -315,16 +310,11 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
         w.add(node, RDFS.label, Literal(_clean(agr.label)))
         if agr.date:
             w.add(node, KG.date, _date_literal(agr.date))
-        for b in agr.brokers:
-            if (n := ent(b)) is not None:
-                w.add(node, KG.broker, n)
-        for p in agr.parties:
-            if (n := ent(p)) is not None:
-                w.add(node, KG.party, n)
+        link(node, KG.broker, *agr.brokers)
+        link(node, KG.party, *agr.parties)
         for k in agr.provides:
             w.add(node, KG.provides, _node(k))
-        if (n := ent(agr.place)) is not None:
-            w.add(node, KG.signingPlace, n)
+        link(node, KG.signingPlace, agr.place)
         for text in agr.provisions:
             w.add(node, KG.provision, Literal(_clean(text)))
     for role in r.roles:
@@ -345,8 +335,7 @@ def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
         w.add(node, KG.roleTitle, Literal(_clean(role.title)))
         w.add(node, ORG.heldBy, person)
         w.add(person, ORG.holds, node)
-        if (n := ent(role.organization)) is not None:
-            w.add(node, ORG.postIn, n)
+        link(node, ORG.postIn, role.organization)
         w.mention(node, role.evidence)
     for pl in r.place_links:
         place, other = ent(pl.place), ent(pl.other)
