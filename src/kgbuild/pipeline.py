@@ -18,7 +18,7 @@ from kgbuild.core.errors import InputError, KgbuildError
 from kgbuild.core.model import Article
 from kgbuild.core.namespaces import KG
 from kgbuild.execution import extract_results
-from kgbuild.graph.rdf import KB_GRAPH, kb_within, to_dataset, to_graphs
+from kgbuild.graph.rdf import KB_GRAPH, kb_within, to_graphs
 from kgbuild.graph.resolve import ArticleResult, resolve
 from kgbuild.inputs.articles import read_articles
 from kgbuild.kb.knowledge_base import KnowledgeBase, load_kb
@@ -121,15 +121,16 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
     if not results:
         raise nothing_read()
     resolved = resolve(results)
-    ds = to_dataset(resolved, articles, kb)
+    graphs = list(to_graphs(resolved, articles, kb))
+    union = {t for _, triples in graphs for t in triples}
     stats.articles = len(results)
-    stats.triples = len(ds)
+    stats.triples = len(union)
     stats.entities = len(resolved.entities)
-    stats.events = len(set(ds.subjects(predicate=KG.trigger)))
-    stats.statements = len({s for s in ds.subjects(predicate=KG.stance)})
-    stats.claims = len({s for s in ds.subjects(predicate=KG.outcome)})
+    stats.events = len({s for s, p, _ in union if p == KG.trigger})
+    stats.statements = len({s for s, p, _ in union if p == KG.stance})
+    stats.claims = len({s for s, p, _ in union if p == KG.outcome})
     stats.seconds = time.perf_counter() - started
-    return KnowledgeGraph(ds, stats)
+    return KnowledgeGraph(graphs=graphs, stats=stats)
 
 
 #: ``kgbuild build`` checks graphs up to this many triples whole (pySHACL over the

@@ -58,6 +58,7 @@ __all__ = [
     "RESOLUTION_GRAPH",
     "apply_merges",
     "article_iri",
+    "dataset_of",
     "fact_reports",
     "graph_iri",
     "kb_within",
@@ -635,10 +636,16 @@ def to_graphs(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase, *,
 
 def to_dataset(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase) -> Dataset:
     """Write the resolved corpus as an ``rdflib.Dataset`` (default graph = union)."""
+    return dataset_of(to_graphs(res, articles, kb))
+
+
+def dataset_of(graphs: Iterable[tuple[URIRef, Sequence[Triple]]]) -> Dataset:
+    """An ``rdflib.Dataset`` (default graph = union) of (graph IRI, triples) pairs, with
+    kgbuild's prefixes bound."""
     ds = Dataset(default_union=True)
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns, override=True, replace=True)
-    for name, triples in to_graphs(res, articles, kb):
+    for name, triples in graphs:
         g = ds.graph(name)
         g.addN((s, p, o, g) for s, p, o in triples)
     return ds

@@ -8,15 +8,21 @@ stage that does the work (query, check, outputs).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
 
 from kgbuild.core.errors import InputError
 from kgbuild.core.files import write_atomic
+from kgbuild.graph.rdf import dataset_of
+from kgbuild.outputs.export import QUAD_FORMATS, serialize_graphs
+
+Triple = tuple[Node, Node, Node]
 
 __all__ = ["FORMATS", "BuildStats", "KnowledgeGraph"]
 
@@ -87,15 +93,51 @@ class KnowledgeGraph:
         stats: counts of the build (zeros for a loaded graph, except triples).
     """
 
-    def __init__(self, dataset: Dataset, stats: BuildStats | None = None) -> None:
-        self.dataset = dataset
-        self.stats = stats or BuildStats(triples=len(dataset))
+    def __init__(self, dataset: Dataset | None = None, stats: BuildStats | None = None, *,
+                 graphs: Sequence[tuple[URIRef, list[Triple]]] | None = None) -> None:
+        if (dataset is None) == (graphs is None):
+            raise TypeError("KnowledgeGraph needs a dataset or graphs, not both")
+        self._dataset = dataset
+        # a build's graphs, kept as (graph IRI, triples) until someone asks for the
+        # rdflib Dataset: writing and checking need no Dataset, and making one costs
+        # about as much as the rest of resolution and RDF together
+        self._graphs = list(graphs) if graphs is not None else None
+        self.stats = stats or BuildStats(triples=len(self))
+
+    @property
+    def dataset(self) -> Dataset:
+        """The ``rdflib.Dataset`` (default graph = union of the named graphs), made on
+        first use from a build's graphs."""
+        if self._dataset is None:
+            self._dataset = dataset_of(self._graphs or ())
+            self._graphs = None
+        return self._dataset
+
+    @dataset.setter
+    def dataset(self, value: Dataset) -> None:
+        self._dataset = value
+        self._graphs = None
+
+    def named_graphs(self) -> Iterator[tuple[Node, Sequence[Triple]]]:
+        """Each named graph as (graph IRI, triples), without making a Dataset if none is made.
+
+        >>> KnowledgeGraph(graphs=[(URIRef("urn:g"), [])]).stats.triples
+        0
+        """
+        if self._graphs is not None:
+            yield from self._graphs
+            return
+        for graph in self.dataset.graphs():
+            if graph.identifier != DATASET_DEFAULT_GRAPH_ID:
+                yield graph.identifier, list(graph)
 
     def __len__(self) -> int:
+        if self._graphs is not None:
+            return len({t for _, triples in self._graphs for t in triples})
         return len(self.dataset)
 
     def __repr__(self) -> str:
-        return f"<KnowledgeGraph {len(self.dataset)} triples>"
+        return f"<KnowledgeGraph {len(self)} triples>"
 
     def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
               engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
@@ -135,7 +177,10 @@ class KnowledgeGraph:
         (compacted with ``ontology/context.jsonld``); GraphML is for Gephi.
         """
         fmt = _format_for(destination, format)
-        data = _serialize_bytes(self.dataset, fmt)
+        if self._graphs is not None and fmt in QUAD_FORMATS:
+            data = serialize_graphs(self._graphs, format=fmt)
+        else:
+            data = _serialize_bytes(self.dataset, fmt)
         if destination is None:
             return data
         write_atomic(Path(destination), data)

@@ -49,6 +49,8 @@ import networkx as nx
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, plugin
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS, SKOS, XSD, NamespaceManager
+from rdflib.plugins.serializers.nquads import _nq_row
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.serializer import Serializer
@@ -64,10 +66,14 @@ __all__ = [
     "context_path",
     "load_context",
     "serialize",
+    "serialize_graphs",
     "to_graphml",
     "to_jsonld",
     "to_networkx",
 ]
+
+#: Formats :func:`serialize_graphs` writes straight from (graph IRI, triples) pairs.
+QUAD_FORMATS: frozenset[str] = frozenset({"nquads", "nt"})
 
 #: The formats :func:`serialize` writes (rdflib's format names, plus ``graphml``).
 EXPORT_FORMATS: tuple[str, ...] = ("trig", "turtle", "nquads", "nt", "json-ld", "graphml")
@@ -109,11 +115,52 @@ def serialize(dataset: Dataset | Graph, *, format: str) -> bytes:
         # rdflib raises a bare Exception for an IRI it cannot write
         if "does not look like a valid URI" not in str(exc):
             raise
-        raise RDFInputError(
-            f"the graph holds an IRI that RDF forbids ({str(exc).split(' does not')[0]}), "
-            f"so it cannot be written as {format}",
-            fix="percent-encode the character (a space is %20) where the IRI is made",
-        ) from exc
+        raise _bad_iri(exc, format) from exc
+
+
+def _bad_iri(exc: Exception, format: str) -> RDFInputError:
+    return RDFInputError(
+        f"the graph holds an IRI that RDF forbids ({str(exc).split(' does not')[0]}), "
+        f"so it cannot be written as {format}",
+        fix="percent-encode the character (a space is %20) where the IRI is made",
+    )
+
+
+def serialize_graphs(graphs: Iterable[tuple[Node, Iterable[Triple]]], *, format: str) -> bytes:
+    """Serialise (graph IRI, triples) pairs as :func:`serialize` would serialise the
+    Dataset made of them, byte for byte, without making the Dataset.
+
+    Args:
+        graphs: the named graphs.
+        format: one of :data:`QUAD_FORMATS`.
+
+    Returns:
+        The UTF-8 bytes of the file: sorted, unique lines.
+
+    Raises:
+        InputError: for another format.
+        RDFInputError: the graph holds an IRI that no RDF syntax can write.
+
+    >>> g = [(URIRef("urn:g"), [(URIRef("urn:x:b"), URIRef("urn:x:p"), Literal("c"))])]
+    >>> print(serialize_graphs(g, format="nquads").decode(), end="")
+    <urn:x:b> <urn:x:p> "c" <urn:g> .
+    """
+    if format not in QUAD_FORMATS:
+        raise InputError(f"serialize_graphs writes {', '.join(sorted(QUAD_FORMATS))}, "
+                         f"not {format!r}", input=format, fix="use serialize() on a Dataset")
+    try:
+        if format == "nquads":
+            rows = {_nq_row(t, name) for name, triples in graphs for t in triples}
+        else:
+            rows = {_nt_row(t) for _, triples in graphs for t in triples}
+    except Exception as exc:
+        if "does not look like a valid URI" not in str(exc):
+            raise
+        raise _bad_iri(exc, format) from exc
+    # rdflib writes each row encoded with "replace" (a lone surrogate becomes "?")
+    lines = sorted({row.encode("utf-8", "replace").decode("utf-8").rstrip("\n")
+                    for row in rows})
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
 def _serialize(dataset: Dataset | Graph, format: str) -> bytes:
