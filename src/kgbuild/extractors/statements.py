@@ -33,7 +33,8 @@ from kgbuild.extractors.common import (
     two_main_sides,
 )
 from kgbuild.extractors.context import ArticleContext, EntityInfo, Ref
-from kgbuild.extractors.events import event_at, is_violent
+from kgbuild.extractors.event_vocabulary import is_violent
+from kgbuild.extractors.events import event_at
 from kgbuild.nlp import lexicon as lx
 
 NAME = "statements.v2"

@@ -36,7 +36,7 @@ from kgbuild.core.model import (
 )
 from kgbuild.core.names import match_key, slugify
 from kgbuild.extractors.context import ArticleContext, EntityInfo
-from kgbuild.extractors.events import FAMILIES
+from kgbuild.extractors.event_vocabulary import FAMILIES
 from kgbuild.nlp.timex import calendar_day
 
 __all__ = [
