@@ -25,7 +25,7 @@ import kgbuild
 from kgbuild import cli as cli_module
 from kgbuild.core.errors import InputError, KgbuildError
 from kgbuild.core.namespaces import KG, KGR
-from kgbuild.outputs import viz
+from kgbuild.outputs import viz, viz_style
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample.trig"
@@ -328,7 +328,8 @@ def test_missing_optional_package_says_how_to_install(monkeypatch: pytest.Monkey
     def refuse(name: str) -> object:
         raise ImportError(name)
 
-    monkeypatch.setattr(viz, "import_module", refuse)
+    # every viz module imports its optional packages through viz_style._require
+    monkeypatch.setattr(viz_style, "import_module", refuse)
     with pytest.raises(KgbuildError, match=r"pip install 'kgbuild\[viz\]'"):
         viz.to_html(nx.MultiDiGraph())
 
