@@ -15,6 +15,7 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 from kgbuild.core.errors import GoldFormatError, InputError
+from kgbuild.evaluation.corpus import corpus_checks
 from kgbuild.evaluation.evaluate import (
     SCORED_QUESTIONS,
     AgreementGold,
@@ -32,7 +33,6 @@ from kgbuild.evaluation.evaluate import (
     RoleGold,
     Row,
     StatementGold,
-    _corpus_checks,
     check_provenance,
     label_matches,
     load_gold,
@@ -875,7 +875,7 @@ def test_corpus_checks_count_distinct_nodes(gold: GoldSet) -> None:
         "conflicts": [{"claimA": "c:2", "sourceA": "x", "claimB": "c:1", "sourceB": "y"}],
     }
     metas = {a0: PUBLISHED, a4: None}
-    checks = {(c.kind, c.key): c for c in _corpus_checks(gold, rows, metas)}
+    checks = {(c.kind, c.key): c for c in corpus_checks(gold, rows, metas)}
     assert checks[("entity", "azerbaijan")].passed  # actor and place are one node
     assert not checks[("entity", "armenia")].passed  # two nodes
     assert not checks[("entity", "eu")].passed  # none
