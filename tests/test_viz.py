@@ -23,6 +23,7 @@ from rdflib.namespace import RDF, RDFS
 
 import kgbuild
 from kgbuild import cli as cli_module
+from kgbuild.cli.output import VIZ_VIEWS
 from kgbuild.core.errors import InputError, KgbuildError
 from kgbuild.core.namespaces import KG, KGR
 from kgbuild.outputs import viz, viz_style
@@ -338,7 +339,7 @@ def test_missing_optional_package_says_how_to_install(monkeypatch: pytest.Monkey
 
 
 def test_cli_views_match_the_library() -> None:
-    assert cli_module._VIZ_VIEWS == viz.VIEWS
+    assert VIZ_VIEWS == viz.VIEWS
 
 
 def test_cli_writes_a_page_and_a_picture(tmp_path: Path) -> None:

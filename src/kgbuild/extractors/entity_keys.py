@@ -54,7 +54,7 @@ def ascii_name(name: str) -> str:
     >>> ascii_name("Tillabéri"), ascii_name("Ṣaʿdah")
     ('Tillaberi', "Sa'dah")
     """
-    from kgbuild.kb.gazetteer import ascii_fold
+    from kgbuild.kb.world_names import ascii_fold
 
     return ascii_fold(name.translate(_MODIFIER_LETTERS))
 

@@ -66,6 +66,7 @@ from rdflib.parser import Parser
 from rdflib.plugins.parsers.rdfxml import ErrorHandler, RDFXMLHandler, RDFXMLParser
 
 from kgbuild.core.errors import RDFInputError
+from kgbuild.inputs.files import read_capped
 
 __all__ = [
     "BYTES_FACTOR",
@@ -420,15 +421,8 @@ def _read(path: Path, *, format: str | None, max_bytes: int | None) -> tuple[byt
     if size > limit:
         raise RDFInputError(_too_big(_size(size), limit), input=name, fix=_RAISE_LIMIT)
     fmt = _format(path, format)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise RDFInputError(
-            f"cannot read the file ({exc.strerror or exc})",
-            input=name,
-            fix="check that it is readable",
-        ) from exc
+    data = read_capped(path, limit=limit, error=RDFInputError, unreadable="cannot read the file",
+                       fix="check that it is readable")
     if len(data) > limit:  # it grew while we looked
         raise RDFInputError(_too_big("larger", limit), input=name, fix=_RAISE_LIMIT)
     if fmt == "xml":

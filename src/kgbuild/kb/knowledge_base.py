@@ -20,16 +20,10 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kgbuild.core.names import match_key, slugify
 from kgbuild.core.resources import data_dir
-from kgbuild.kb.gazetteer import (
-    PlaceIndex,
-    PlaceRecord,
-    geonames_uri,
-    is_stopped,
-    name_variants,
-    world_countries,
-    world_subdivisions,
-)
-from kgbuild.kb.gazetteer import match_key as _mk  # memoised: the world layer repeats names
+from kgbuild.kb.countries import world_countries, world_subdivisions
+from kgbuild.kb.place_index import PlaceIndex, PlaceRecord, geonames_uri
+from kgbuild.kb.world_names import is_stopped, name_variants
+from kgbuild.kb.world_names import match_key as _mk  # memoised: the world layer repeats names
 
 __all__ = ["EntityTable", "KBEntity", "KnowledgeBase", "load_kb"]
 
@@ -343,7 +337,7 @@ class KnowledgeBase:
         population.
 
         The first call in a fresh cache folder builds the place index (see
-        :class:`~kgbuild.kb.gazetteer.PlaceIndex`); later calls are single SQLite queries.
+        :class:`~kgbuild.kb.place_index.PlaceIndex`); later calls are single SQLite queries.
         """
         return [c.entity for c in self._candidates(name)]
 
@@ -657,7 +651,7 @@ def load_kb(paths: Iterable[str | Path] = (), *, include_default: bool = True,
             GeoNames places on demand); by default, when ``include_default`` is set.
             ``False`` gives the curated KB alone.
         places: the place index to use (tests give one built from a small source); the
-            default one lives in the cache folder (:func:`kgbuild.kb.gazetteer.cache_dir`).
+            default one lives in the cache folder (:func:`kgbuild.kb.world_cache.cache_dir`).
 
     Returns:
         The knowledge base (cached: the same arguments give the same object).
