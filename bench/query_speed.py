@@ -5,7 +5,7 @@ For each query this prints one row:
 - ``rows``: the number of rows of the full answer;
 - ``ox s``: the bare ``store.query(text)`` iterated to the end, no term conversion
   (Oxigraph alone);
-- ``all s``: :func:`kgbuild.store.oxstore.query_store` returning every row (parsing and checks,
+- ``all s``: :func:`kgbuild.store.query_store` returning every row (parsing and checks,
   parameter binding, every row converted to rdflib terms), as kgbuild runs it;
 - ``first100 s``: the same with ``limit=100``;
 - ``param s``: the same, all rows, with each declared parameter bound to a typical
@@ -60,8 +60,8 @@ def _measure(store_path: str, query_file: str, modes: list[str], repeat: int,
              params: dict[str, str], dump: str | None) -> None:
     import pyoxigraph as ox
 
-    from kgbuild.query.sparql import parse_header
-    from kgbuild.store.oxstore import query_store
+    from kgbuild.query import parse_header
+    from kgbuild.store import query_store
 
     store = ox.Store.read_only(store_path)
     sparql = Path(query_file).read_text(encoding="utf-8")
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.query_dir:
         files = sorted(Path(args.query_dir).glob("*.rq"))
     else:
-        from kgbuild.query.sparql import list_queries
+        from kgbuild.query import list_queries
         files = [info.path for info in list_queries()]
     if args.queries:
         wanted = set(args.queries.split(","))

@@ -382,15 +382,15 @@ def big_nquads(work: Path, *, base_articles: int, seed: int, triples: int) -> di
 def queries_child(args: argparse.Namespace) -> int:
     """Run in a subprocess: time queries on an Oxigraph store, one JSON line each.
 
-    Queries go through :func:`kgbuild.store.oxstore.query_store`, the path of ``kgbuild query``
+    Queries go through :func:`kgbuild.store.query_store`, the path of ``kgbuild query``
     on a store (the union of all graphs, parameters bound as terms, rows converted).
     Each job is ``name`` (every row), ``name@100`` (the first 100 rows) or
     ``name?param`` (with the parameter value in --params).
     """
     import pyoxigraph as ox
 
-    from kgbuild.query.sparql import named_query
-    from kgbuild.store.oxstore import query_store
+    from kgbuild.query import named_query
+    from kgbuild.store import query_store
 
     # a runaway join must not take the machine's memory: cap this process
     limit = int(args.memory_limit_gb * 2**30)
@@ -496,7 +496,7 @@ def load_and_query(work: Path, big: dict[str, Any], *, rdflib_timeout: float,
     import pyoxigraph as ox
     from rdflib import Dataset
 
-    from kgbuild.query.sparql import list_queries
+    from kgbuild.query import list_queries
 
     path = Path(big["path"])
     million = big["quads"] / 1e6
@@ -581,7 +581,7 @@ def load_and_query(work: Path, big: dict[str, Any], *, rdflib_timeout: float,
 def store_writer_load(work: Path, ds: Any, quads: int) -> dict[str, Any]:
     """kgbuild's own store writer (one transaction per article graph) on the big graph."""
     try:
-        from kgbuild.store.oxstore import StoreWriter
+        from kgbuild.store import StoreWriter
     except ImportError as exc:
         return {"error": str(exc)}
     folder = work / "kgbuild-store-big"
@@ -690,7 +690,7 @@ def table(results: dict[str, Any]) -> str:
     if q:
         lines += ["", f"## Queries on {q['quads']:,} quads ({q['articles']:,} articles; "
                   f"{q['union_triples']:,} distinct triples)", "",
-                  "Oxigraph through kgbuild.store.oxstore.query_store (rows converted to Python); "
+                  "Oxigraph through kgbuild.store.query_store (rows converted to Python); "
                   "'union store': the distinct triples in the default graph; 'named graphs': "
                   "kgbuild's store layout, one graph per article; rdflib: Dataset.query on "
                   "the union, rows counted.", ""]

@@ -19,7 +19,7 @@ from kgbuild.extractors.context import EntityInfo
 from kgbuild.graph.rdf import to_dataset
 from kgbuild.graph.resolve import ArticleResult, Resolved
 from kgbuild.kb.knowledge_base import KnowledgeBase
-from kgbuild.query.sparql import named_query, run_query
+from kgbuild.query import named_query, run_query
 
 TEXT = (
     "On 3 May 2021, fighters of the Red Hill Front and unidentified gunmen clashed near "

@@ -43,8 +43,8 @@ from kgbuild.nlp.spacy_pipeline import (
     model_file_hashes,
 )
 from kgbuild.outputs.export import serialize
-from kgbuild.query.sparql import QueryResult
-from kgbuild.store.oxstore import DB_DIR, StoreWriter
+from kgbuild.query import QueryResult
+from kgbuild.store import DB_DIR, StoreWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = "http://example.org/"

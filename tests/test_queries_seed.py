@@ -29,7 +29,7 @@ from rdflib.term import Node
 
 import kgbuild
 from kgbuild.cli import cli
-from kgbuild.query.sparql import QueryInfo, QueryResult, list_queries, run_query
+from kgbuild.query import QueryInfo, QueryResult, list_queries, run_query
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINES = ("rdflib", "oxigraph")

@@ -1,4 +1,4 @@
-"""Tests of kgbuild.query.sparql: safety rules, parameter binding, timeouts, engine parity,
+"""Tests of kgbuild.query: safety rules, parameter binding, timeouts, engine parity,
 and the query files' contract (tests/gold/FORMAT.md)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kgbuild.core.errors import QueryError, QueryTimeout
-from kgbuild.query.sparql import (
+from kgbuild.query import (
     QueryResult,
     list_queries,
     named_query,

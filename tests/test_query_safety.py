@@ -34,7 +34,7 @@ from kgbuild.core.errors import InputError, QueryError, QueryTimeout, RDFInputEr
 from kgbuild.inputs.rdfio import ENV_MAX_BYTES, check_rdf, parse_rdf
 from kgbuild.kb.knowledge_base import load_kb
 from kgbuild.kg.graph import KnowledgeGraph
-from kgbuild.query.sparql import QueryResult, run_query
+from kgbuild.query import QueryResult, run_query
 
 ENGINES = ("rdflib", "oxigraph")
 

@@ -46,8 +46,8 @@ from kgbuild.core.errors import (
 )
 from kgbuild.inputs.articles import read_articles
 from kgbuild.inputs.rdfio import SAFE_XML_FORMAT, DTDForbidden, check_rdf
-from kgbuild.query.sparql import run_query
-from kgbuild.serve.endpoint import LISTEN_BACKLOG, Endpoint
+from kgbuild.query import run_query
+from kgbuild.serve import LISTEN_BACKLOG, Endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "EXPANDED-ENTITY-VALUE"

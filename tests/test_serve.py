@@ -31,8 +31,8 @@ from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed
 
 import kgbuild
 from kgbuild.core.errors import StoreError
-from kgbuild.serve.endpoint import Endpoint
-from kgbuild.store.oxstore import StoreWriter
+from kgbuild.serve import Endpoint
+from kgbuild.store import StoreWriter
 
 SUBJECTS = 40  # 120 triples: a four-way cross product has 2e8 rows, far past the timeout
 EX = "http://example.org/"

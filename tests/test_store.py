@@ -38,7 +38,7 @@ from kgbuild.core.errors import InputError, QueryError, QueryTimeout, StoreError
 from kgbuild.core.namespaces import KG, NIF
 from kgbuild.graph.rdf import KB_GRAPH, RESOLUTION_GRAPH, graph_iri
 from kgbuild.kg.stored import StoreKnowledgeGraph
-from kgbuild.store.oxstore import (
+from kgbuild.store import (
     LOCK_FILE,
     StoreWriter,
     content_hash,
@@ -143,7 +143,7 @@ def test_store_holds_the_graph_of_a_file_build(seed_store: Path, seed_file_graph
 
 
 def test_store_reads_back_like_the_file(seed_store: Path, seed_file_graph: Dataset) -> None:
-    from kgbuild.query.sparql import named_query
+    from kgbuild.query import named_query
 
     with kgbuild.load(seed_store) as kg:
         assert kg.validate().conforms
@@ -334,7 +334,7 @@ def test_a_second_build_fails_fast(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_a_build_fails_while_the_store_is_read(corpus: Path, tmp_path: Path) -> None:
-    from kgbuild.store.oxstore import reader_lock
+    from kgbuild.store import reader_lock
 
     store = tmp_path / "kg"
     kgbuild.build([corpus], store=store).close()

@@ -303,7 +303,7 @@ def test_an_empty_graph_still_draws() -> None:
 def test_query_df_takes_sparql_or_a_shipped_name(sample: kgbuild.KnowledgeGraph) -> None:
     df = sample.query_df("casualties", shorten=True)
     assert list(df.columns) == ["claim", "source", "victim", "outcome", "count", "qualifier"]
-    assert len(df) == len(sample.query(kgbuild.query.sparql.named_query("casualties").read_text()))
+    assert len(df) == len(sample.query(kgbuild.query.named_query("casualties").read_text()))
     assert set(df["outcome"]) <= {"outcome:killed", "outcome:injured",
                                   "outcome:killed-or-injured"}
     assert {type(v) for v in df["count"].dropna()} == {int}

@@ -24,7 +24,7 @@ from kgbuild.inputs.articles import read_articles
 from kgbuild.kb.knowledge_base import KnowledgeBase, load_kb
 from kgbuild.kg.graph import BuildStats, KnowledgeGraph
 from kgbuild.kg.stored import StoreKnowledgeGraph
-from kgbuild.store.oxstore import StoreWriter
+from kgbuild.store import StoreWriter
 
 __all__ = ["WHOLE_VALIDATION_TRIPLES", "build", "check_build"]
 

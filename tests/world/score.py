@@ -598,7 +598,7 @@ def _q(kg: Any, text: str) -> list[dict[str, Any]]:
 
 def read_graph(kg: Any) -> dict[str, Facts]:
     """Read a built graph into per-article facts (article id = file name without .txt)."""
-    from kgbuild.query.sparql import named_query
+    from kgbuild.query import named_query
 
     ancestors = ontology_ancestors()
 

@@ -60,6 +60,7 @@ from kgbuild.check.validate import (
 )
 from kgbuild.core.errors import ConfigError
 from kgbuild.core.namespaces import GAF, KG, KGR, PREFIXES
+from kgbuild.core.oxterms import integer_datatypes
 from kgbuild.graph.rdf import KB_GRAPH
 
 __all__ = ["article_batches", "validate_in_batches"]
@@ -82,26 +83,13 @@ def _graph_names(source: Any) -> list[str]:
     return sorted(names)
 
 
-_DERIVED_INTEGERS = frozenset(XSD[n] for n in (
-    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long",
-    "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
-
-
-def _integer_datatypes(shapes: Sequence[str]) -> dict[Node, URIRef]:
-    """Properties whose shapes ask for a datatype derived from xsd:integer.
-
-    Oxigraph stores ``"3"^^xsd:nonNegativeInteger`` as ``"3"^^xsd:integer`` (the
-    same value); read from a store, such literals get the datatype back.
-    """
+def _integer_datatypes(shapes: Sequence[str]) -> dict[URIRef, URIRef]:
+    """Properties whose shapes (the shipped ones and ``shapes``) ask for a datatype
+    derived from xsd:integer (see :func:`kgbuild.core.oxterms.integer_datatypes`)."""
     graph = Graph().parse(default_shapes_path(), format="turtle")
     for extra in shapes:
         _parse_into(graph, Path(extra))
-    found: dict[Node, URIRef] = {}
-    for shape, datatype in graph.subject_objects(SH.datatype):
-        path = graph.value(shape, SH.path)
-        if isinstance(path, URIRef) and datatype in _DERIVED_INTEGERS:
-            found[path] = URIRef(str(datatype))
-    return found
+    return integer_datatypes(graph)
 
 
 class _Union:

@@ -49,7 +49,7 @@ def _resolve_query(name_or_path: str) -> str:
     """Read a query file, or a shipped query by bare name (``actors``)."""
     path = Path(name_or_path)
     if not path.is_file():
-        from kgbuild.query.sparql import named_query
+        from kgbuild.query import named_query
 
         path = named_query(name_or_path)  # QueryError naming the shipped queries
     try:
@@ -76,7 +76,7 @@ def _print_query_list() -> None:
 
     Plain lines (no table) so that the list reads the same in a pipe or grep.
     """
-    from kgbuild.query.sparql import list_queries
+    from kgbuild.query import list_queries
 
     for info in list_queries():
         click.echo(f"{info.name}: {info.question}")
@@ -283,7 +283,7 @@ def serve(
     """
     state = get_state(ctx)
     settings = state.settings(query_memory_mb=memory_mb)
-    from kgbuild.serve.endpoint import serve as run_server
+    from kgbuild.serve import serve as run_server
 
     def ready(endpoint: Any) -> None:
         state.err.print(

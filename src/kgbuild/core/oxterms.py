@@ -1,15 +1,16 @@
-"""Term conversion between rdflib and pyoxigraph, shared by query, store and serve."""
+"""Term conversion between rdflib and pyoxigraph, shared by query, store and serve, and
+the integer datatypes an Oxigraph round trip loses."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-__all__ = ["INTEGER_DERIVED", "from_ox", "to_ox"]
+__all__ = ["INTEGER_DERIVED", "from_ox", "integer_datatypes", "to_ox"]
 
 #: Datatypes derived from xsd:integer (xsd:integer itself not included). Oxigraph
 #: answers them as xsd:integer, so callers normalise rdflib's answers the same way.
@@ -68,3 +69,31 @@ def from_ox(term: Any) -> Node:
     if term.language:
         return Literal(term.value, lang=term.language)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def integer_datatypes(shapes: Graph) -> dict[URIRef, URIRef]:
+    """The properties whose shapes ask for a datatype derived from xsd:integer, and that
+    datatype.
+
+    Oxigraph stores ``"3"^^xsd:nonNegativeInteger`` as ``"3"^^xsd:integer`` (the same
+    value, see :data:`INTEGER_DERIVED`); literals read back from a store get their
+    datatype back from this map, since SHACL checks the datatype.
+
+    Args:
+        shapes: SHACL shapes.
+
+    Returns:
+        Each ``sh:path`` IRI -> the ``sh:datatype`` its shape asks for.
+
+    >>> shapes = Graph().parse(format="turtle", data=(
+    ...     "@prefix sh: <http://www.w3.org/ns/shacl#> . "
+    ...     "[] sh:path <urn:x:n> ; sh:datatype <http://www.w3.org/2001/XMLSchema#byte> ."))
+    >>> integer_datatypes(shapes)
+    {rdflib.term.URIRef('urn:x:n'): rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#byte')}
+    """
+    found: dict[URIRef, URIRef] = {}
+    for shape, datatype in shapes.subject_objects(SH.datatype):
+        path = shapes.value(shape, SH.path)
+        if isinstance(path, URIRef) and datatype in INTEGER_DERIVED:
+            found[path] = URIRef(str(datatype))
+    return found

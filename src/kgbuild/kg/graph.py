@@ -148,7 +148,7 @@ class KnowledgeGraph:
         >>> kg.query("SELECT ?s WHERE { ?s ?p ?o }").rows
         ()
         """
-        from kgbuild.query.sparql import run_query
+        from kgbuild.query import run_query
 
         return run_query(self.dataset, sparql, params=params, engine=engine,  # type: ignore[arg-type]
                          timeout=timeout, limit=limit, allow_service=allow_service,

@@ -12,15 +12,13 @@ from rdflib import Dataset, URIRef
 
 from kgbuild.core.namespaces import PREFIXES
 from kgbuild.kg.graph import BuildStats, KnowledgeGraph
-from kgbuild.store.oxstore import (
+from kgbuild.store.layout import _guard, _Lock, reader_lock
+from kgbuild.store.reading import (
     _READERS,
-    _guard,
-    _Lock,
     _open_read_only,
     _restore_datatypes,
     _triple_count,
     query_store,
-    reader_lock,
 )
 
 __all__ = ["StoreKnowledgeGraph"]

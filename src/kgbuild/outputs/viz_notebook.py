@@ -53,7 +53,7 @@ def _cell(value: Node | None, shorten: bool) -> Any:
 
 
 def to_dataframe(result: Any, *, shorten: bool = False) -> Any:
-    """Turn a :class:`kgbuild.query.sparql.QueryResult` into a pandas ``DataFrame``.
+    """Turn a :class:`kgbuild.query.QueryResult` into a pandas ``DataFrame``.
 
     Numbers become Python numbers; IRIs, dates and other literals become strings
     (dates of mixed precision such as ``2020`` and ``2022-08-03`` stay comparable);
@@ -69,7 +69,7 @@ def to_dataframe(result: Any, *, shorten: bool = False) -> Any:
     Raises:
         kgbuild.core.errors.KgbuildError: pandas is not installed.
 
-    >>> from kgbuild.query.sparql import QueryResult
+    >>> from kgbuild.query import QueryResult
     >>> from rdflib import Literal, URIRef
     >>> r = QueryResult(vars=("s", "n"), rows=((URIRef("https://w3id.org/kgbuild/id/x"),
     ...                                           Literal(3)),))
@@ -88,7 +88,7 @@ _QUERY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.rq)?$")
 def resolve_query_text(query: str) -> str:
     """A shipped query's text when ``query`` is a bare name (``"events"``), else ``query``."""
     if _QUERY_NAME.match(query.strip()):
-        from kgbuild.query.sparql import named_query
+        from kgbuild.query import named_query
 
         return named_query(query.strip()).read_text(encoding="utf-8")
     return query
@@ -96,7 +96,7 @@ def resolve_query_text(query: str) -> str:
 
 def _query_rows(data: Dataset | Graph, name: str) -> list[dict[str, Any]]:
     """The rows of a shipped query: variable name -> term, ``None`` when unbound."""
-    from kgbuild.query.sparql import run_named_query
+    from kgbuild.query import run_named_query
 
     return run_named_query(data, name, timeout=60).to_dicts()
 

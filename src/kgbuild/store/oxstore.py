@@ -1,13 +1,7 @@
 """A persistent knowledge graph: an Oxigraph store on disk, written one article at a time.
 
-A kgbuild store is a folder::
-
-    DIR/
-      kgbuild-store.json   marks the folder as a kgbuild store (format, kgbuild version)
-      kgbuild.lock         flock(2) lock: one writer, or any number of readers
-      oxigraph/            the pyoxigraph (RocksDB) database
-
-It holds the same quads as an in-memory build: one named graph per article
+A kgbuild store is a folder (:mod:`kgbuild.store.layout`) whose database holds the same
+quads as an in-memory build: one named graph per article
 (:func:`kgbuild.graph.rdf.graph_iri`) plus the knowledge-base graph
 (:data:`kgbuild.graph.rdf.KB_GRAPH`) and the resolution graph
 (:data:`kgbuild.graph.rdf.RESOLUTION_GRAPH`), and, in its default graph, the union of them all
@@ -52,27 +46,21 @@ True
 
 from __future__ import annotations
 
-import fcntl
-import functools
 import gc
 import hashlib
 import json
 import logging
 import os
-import queue
 import shutil
-import threading
-import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
-from kgbuild.core.errors import KgbuildError, QueryError, StoreError
+from kgbuild.core.errors import StoreError
 from kgbuild.core.model import Article
 from kgbuild.core.namespaces import KG, KGR
 from kgbuild.core.oxterms import from_ox as _from_ox
@@ -86,6 +74,21 @@ from kgbuild.graph.rdf import (
     kb_within_triples,
     undo_merges,
 )
+from kgbuild.store.layout import (
+    _FORMAT,
+    DB_DIR,
+    LOCK_FILE,
+    MARKER_FILE,
+    _guard,
+    _Lock,
+    _open_failed,
+    _version,
+    damaged_store,
+    database_path,
+    is_store,
+    reader_lock,
+)
+from kgbuild.store.reading import _suspend_readers, _triple_count, query_store
 
 __all__ = [
     "DB_DIR",
@@ -102,11 +105,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MARKER_FILE = "kgbuild-store.json"
-LOCK_FILE = "kgbuild.lock"
-DB_DIR = "oxigraph"
-#: 2: the default graph holds the union of all graphs (1 kept named graphs only)
-_FORMAT = 2
 #: about how many quads one write transaction holds (whole articles); the environment
 #: variable ``KGBUILD_STORE_TRANSACTION_QUADS`` overrides it (1: one article each)
 UPDATE_QUADS = 20_000
@@ -115,15 +113,6 @@ _CONTENT_HASH = ox.NamedNode(str(KG.contentHash))
 _KB = ox.NamedNode(str(KB_GRAPH))
 _RESOLUTION = ox.NamedNode(str(RESOLUTION_GRAPH))
 _NOT_ARTICLES = (_KB, _RESOLUTION)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("kgbuild")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def content_hash(article: Article) -> str:
@@ -136,132 +125,7 @@ def content_hash(article: Article) -> str:
     return "sha256:" + digest
 
 
-def is_store(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a kgbuild store folder (it holds ``kgbuild-store.json``)."""
-    return (Path(path) / MARKER_FILE).is_file()
-
-
-def database_path(path: str | os.PathLike[str]) -> Path:
-    """The Oxigraph database folder inside the store ``path``.
-
-    Raises:
-        StoreError: when ``path`` is not a kgbuild store.
-    """
-    folder = Path(path)
-    if not is_store(folder):
-        raise StoreError(
-            "not a kgbuild store (no kgbuild-store.json in it)",
-            input=str(folder),
-            fix=f"build one first: kgbuild build SOURCES --store {folder}",
-        )
-    return folder / DB_DIR
-
-
-def damaged_store(folder: str | os.PathLike[str], exc: BaseException) -> StoreError:
-    """The error for a store whose database RocksDB finds damaged (a corrupted
-    ``CURRENT``, ``MANIFEST`` or ``.sst`` file): pyoxigraph raises ``RuntimeError``."""
-    detail = " ".join(str(exc).split())[:300]
-    where = Path(folder)
-    if where.name == DB_DIR:
-        where = where.parent
-    return StoreError(
-        f"the store at {where} is damaged ({detail})",
-        input=str(where),
-        fix=f"move it away (or delete it), then rebuild it with: kgbuild build SOURCES... "
-        f"--store {where}",
-    )
-
-
-@contextmanager
-def _guard(folder: Path) -> Iterator[None]:
-    """Turn RocksDB's corruption errors (``RuntimeError``) into :func:`damaged_store`."""
-    try:
-        yield
-    except RuntimeError as exc:
-        raise damaged_store(folder, exc) from exc
-
-
-def _open_failed(db: Path, exc: Exception, *, writing: bool) -> StoreError:
-    if isinstance(exc, RuntimeError) or "Corruption" in str(exc):
-        return damaged_store(db, exc)
-    fix = ("check the permissions and free disk space; a store written by a newer Oxigraph "
-           "needs a newer kgbuild") if writing else "check the permissions"
-    return StoreError(f"cannot open the Oxigraph database ({exc})", input=str(db), fix=fix)
-
-
-# --------------------------------------------------------------------------- locking
-
-
-class _Lock:
-    """An flock(2) lock on ``DIR/kgbuild.lock``, released on close or garbage collection."""
-
-    def __init__(self, folder: Path, *, exclusive: bool) -> None:
-        path = folder / LOCK_FILE
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot open the lock file ({exc.strerror})",
-                input=str(path),
-                fix="check that the folder exists and that you may write to it",
-            ) from exc
-        try:
-            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _read_holder(fd)
-            os.close(fd)
-            raise _busy(folder, holder, writing=exclusive) from None
-        self.fd: int | None = fd
-        self.exclusive = exclusive
-        if exclusive:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self._finalizer = weakref.finalize(self, _release, fd, exclusive)
-
-    def close(self) -> None:
-        self._finalizer()
-        self.fd = None
-
-
-def _release(fd: int, exclusive: bool) -> None:
-    try:
-        if exclusive:
-            os.ftruncate(fd, 0)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _read_holder(fd: int) -> str:
-    try:
-        return os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    except OSError:
-        return ""
-
-
-def _busy(folder: Path, holder: str, *, writing: bool) -> StoreError:
-    if holder:
-        who = f"a kgbuild build (process {holder}) is writing into it"
-    else:
-        who = "another kgbuild process is reading it (kgbuild serve, or an open KnowledgeGraph)"
-    if writing:
-        fix = "wait until it is done (or stop the server), then run the build again"
-    else:
-        fix = "wait until the build is done, then try again"
-    return StoreError(f"the store is in use: {who}", input=str(folder), fix=fix)
-
-
-def reader_lock(path: str | os.PathLike[str]) -> _Lock:
-    """Take a shared (reader) lock on the store ``path``; ``close()`` releases it.
-
-    Raises:
-        StoreError: when ``path`` is not a store, or a build is writing into it.
-    """
-    database_path(path)
-    return _Lock(Path(path), exclusive=False)
-
-
-# --------------------------------------------------------------------------- terms
+# --------------------------------------------------------------------------- updates
 
 
 def _drop_graph(iri: str) -> tuple[str, str]:
@@ -284,13 +148,6 @@ def _transaction_quads() -> int:
         raise ConfigError("KGBUILD_STORE_TRANSACTION_QUADS must be a whole number",
                           input=value, fix="set it to a number of quads, e.g. 20000, or unset it"
                           ) from None
-
-
-def _triple_count(store: Any) -> int:
-    """The size of a kgbuild store's default graph: its distinct triples."""
-    for row in store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
-        return int(row[0].value)
-    return 0
 
 
 #: what :func:`kgbuild.graph.rdf.fact_reports` and :func:`kgbuild.graph.rdf.undo_merges` read of
@@ -772,175 +629,3 @@ class StoreWriter:
         """The number of distinct triples (the size of the union)."""
         with _guard(self.path):
             return _triple_count(self.store)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-@functools.cache
-def _integer_datatypes() -> dict[URIRef, URIRef]:
-    """Properties whose shipped shape asks for a datatype derived from xsd:integer."""
-    from rdflib import Graph
-    from rdflib.namespace import SH, XSD
-
-    from kgbuild.check.validate import default_shapes_path
-
-    derived = {XSD[n] for n in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
-                                "negativeInteger", "long", "int", "short", "byte",
-                                "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
-    shapes = Graph().parse(default_shapes_path(), format="turtle")
-    found: dict[URIRef, URIRef] = {}
-    for shape, datatype in shapes.subject_objects(SH.datatype):
-        path = shapes.value(shape, SH.path)
-        if isinstance(path, URIRef) and datatype in derived:
-            found[path] = URIRef(str(datatype))
-    return found
-
-
-def _restore_datatypes(ds: Dataset) -> None:
-    """Give integer literals back the derived datatype the shapes ask for.
-
-    Oxigraph stores every integer-derived literal (``"3"^^xsd:nonNegativeInteger``)
-    as ``xsd:integer``; the value is the same, but SHACL checks the datatype.
-    """
-    from rdflib.namespace import XSD
-
-    datatypes = _integer_datatypes()
-    for graph in ds.graphs():
-        for predicate, datatype in datatypes.items():
-            for s, p, o in list(graph.triples((None, predicate, None))):
-                if isinstance(o, Literal) and o.datatype == XSD.integer:
-                    graph.remove((s, p, o))
-                    graph.add((s, p, Literal(str(o), datatype=datatype)))
-
-
-def _open_read_only(path: Path) -> Any:
-    db = database_path(path)
-    if not (db / "CURRENT").exists():
-        # The first build was stopped before it stored anything: an empty store.
-        return ox.Store()
-    try:
-        return ox.Store.read_only(str(db))
-    except (OSError, RuntimeError) as exc:
-        raise _open_failed(db, exc, writing=False) from exc
-
-
-#: open readers in this process; a writer in this process closes them first (they
-#: reopen on their next use), so ``kg = build(store=d)`` does not block the next build.
-_READERS: weakref.WeakSet[Any] = weakref.WeakSet()  # kgbuild.kg.stored.StoreKnowledgeGraph
-
-
-def _suspend_readers(path: Path) -> None:
-    target = path.resolve()
-    for reader in list(_READERS):
-        if reader.path.resolve() == target:
-            reader._suspend()
-
-
-
-
-def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = None,
-                timeout: float | None = 30, limit: int | None = None,
-                allow_service: bool = False, union: bool = True,
-                memory_mb: int | None = 1024,
-                source: str | os.PathLike[str] | None = None) -> Any:
-    """Run a SELECT query on a ``pyoxigraph.Store`` over the union of its graphs.
-
-    ``union=False`` queries the default graph alone: a kgbuild store keeps the union
-    of its article graphs there (see :class:`StoreWriter`), which Oxigraph queries
-    many times faster than its union of named graphs.
-
-    The same rules as :func:`kgbuild.query.sparql.run_query` apply (SELECT only, no
-    ``FROM``, ``SERVICE`` refused unless allowed, parameters bound as terms,
-    ``timeout``, ``limit`` and ``memory_mb``), but the store is queried in place,
-    not copied.
-
-    Returns:
-        A :class:`kgbuild.query.sparql.QueryResult`.
-
-    Raises:
-        QueryError: as :func:`kgbuild.query.sparql.run_query`.
-        QueryTimeout: the query ran longer than ``timeout``.
-        QueryMemoryExceeded: the query took more than ``memory_mb`` MiB.
-
-    >>> store = ox.Store()
-    >>> store.add(ox.Quad(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("A"),
-    ...                   ox.NamedNode("urn:x:g")))
-    >>> [str(row[0]) for row in query_store(store, "SELECT ?s WHERE { ?s ?p ?o }")]
-    ['urn:x:a']
-    """
-    # The checks and term conversions are kgbuild.query.sparql's; only the store differs.
-    from rdflib.plugins.sparql.algebra import translateQuery
-
-    from kgbuild.query import sparql as q
-
-    if limit is not None and limit < 0:
-        raise QueryError("limit must be >= 0", input=str(limit), fix="pass a non-negative limit")
-    sparql = q._canonical(sparql)
-    parsed = q._parse(sparql, allow_service=allow_service)
-    bound = q._bind(sparql, params)
-    try:
-        projected = frozenset(str(v) for v in (dict.get(translateQuery(parsed).algebra, "PV")
-                                               or ()))
-    except Exception as exc:  # unknown prefixes, bad aggregates, ...
-        raise QueryError(
-            f"the query is not valid SPARQL ({type(exc).__name__}: {exc})",
-            input=q._first_line(sparql),
-            fix="declare every prefix it uses and check grouping and aggregates",
-        ) from exc
-    text = sparql
-    rest = {k: v for k, v in bound.items() if k not in projected}
-    if rest:  # Oxigraph substitutes projected variables only
-        names = sorted(rest)
-        text = (f"{sparql}\nVALUES ({' '.join('?' + n for n in names)}) "
-                f"{{ ({' '.join(q._sparql_term(rest[n]) for n in names)}) }}\n")
-    substitutions = {ox.Variable(k): q._to_ox(v) for k, v in bound.items() if k in projected}
-    cancel = threading.Event()
-    outcome: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
-
-    def work() -> None:
-        solutions: Any = None
-        try:
-            solutions = store.query(text, use_default_graph_as_union=union,
-                                    substitutions=substitutions)
-            variables = tuple(v.value for v in solutions.variables)
-            rows: list[tuple[Node | None, ...]] = []
-            truncated = False
-            for solution in solutions:
-                if cancel.is_set():
-                    return
-                if limit is not None and len(rows) >= limit:
-                    truncated = True  # one solution more than the limit exists
-                    break
-                rows.append(tuple(q._normalise(q._from_ox(solution[v])) for v in variables))
-        except BaseException as exc:  # handed over to the caller's thread
-            solutions = None  # drop Oxigraph's iterator in this thread
-            outcome.put(("error", exc))
-        else:
-            solutions = None
-            outcome.put(("ok", q.QueryResult(vars=variables, rows=tuple(rows),
-                                             truncated=truncated)))
-
-    worker = threading.Thread(target=work, name="kgbuild-store-query", daemon=True)
-    ready = threading.Event()
-    ready.set()  # the store is queried in place: no copy to wait for
-    worker.start()
-    status, payload = q.await_outcome(
-        outcome, sparql=sparql, timeout=timeout, memory_mb=memory_mb, cancel=cancel,
-        ready=ready, timeout_fix="add a LIMIT or narrower patterns, or raise the timeout",
-    )
-    if status == "error":
-        if isinstance(payload, KgbuildError):
-            raise payload
-        if isinstance(payload, RuntimeError) and source is not None:
-            raise damaged_store(source, payload) from payload
-        if isinstance(payload, SyntaxError):
-            raise QueryError(f"Oxigraph cannot parse the query ({payload})",
-                             input=q._first_line(sparql),
-                             fix="correct the SPARQL syntax") from payload
-        raise QueryError(
-            f"the query failed while running ({type(payload).__name__}: {payload})",
-            input=q._first_line(sparql),
-            fix="check the functions and datatypes the query uses",
-        ) from payload
-    return payload
