@@ -2,7 +2,7 @@
 
 Every IRI the RDF stage writes comes from here: a misspelt term raises
 ``AttributeError`` at import time of the caller instead of silently minting a
-new IRI (``_fail = True``).  Only :mod:`kgbuild.graph.rdf`, :mod:`kgbuild.query.sparql` and
+new IRI (``_fail = True``).  Only :mod:`kgbuild.graph.rdf`, :mod:`kgbuild.query` and
 the modules after them import this file.
 """
 

@@ -93,6 +93,8 @@ class KnowledgeGraph:
         stats: counts of the build (zeros for a loaded graph, except triples).
     """
 
+    _graphs: list[tuple[URIRef, list[Triple]]] | None = None  # a subclass may hold neither
+
     def __init__(self, dataset: Dataset | None = None, stats: BuildStats | None = None, *,
                  graphs: Sequence[tuple[URIRef, list[Triple]]] | None = None) -> None:
         if (dataset is None) == (graphs is None):

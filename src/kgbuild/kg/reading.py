@@ -17,7 +17,7 @@ def load(path: str | os.PathLike[str], *, format: str | None = None,
     """Load a graph file written by :func:`build` (any supported format), or a store folder.
 
     A store folder (``build(..., store=DIR)``) gives a
-    :class:`kgbuild.store.oxstore.StoreKnowledgeGraph` that reads the store in place.
+    :class:`kgbuild.kg.stored.StoreKnowledgeGraph` that reads the store in place.
     Files are read through :func:`kgbuild.inputs.rdfio.parse_rdf`: at most ``max_bytes``
     (default from a 4 GiB memory budget, about 82 MiB: see :mod:`kgbuild.inputs.rdfio`),
     no RDF/XML DOCTYPE or
