@@ -19,6 +19,7 @@ from typing import Any
 from kgbuild.core.model import Article, Extraction
 from kgbuild.extractors import run_extractors
 from kgbuild.extractors.context import ArticleContext
+from kgbuild.graph.rdf import article_graph
 from kgbuild.graph.resolve import ArticleResult, summarize_article
 from kgbuild.kb.knowledge_base import KnowledgeBase
 from kgbuild.nlp.spacy_pipeline import DEFAULT_MODEL, load_pipeline
@@ -117,7 +118,9 @@ def extract_article(article: Article, doc: Any, kb: KnowledgeBase) -> ArticleRes
     """Run every extractor over one parsed article and give its facts global keys."""
     ctx = ArticleContext(article, doc, kb, Extraction(article))
     run_extractors(ctx)
-    return summarize_article(ctx)
+    result = summarize_article(ctx)
+    result.graph = article_graph(result, article)  # here, in the worker: it parallelises
+    return result
 
 
 #: Articles sent to a worker per task (a multiple of the batch size is used).

@@ -57,6 +57,7 @@ __all__ = [
     "KB_GRAPH",
     "RESOLUTION_GRAPH",
     "apply_merges",
+    "article_graph",
     "article_iri",
     "dataset_of",
     "fact_reports",
@@ -226,7 +227,13 @@ def _article(w: _Writer, art: Article) -> None:
         w.add(a, SCHEMA.publisher, Literal(_clean(art.publisher)))
 
 
-def _write_article(res: Resolved, r: ArticleResult, art: Article) -> _Writer:
+def article_graph(r: ArticleResult, art: Article) -> list[Triple]:
+    """The triples of one article's own named graph: they depend on this article alone
+    (its records and text), so the worker process that extracted it can write them."""
+    return list(_write_article(r, art).triples)
+
+
+def _write_article(r: ArticleResult, art: Article) -> _Writer:
     w = _Writer(graph_iri(r.article_id), article_iri(r.article_id))
     _article(w, art)
     ents = r.entities  # what this article says about them: its labels, its countries
@@ -621,8 +628,8 @@ def to_graphs(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase, *,
     end of a build: :meth:`kgbuild.store.oxstore.StoreWriter.merge_events`).
     """
     by_id = {a.id: a for a in articles}
-    own = [(r.article_id, list(_write_article(res, r, by_id[r.article_id]).triples))
-           for r in res.articles]
+    own = [(r.article_id, r.graph if r.graph is not None else
+            article_graph(r, by_id[r.article_id])) for r in res.articles]
     resolution: list[Triple] = []
     if merge:
         own, resolution = merge_graphs(own, kb_within(kb))

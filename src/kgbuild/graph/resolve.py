@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from kgbuild.core.model import (
     Agreement,
@@ -65,6 +66,9 @@ class ArticleResult:
     place_links: list[PlaceLink]
     contradictions: list[Contradiction]
     evidence: dict[str, list[Evidence]]  # fact key -> extra evidence
+    #: the article's own named graph, when the process that extracted it also wrote it
+    #: (:func:`kgbuild.graph.rdf.article_graph`; it depends on this article alone)
+    graph: list[tuple[Any, Any, Any]] | None = None
 
 
 @dataclass
