@@ -38,7 +38,7 @@ def _parse_params(values: Sequence[str]) -> dict[str, str]:
         name, sep, text = value.partition("=")
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise click.BadParameter(
-                f"{value!r} is not NAME=VALUE (for example --param actor=Armenia)",
+                f"{value!r} is not NAME=VALUE (for example --param actor=Mali)",
                 param_hint="'--param'",
             )
         params[name] = text

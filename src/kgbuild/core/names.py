@@ -18,8 +18,8 @@ def match_key(name: str) -> str:
     "the" and possessive "'s" dropped, "defence" read as "defense", hyphens and runs of
     spaces as one space, other punctuation dropped.
 
-    >>> match_key("the Azerbaijan’s Defence-Ministry")
-    'azerbaijan defense ministry'
+    >>> match_key("the Niger’s Defence-Ministry")
+    'niger defense ministry'
     """
     s = unicodedata.normalize("NFKC", name).translate(_QUOTES).casefold().strip()
     s = _POSSESSIVE.sub("", s)

@@ -71,8 +71,8 @@ Interpretation choices where FORMAT.md leaves room (all deliberate):
   :func:`kgbuild.inputs.articles.read_articles` gives (UTF-8, BOM removed, newlines
   kept; the sidecar ``.meta.json``).
 
->>> normalise_label("The Azerbaijan’s Defence-Ministry!")
-'azerbaijan defense ministry'
+>>> normalise_label("The Niger’s Defence-Ministry!")
+'niger defense ministry'
 """
 
 from __future__ import annotations

@@ -73,8 +73,8 @@ def normalise_label(text: str) -> str:
 
     >>> normalise_label("the Upper-Zorvan  enclave")
     'upper zorvan enclave'
-    >>> normalise_label("Armenia’s foreign ministry")
-    'armenia foreign ministry'
+    >>> normalise_label("Mali’s foreign ministry")
+    'mali foreign ministry'
     """
     s = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
     s = _POSSESSIVE.sub("", s)

@@ -167,7 +167,7 @@ class _KBView:
 
     @staticmethod
     def demonym(country: KBEntity, rng: random.Random) -> str:
-        # an adjective, not a plural people-name ("Armenian", not "Armenians")
+        # an adjective, not a plural people-name ("Malian", not "Malians")
         singular = [d for d in country.demonyms if not d.endswith("s")] or country.demonyms
         return rng.choice(singular)
 

@@ -179,7 +179,7 @@ def _count(phrase: Token) -> tuple[int | None, str, str] | None:
         and (_is_number(c) or c.lower_ in lx.VAGUE_COUNTS or c.lower_ == "dozen")
     ]
     if not nums:
-        # "Two Azerbaijani soldiers": the parser may hang the number on a modifier
+        # "Two Nigerien soldiers": the parser may hang the number on a modifier
         nums = [
             t
             for t in phrase.subtree
@@ -702,7 +702,7 @@ def extract(ctx: ArticleContext) -> None:
                 and anchor.head.pos_ == "VERB"
                 and anchor.head.lemma_.lower() in _SUFFERING
             ):
-                # "the Armenian side suffered any casualties": the subject suffered them
+                # "the Malian side suffered any casualties": the subject suffered them
                 subj = next((c for c in anchor.head.children if c.dep_ == "nsubj"), None)
                 if subj is not None and anchor.head.lemma_.lower() not in ("report", "record"):
                     victim = _victim(ctx, subj)

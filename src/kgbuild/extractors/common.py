@@ -109,7 +109,7 @@ def subject_of(verb: Token) -> Token | None:
             if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
                 return child
         if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ == "VERB":
-            # "accused Armenia of violating": the object of the matrix verb
+            # "accused Mali of violating": the object of the matrix verb
             obj = next((c for c in v.head.head.children if c.dep_ == "dobj"), None)
             if obj is not None:
                 return obj

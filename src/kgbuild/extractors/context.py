@@ -196,7 +196,7 @@ class ArticleContext:
 
     def acting(self, ref: Ref | None) -> Ref | None:
         """The actor a reference stands for when it acts, speaks or is addressed: itself,
-        or for a city ("Baku denies", "accused Yerevan") the country the knowledge base
+        or for a city ("Niamey denies", "accused Bamako") the country the knowledge base
         puts it in (metonymy: the seat of government speaks for it)."""
         if ref is None:
             return None

@@ -4,8 +4,8 @@ Method, in order of trust (a token belongs to at most one named reference):
 
 1. Knowledge-base names: every label and alias of the KB, matched case-insensitively.
 2. Compositional phrases: an owner (a country name, its demonym, a possessive or a
-   possessive pronoun) plus a body noun ("Azerbaijan's defense ministry", "the Armenian
-   Ministry of Defense", "Azeri troops", "its peacekeeping force") give a government
+   possessive pronoun) plus a body noun ("Niger's defense ministry", "the Malian
+   Ministry of Defense", "Nigerien troops", "its peacekeeping force") give a government
    body or an armed force of that owner with a canonical label ("Ministry of Defense of
    X", "Armed Forces of X"); "the X side" is the owner itself.
 3. Place patterns: "the village of X", "X region", "X corridor", "the region of X".
@@ -15,7 +15,7 @@ Method, in order of trust (a token belongs to at most one named reference):
    agreeing kind (organisations and places for "it", organisations for "they", people
    for "he"/"she") in the same sentence before the pronoun or in the previous two
    sentences, the main clause's subject first, then the most recent; "the ministry",
-   "the Azeri ministry", "the army" resolve to the most recent ministry (of that
+   "the Nigerien ministry", "the army" resolve to the most recent ministry (of that
    country, when one is named) in the last four sentences, "the region", "the
    territory", "the village" to the most recent place of that kind in the last eight.
    With no agreeing candidate in reach nothing is resolved: a wrong merge is worse
@@ -173,7 +173,7 @@ def _kb_names(ctx: ArticleContext) -> None:
     for start, end, key in spans:
         if any(i in taken for i in range(start, end)):
             continue
-        # a name must not be a part of a longer capitalised name ("Baku Street")
+        # a name must not be a part of a longer capitalised name ("Niamey Street")
         if (
             end < len(doc)
             and doc[end].is_title
@@ -240,7 +240,7 @@ def _owner(ctx: ArticleContext, head: Token) -> tuple[Ref | None, list[Token]]:
             mods.append(child)
             # coordinated demonyms: "Thai and Cambodian forces" handled by caller
     if owner is None and head.dep_ == "compound" and head.head.lower_ in lx.TITLES:
-        # "Armenia's Security Council Secretary": the possessive sits on the title
+        # "Mali's Security Council Secretary": the possessive sits on the title
         for child in head.head.lefts:
             if child.dep_ == "poss" and child.lower_ not in ("its", "their", "his", "her"):
                 ref = ctx.ref_for(child)
@@ -682,7 +682,7 @@ def _anaphors(ctx: ArticleContext) -> None:
             if ref is not None:
                 ctx.add_ref(Ref(ref.key, ref.kind, tok.i, tok.i + 1, tok.i, "pronoun", tok.text))
             continue
-        # "the ministry", "the Azeri ministry", "the region": definite descriptions
+        # "the ministry", "the Nigerien ministry", "the region": definite descriptions
         if tok.pos_ != "NOUN" or not any(
             c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children
         ):

@@ -1,7 +1,7 @@
 """Events across an article: coreference, retaliations and claims of responsibility.
 
 Step 5 of :mod:`kgbuild.extractors.events`.  A definite mention ("the attack",
-"Azerbaijan's operation") or a lasting state joins the latest earlier event of its
+"Niger's operation") or a lasting state joins the latest earlier event of its
 family with compatible participants, a headline event the first compatible body event
 (:func:`merge_events` unites them); "in response to an attack" reverses the roles of
 the attack answered; "X claimed the attack", "blamed on X" name the agent of the

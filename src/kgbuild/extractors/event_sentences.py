@@ -76,7 +76,7 @@ def _event(
     time_text, iso = _time(ctx, tok)
     if time_text is None:
         time_text, iso = _opening_time(ctx, tok.sent)
-    # "the attack", "Azerbaijan's operation" refer back; "the shelling of X" describes
+    # "the attack", "Niger's operation" refer back; "the shelling of X" describes
     # an event of its own by its place or target
     described = any(
         c.dep_ == "prep"

@@ -27,7 +27,7 @@ conditions.  One engine runs them, this module and the ``event_*`` modules below
    violence, police on protesters excessive force.  A capture is by the government or
    by a non-state group; a protest is peaceful unless the sentence tells of force used
    against it or by it.
-5. **Coreference** within the article: a definite mention ("the attack", "Azerbaijan's
+5. **Coreference** within the article: a definite mention ("the attack", "Niger's
    operation") joins the latest earlier event of its family with compatible
    participants; a headline event joins the first compatible body event; a retaliation
    reverses the roles of the attack it answers.

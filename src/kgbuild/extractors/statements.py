@@ -95,7 +95,7 @@ def _speaking_actor(ctx: ArticleContext, ref: Ref | None) -> Ref | None:
 
 
 def _adjacent_speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
-    """ ", Azerbaijan's defense ministry said." when the parser missed the subject: the
+    """ ", Niger's defense ministry said." when the parser missed the subject: the
     noun phrase between the last comma and the verb (or right after it)."""
     doc = ctx.doc
     sent = verb.sent

@@ -76,7 +76,7 @@ class KBEntity:
     filled by the world layer only.
     """
 
-    key: str  # IRI path under kgr:, e.g. "entity/country/azerbaijan"
+    key: str  # IRI path under kgr:, e.g. "entity/country/niger"
     kind: str
     label: str
     alt_labels: list[str] = field(default_factory=list)

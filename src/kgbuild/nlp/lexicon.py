@@ -495,7 +495,7 @@ FORCE_HEADS = frozenset(
     ]
 )
 PEACEKEEPING_HEADS = frozenset({"peacekeeper", "peacekeepers"})
-# "the Armenian side" denotes the country itself.
+# "the Malian side" denotes the country itself.
 SIDE_HEADS = frozenset({"side", "party"})
 PERSON_TITLES = frozenset()
 TITLES: frozenset[str] = frozenset(

@@ -73,7 +73,7 @@ def load(**overrides):
 """
 #: Suffixes of code Python could import or run from a package folder.
 _CODE_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".so", ".pyd", ".dll", ".dylib", ".pth")
-#: key of ``Doc.user_data``: character spans of wire datelines ("BAKU, May 12 -")
+#: key of ``Doc.user_data``: character spans of wire datelines ("NIAMEY, May 12 -")
 DATELINES = "kgbuild.datelines"
 
 
@@ -85,7 +85,7 @@ _CLOSERS = {'"', "”", "’", "'", ")"}
 @Language.component("kgbuild_paragraphs")
 def _paragraph_boundaries(doc: Doc) -> Doc:
     """Start a sentence after any line break, and after a wire dateline
-    ("BAKU, May 12 - ...", "MOSCOW (Reuters) — ...") at the start of a paragraph."""
+    ("NIAMEY, May 12 - ...", "MOSCOW (Reuters) — ...") at the start of a paragraph."""
     starts = [0]
     for i, tok in enumerate(doc[:-1]):
         nxt = doc[i + 1]

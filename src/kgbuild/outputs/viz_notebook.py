@@ -196,7 +196,7 @@ def timeline_figure(data: Dataset | Graph, *, width: float = 11.0) -> Figure:
 def casualty_figure(data: Dataset | Graph, *, width: float = 11.0) -> Figure:
     """Compare the casualty figures that different sources give, side by side.
 
-    One group of bars per side and outcome (``Armed Forces of Armenia, killed``), one
+    One group of bars per side and outcome (``Armed Forces of Mali, killed``), one
     bar per source; each bar is labelled with the figure as written and its qualifier
     (``at least``). A figure without a number (``several``) is a hatched stub.
 
