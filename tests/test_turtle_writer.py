@@ -432,6 +432,33 @@ def test_objects_are_sorted_iris_blank_nodes_literals() -> None:
     assert objects == ["ex:a", "ex:z", "[ ex:q 1 ]", '"a"', '"a"@en', '"b" .\n']
 
 
+def test_numbers_sort_by_value_before_other_literals() -> None:
+    values = [
+        Literal(10),
+        Literal(9),
+        Literal("2.5", datatype=XSD.double),
+        Literal("-1.0", datatype=XSD.decimal),
+        Literal("3", datatype=XSD.nonNegativeInteger),
+        Literal("NaN", datatype=XSD.double, normalize=False),
+        Literal("abc", datatype=XSD.integer, normalize=False),
+        Literal("1"),
+    ]
+    for seed in range(3):
+        random.Random(seed).shuffle(values)
+        text = write_turtle([(ex("s"), ex("p"), v) for v in values], prefixes=PREFIXES).decode()
+        objects = text.split("ex:s ex:p ")[1].split(",\n        ")
+        assert objects == [
+            "-1.0",
+            '"2.5"^^xsd:double',
+            '"3"^^xsd:nonNegativeInteger',
+            "9",
+            "10",
+            '"1"',
+            '"NaN"^^xsd:double',
+            '"abc"^^xsd:integer .\n',
+        ]
+
+
 # --- blank nodes ---------------------------------------------------------------------------
 
 

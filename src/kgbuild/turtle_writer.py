@@ -53,6 +53,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
@@ -121,6 +122,28 @@ _BARE = {
     _XSD + "boolean": re.compile(r"true|false"),
 }
 _NEGATIVE_ZERO_DECIMAL = "-0.0"
+#: Datatypes whose literals sort by value among themselves (9 before 10).
+_NUMERIC = frozenset(
+    _XSD + name
+    for name in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
 
 #: Characters escaped in a short string; \t and characters such as U+2028 stay raw.
 _SHORT_SPECIAL = re.compile('[\x00-\x08\x0a-\x1f"\\\\]')
@@ -711,6 +734,21 @@ def _literal_text(value: tuple[str, str, str], names: _Names) -> str:
     return _string(lexical) + "^^" + names.iri(datatype)
 
 
+def _literal_order(value: tuple[str, str, str]) -> tuple[Any, ...]:
+    """Numbers first, by value (then lexical form and datatype), then the other literals
+    by lexical form, datatype and language."""
+    lexical, datatype, language = value
+    if datatype in _NUMERIC:
+        try:
+            number = Decimal(lexical.strip())
+        except InvalidOperation:
+            pass
+        else:
+            if number.is_finite():
+                return (0, number, lexical, datatype, language)
+    return (1, 0, lexical, datatype, language)
+
+
 def _ident(kind: int, value: Any) -> str:
     """A term as a string, one to one (for blank-node keys, not for output)."""
     if kind == _IRI:
@@ -736,12 +774,12 @@ def _write(
             count = len(kinds)
 
     # the order of nodes (subjects, objects, graph names) and of predicates, as ranks
-    def sort_key(t: int) -> tuple[int, str, str, str]:
+    def sort_key(t: int) -> tuple[Any, ...]:
         kind = kinds[t]
         if kind == _IRI:
             return (_IRI, values[t], "", "")
         if kind == _LITERAL:
-            return (_LITERAL, *values[t])
+            return (_LITERAL, *_literal_order(values[t]))
         # unused blank nodes (renamed by _canonicalised) sort anywhere
         return (_BLANK, ("0" if t in blanks.labels else "1") + blanks.keys.get(t, ""), "", "")
 
