@@ -26,7 +26,7 @@ from rdflib import Dataset
 from kgbuild.export import serialize
 from kgbuild.namespaces import PREFIXES
 from kgbuild.oxterms import to_ox
-from kgbuild.turtle_writer import dataset_quads, write_trig, write_turtle
+from kgbuild.outputs.turtle_writer import dataset_quads, write_trig, write_turtle
 
 
 def best_of(repeat: int, run: Callable[[], bytes]) -> tuple[float, bytes]:

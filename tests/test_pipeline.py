@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-import rdflib
 from rdflib import BNode, Dataset, Graph, URIRef
 
 import kgbuild
@@ -257,7 +256,9 @@ def test_failed_serialization_keeps_the_previous_file(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("serializer failed")
 
-    monkeypatch.setattr(rdflib.Dataset, "serialize", boom)
+    import kgbuild.outputs.export as export
+
+    monkeypatch.setattr(export, "write_trig", boom)  # the TriG writer fails half way
     with pytest.raises(RuntimeError, match="serializer failed"):
         kg.serialize(target)
     assert target.read_bytes() == before

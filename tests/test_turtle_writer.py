@@ -1,4 +1,4 @@
-"""Tests of kgbuild.turtle_writer: sorted, deterministic Turtle and TriG that rdflib and
+"""Tests of kgbuild.outputs.turtle_writer: sorted, deterministic Turtle and TriG that rdflib and
 pyoxigraph read back as the graph that was written.
 
 Graphs are compared through pyoxigraph's canonical form (blank nodes relabelled), so
@@ -23,7 +23,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kgbuild.namespaces import PREFIXES as KGBUILD_PREFIXES
-from kgbuild.turtle_writer import (
+from kgbuild.outputs.turtle_writer import (
     TurtleWriteError,
     dataset_quads,
     iter_trig,

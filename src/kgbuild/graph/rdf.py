@@ -60,6 +60,7 @@ __all__ = [
     "article_graph",
     "article_iri",
     "dataset_of",
+    "dataset_prefixes",
     "fact_reports",
     "graph_iri",
     "kb_within",
@@ -644,6 +645,13 @@ def to_graphs(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase, *,
 def to_dataset(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase) -> Dataset:
     """Write the resolved corpus as an ``rdflib.Dataset`` (default graph = union)."""
     return dataset_of(to_graphs(res, articles, kb))
+
+
+@cache
+def dataset_prefixes() -> tuple[tuple[str, URIRef], ...]:
+    """The prefixes a Dataset of :func:`dataset_of` has bound: rdflib's own, then kgbuild's
+    (so a file written without making the Dataset uses the very same prefixed names)."""
+    return tuple(dataset_of(()).namespaces())
 
 
 def dataset_of(graphs: Iterable[tuple[URIRef, Sequence[Triple]]]) -> Dataset:

@@ -19,8 +19,9 @@ from rdflib.term import Node
 
 from kgbuild.core.errors import InputError
 from kgbuild.core.files import write_atomic
-from kgbuild.graph.rdf import dataset_of
+from kgbuild.graph.rdf import dataset_of, dataset_prefixes
 from kgbuild.outputs.export import QUAD_FORMATS, serialize_graphs
+from kgbuild.outputs.export import serialize_quads as serialize
 
 Triple = tuple[Node, Node, Node]
 
@@ -181,6 +182,8 @@ class KnowledgeGraph:
         fmt = _format_for(destination, format)
         if self._graphs is not None and fmt in QUAD_FORMATS:
             data = serialize_graphs(self._graphs, format=fmt)
+        elif self._graphs is not None and fmt in ("trig", "turtle"):
+            data = serialize(self._graphs, format=fmt, prefixes=dataset_prefixes())
         else:
             data = _serialize_bytes(self.dataset, fmt)
         if destination is None:

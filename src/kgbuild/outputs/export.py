@@ -46,20 +46,18 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, plugin
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS, SKOS, XSD, NamespaceManager
 from rdflib.plugins.serializers.nquads import _nq_row
 from rdflib.plugins.serializers.nt import _nt_row
-from rdflib.plugins.serializers.trig import TrigSerializer
-from rdflib.plugins.serializers.turtle import TurtleSerializer
-from rdflib.serializer import Serializer
 from rdflib.term import Node
 
 from kgbuild.core.errors import InputError, RDFInputError
 from kgbuild.core.namespaces import GAF, KG, NIF, PREFIXES, SCHEMA
 from kgbuild.core.oxterms import INTEGER_DERIVED
 from kgbuild.core.resources import data_dir
+from kgbuild.outputs.turtle_writer import write_trig, write_turtle
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -214,89 +212,42 @@ def _subject_order(subject: Node) -> tuple[bool, str]:
     return isinstance(subject, BNode), str(subject)
 
 
-def _turtle_order(serializer: TurtleSerializer) -> list[Any]:
-    """IRIs in order, then blank nodes, unreferenced ones first (so that rdflib
-    nests the others inside them, as ``[ ... ]``)."""
-
-    def key(subject: Node) -> tuple[bool, int, str]:
-        if isinstance(subject, BNode):
-            return True, serializer._references[subject], str(subject)
-        return False, 0, str(subject)
-
-    return sorted(serializer._subjects, key=key)
 
 
-def _known_pname(serializer: TurtleSerializer, uri: Node) -> str | None:
-    """A prefixed name from a bound prefix, or None (the IRI is written in full).
-
-    rdflib computes a namespace for every IRI it writes and remembers each in a
-    structure it then searches linearly; a graph's many ``.../article/X#char=``
-    mention IRIs made Turtle output take 95 s for 89k triples, growing with the
-    square of the graph.  IRIs under no bound prefix are not looked up at all.
-    """
-    bound = getattr(serializer, "_kgbuild_bound", None)
-    if bound is None:
-        bound = tuple(str(ns) for _, ns in serializer.store.namespaces())
-        serializer._kgbuild_bound = bound  # type: ignore[attr-defined]
-    if not isinstance(uri, URIRef) or not str(uri).startswith(bound):
-        return None
-    return TurtleSerializer.get_pname(serializer, uri, gen_prefix=False)
 
 
-class _SortedTurtle(TurtleSerializer):
-    """rdflib's Turtle writer with subjects in IRI order and no invented prefixes.
-
-    rdflib orders subjects by how often they are referenced, so adding one
-    link moves a subject's whole block; IRI order keeps a diff local.
-    """
-
-    def orderSubjects(self) -> list[Any]:  # rdflib's name
-        return _turtle_order(self)
-
-    def get_pname(self, uri: Node, gen_prefix: bool = True) -> str | None:
-        return _known_pname(self, uri)
 
 
-class _SortedTrig(TrigSerializer):
-    """rdflib's TriG writer with graphs by name and subjects in IRI order."""
-
-    def __init__(self, store: Any) -> None:
-        super().__init__(store)
-        default = self.default_context
-        # rdflib may list the default graph twice; keep the first of each name
-        unique: dict[Node, Any] = {}
-        for graph in self.contexts:
-            unique.setdefault(graph.identifier, graph)
-        self.contexts = sorted(
-            unique.values(), key=lambda g: (g.identifier != default, str(g.identifier))
-        )
-
-    def orderSubjects(self) -> list[Any]:  # rdflib's name
-        return _turtle_order(self)
-
-    def get_pname(self, uri: Node, gen_prefix: bool = True) -> str | None:
-        return _known_pname(self, uri)
 
 
-# Registered under kgbuild's own names so that rdflib's Graph.serialize drives them
-# (``graph.serialize(format="kgbuild-turtle")`` works once this module is imported).
-plugin.register("kgbuild-turtle", Serializer, __name__, "_SortedTurtle")
-plugin.register("kgbuild-trig", Serializer, __name__, "_SortedTrig")
 
 
 def _turtle(dataset: Dataset | Graph) -> bytes:
-    return _union(dataset).serialize(format="kgbuild-turtle", encoding="utf-8")
+    triples = ((s, p, o) for s, p, o, _ in _quads(dataset))
+    return _sorted_text(write_turtle(triples, prefixes=list(dataset.namespaces())))
+
+
+def _sorted_text(data: bytes) -> bytes:
+    # kgbuild's files have always ended in a blank line (rdflib's writers did so)
+    return data + b"\n" if data else data
 
 
 def _trig(dataset: Dataset | Graph) -> bytes:
-    if not isinstance(dataset, Dataset):
-        copy = Dataset()
-        for prefix, namespace in dataset.namespaces():
-            copy.bind(prefix, namespace, override=True, replace=True)
-        for triple in dataset:
-            copy.add(triple)
-        dataset = copy
-    return dataset.serialize(format="kgbuild-trig", encoding="utf-8")
+    return _sorted_text(write_trig(_quads(dataset), prefixes=list(dataset.namespaces())))
+
+
+def serialize_quads(graphs: Iterable[tuple[Node, Iterable[Triple]]], *, format: str,
+                    prefixes: Iterable[tuple[str, Any]]) -> bytes:
+    """TriG or Turtle of (graph IRI, triples) pairs, as :func:`serialize` writes the
+    Dataset made of them, without making the Dataset."""
+    if format == "trig":
+        quads = ((s, p, o, name) for name, triples in graphs for s, p, o in triples)
+        return _sorted_text(write_trig(quads, prefixes=list(prefixes)))
+    if format == "turtle":
+        union = (t for _, triples in graphs for t in triples)
+        return _sorted_text(write_turtle(union, prefixes=list(prefixes)))
+    raise InputError(f"serialize_quads writes trig or turtle, not {format!r}", input=format,
+                     fix="use serialize_graphs for N-Quads and N-Triples")
 
 
 # ---------------------------------------------------------------------------
