@@ -22,7 +22,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kgbuild.namespaces import PREFIXES as KGBUILD_PREFIXES
+from kgbuild.core.namespaces import PREFIXES as KGBUILD_PREFIXES
 from kgbuild.outputs.turtle_writer import (
     TurtleWriteError,
     dataset_quads,
