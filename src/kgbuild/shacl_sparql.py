@@ -107,14 +107,14 @@ _NOT_CONSTRAINTS = frozenset({
 })
 
 #: Value-level comparisons: parameter -> (SPARQL operator the value must satisfy, component).
-_RANGES = {
+_RANGES: dict[Node, tuple[str, URIRef]] = {
     SH.minInclusive: (">=", SH.MinInclusiveConstraintComponent),
     SH.minExclusive: (">", SH.MinExclusiveConstraintComponent),
     SH.maxInclusive: ("<=", SH.MaxInclusiveConstraintComponent),
     SH.maxExclusive: ("<", SH.MaxExclusiveConstraintComponent),
 }
 
-_NODE_KINDS = {
+_NODE_KINDS: dict[Node, str] = {
     SH.IRI: "isIRI({v})",
     SH.BlankNode: "isBlank({v})",
     SH.Literal: "isLiteral({v})",
@@ -124,7 +124,7 @@ _NODE_KINDS = {
 }
 
 #: Inclusive value ranges of the datatypes derived from xsd:integer.
-_INTEGER_RANGES: dict[URIRef, tuple[int | None, int | None]] = {
+_INTEGER_RANGES: dict[Node, tuple[int | None, int | None]] = {
     XSD.nonNegativeInteger: (0, None), XSD.positiveInteger: (1, None),
     XSD.nonPositiveInteger: (None, 0), XSD.negativeInteger: (None, -1),
     XSD.long: (-(2**63), 2**63 - 1), XSD.int: (-(2**31), 2**31 - 1),
@@ -135,7 +135,7 @@ _INTEGER_RANGES: dict[URIRef, tuple[int | None, int | None]] = {
 
 #: How Oxigraph tells a well-formed literal of a datatype from an ill-formed one
 #: (it keeps the lexical forms it cannot parse as they are).
-_WELL_FORMED = {
+_WELL_FORMED: dict[Node, str] = {
     **{d: "isNumeric({v})" for d in (XSD.integer, XSD.decimal, XSD.double, XSD.float)},
     XSD.date: "COALESCE(YEAR({v}) = YEAR({v}), false)",
     XSD.dateTime: "COALESCE(YEAR({v}) = YEAR({v}), false)",
@@ -519,11 +519,12 @@ class _Generator:
     """Writes the SPARQL queries of the top-level shapes."""
 
     def __init__(self, reader: _ShapeReader, subclasses: dict[Node, list[Node]],
-                 regex_ok: dict[tuple[str, str], bool], *, restricted: bool = False) -> None:
+                 regex_ok: dict[tuple[str, str], bool], *,
+                 graphs: Sequence[str] | None = None) -> None:
         self.reader = reader
         self.subclasses = subclasses
         self.regex_ok = regex_ok
-        self.restricted = restricted
+        self.graphs = graphs
         self.counter = 0
         self.queries: list[_Query] = []
         self.stack: list[_Shape] = []
@@ -554,10 +555,15 @@ class _Generator:
         for predicate in shape.targets[SH.targetObjectsOf]:
             parts.append(f"?{self.fresh('s')} {_iri(predicate)} ?{var} .")
         union = " UNION ".join(f"{{ {p} }}" for p in parts)
-        if self.restricted:
-            # subjects of the named graphs the query may read (its ``named_graphs``)
-            graph = f"GRAPH ?{self.fresh('g')} {{ ?{var} ?{self.fresh('p')} ?{self.fresh('o')} }}"
-            union = f"{{ {union} }} {graph}"
+        if self.graphs is not None:
+            # the subjects of the given named graphs first (read graph by graph), each
+            # then checked against the targets: the graphs are a small part of the store
+            g = self.fresh("g")
+            names = " ".join(f"<{name}>" for name in self.graphs)
+            graph = (f"VALUES ?{g} {{ {names} }} "
+                     f"GRAPH ?{g} {{ ?{var} ?{self.fresh('p')} ?{self.fresh('o')} }}")
+            return (f"{{ SELECT ?{var} WHERE {{ {{ SELECT DISTINCT ?{var} WHERE {{ {graph} }} }} "
+                    f"FILTER EXISTS {{ {union} }} }} }}")
         return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union} }} }}"
 
     # ---- expressions over one focus / value node
@@ -775,7 +781,7 @@ class _Generator:
                         elif kind == "count":
                             count_checks.append((owner, c))
                         elif kind == "sparql":
-                            self.emit_sparql(owner, c, focus)
+                            self.emit_sparql(owner, c, focus, scan=scan)
                         else:
                             self.emit_pair(owner, c, focus)
                     if owner.is_property:
@@ -823,14 +829,14 @@ class _Generator:
                     branches.append(f"{{ {{ SELECT ?{f} ?{v} WHERE {{ ?{f} {path} ?{v} }} }} "
                                     f"BIND({i} AS ?{k}) }}")
                 else:
-                    branches.append(f"{{ ?{f} {path} ?{v} . BIND({i} AS ?{k}) }}")
-            union = " UNION ".join(branches)
+                    # the focus pattern in each branch: a branch alone would read the
+                    # whole path before the join
+                    branches.append(f"{{ {focus.pattern} ?{f} {path} ?{v} . BIND({i} AS ?{k}) }}")
+            source = " UNION ".join(branches)
             if scanning:
                 inside = self.fresh("in")
-                source = (f"{union} OPTIONAL {{ SELECT ?{f} ?{inside} WHERE {{ {focus.pattern} "
-                          f"BIND(true AS ?{inside}) }} }} FILTER(BOUND(?{inside}))")
-            else:
-                source = f"{focus.pattern} {union}"
+                source += (f" OPTIONAL {{ SELECT ?{f} ?{inside} WHERE {{ {focus.pattern} "
+                           f"BIND(true AS ?{inside}) }} }} FILTER(BOUND(?{inside}))")
             self.values_query(focus, groups, v, source, branch=k)
 
     def values_query(self, focus: _Focus, groups: dict[str, list[tuple[_Shape, _Constraint]]],
@@ -975,7 +981,10 @@ class _Generator:
                 f"FILTER({compare_fails(c.parameter, '?' + v, '?' + w)}) }}")
         self.add(text, focus, [check], value_var=v)
 
-    def emit_sparql(self, shape: _Shape, c: _Constraint, focus: _Focus) -> None:
+    def emit_sparql(self, shape: _Shape, c: _Constraint, focus: _Focus, *,
+                    scan: bool = False) -> None:
+        """A SPARQL-based constraint: its query joined to the focus nodes through
+        ``?this`` (by hash after running it whole, with ``scan``)."""
         info = c.extra
         if info.get("deactivated"):
             return
@@ -1009,11 +1018,56 @@ class _Generator:
         _check_this_bound(known, select)
         prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in known.items())
         f = focus.var
-        text = (f"{prefixes}{own_prologue}\nSELECT DISTINCT * WHERE {{ {{ {focus.pattern} "
-                f"BIND(?{f} AS ?this) }} {{ {body} }} }}")
+        if scan and not focus.outer:
+            inside = self.fresh("in")
+            text = (f"{prefixes}{own_prologue}\nSELECT DISTINCT * WHERE {{ {{ {body} }} "
+                    f"OPTIONAL {{ SELECT (?{f} AS ?this) ?{inside} WHERE {{ {focus.pattern} "
+                    f"BIND(true AS ?{inside}) }} }} FILTER(BOUND(?{inside})) }}")
+            internal = {inside}
+            focus = _Focus(focus.pattern, "this")
+        else:
+            group = _single_group(body[head.end(2):]) if names and "(" not in projected else None
+            if group is not None:
+                # a plain SELECT: its pattern inlined after the focus nodes, so that each
+                # is looked up from them (a subquery would be read whole first)
+                keep = _vars((*focus.outer, f))
+                head_vars = _vars(_unique((*focus.outer, "this", *sorted(names or ()))))
+                text = (f"{prefixes}{own_prologue}\nSELECT DISTINCT {head_vars} WHERE {{ "
+                        f"{{ SELECT {keep} (?{f} AS ?this) WHERE {{ {focus.pattern} }} }} "
+                        f"{group} }}")
+                focus = _Focus(focus.pattern, "this", focus.outer)
+            else:
+                text = (f"{prefixes}{own_prologue}\nSELECT DISTINCT * WHERE {{ "
+                        f"{{ {focus.pattern} BIND(?{f} AS ?this) }} {{ {body} }} }}")
+            internal = set((*focus.outer, f))
         self.add(text, focus, [_Check(shape, c, SH.SPARQLConstraintComponent)],
-                 sparql={**info, "projects_this": projects_this,
-                         "internal": set((*focus.outer, f))})
+                 sparql={**info, "projects_this": projects_this, "internal": internal})
+
+
+#: Strings, IRIs and comments of a SPARQL text (braces inside them do not count), and braces.
+_SPARQL_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^\s<>"{}|^`\\]*>|#[^\n]*|[{}]')
+
+
+def _single_group(text: str) -> str | None:
+    """The content of ``WHERE { ... }`` when nothing follows the group (no GROUP BY,
+    ORDER BY, LIMIT...), else None."""
+    text = re.sub(r"\A\s*WHERE\b", "", text.strip(), flags=re.I).strip()
+    if not text.startswith("{"):
+        return None
+    depth = 0
+    for token in _SPARQL_TOKENS.finditer(text):
+        if token.group(0) == "{":
+            depth += 1
+        elif token.group(0) == "}":
+            depth -= 1
+            if depth == 0:
+                return text[1:token.start()] if not text[token.end():].strip() else None
+    return None
 
 
 def _kind(shape: _Shape, c: _Constraint) -> str:
@@ -1106,7 +1160,7 @@ def datatype_matches(datatype: Node, var: str, *, exact: bool = False) -> str:
         return f"(isLiteral({var}) && LANG({var}) != \"\")"
     own = f"(isLiteral({var}) && sameTerm(DATATYPE({var}), {_iri(datatype)}))"
     if datatype in INTEGER_DERIVED and not exact:
-        low, high = _INTEGER_RANGES.get(datatype, (None, None))  # type: ignore[call-overload]
+        low, high = _INTEGER_RANGES.get(datatype, (None, None))
         checks = [f"sameTerm(DATATYPE({var}), <{XSD.integer}>)", f"isNumeric({var})"]
         if low is not None:
             checks.append(f"{var} >= {low}")
@@ -1118,7 +1172,7 @@ def datatype_matches(datatype: Node, var: str, *, exact: bool = False) -> str:
 
 def datatype_well_formed(datatype: Node, var: str) -> str:
     """SPARQL: Oxigraph parsed the literal ``var`` (true for datatypes it cannot check)."""
-    template = _WELL_FORMED.get(datatype)  # type: ignore[call-overload]
+    template = _WELL_FORMED.get(datatype)
     if datatype in INTEGER_DERIVED:
         template = _WELL_FORMED[XSD.integer]
     return template.format(v=var) if template else "true"
@@ -1146,8 +1200,9 @@ def _count(node: Node) -> int:
 
 
 def _component(parameter: Node) -> URIRef:
-    name = {SH["class"]: "Class", SH["in"]: "In", SH["not"]: "Not", SH["or"]: "Or",
-            SH["and"]: "And", SH.xone: "Xone"}.get(parameter)  # type: ignore[call-overload]
+    names: dict[Node, str] = {SH["class"]: "Class", SH["in"]: "In", SH["not"]: "Not",
+                              SH["or"]: "Or", SH["and"]: "And", SH.xone: "Xone"}
+    name = names.get(parameter)
     if name is None:
         local = str(parameter)[len(str(SH)):]
         name = local[0].upper() + local[1:]
@@ -1192,31 +1247,74 @@ class CompiledShapes:
         return tuple(s.node for s in self._top)
 
     def queries(self, subclasses: dict[Node, list[Node]] | None = None, *,
-                restricted: bool = False) -> list[str]:
+                graphs: Collection[str] | None = None) -> list[str]:
         """The SPARQL texts :meth:`run` sends (to read and to debug).
 
         Args:
             subclasses: class -> the class and its subclasses in the data (default: none).
-            restricted: the queries for a run limited to some named graphs.
+            graphs: the queries for a run limited to these named graphs.
 
         Returns:
             One query per constraint, shape and focus context.
         """
-        return [q.text for q in self._queries(subclasses or {}, restricted)]
+        return [q.text for q in self._queries(subclasses or {}, graphs)]
 
-    def _queries(self, subclasses: dict[Node, list[Node]], restricted: bool) -> list[_Query]:
-        key = (restricted, tuple(sorted(((k, tuple(v)) for k, v in subclasses.items()),
-                                        key=str)))
+    def _queries(self, subclasses: dict[Node, list[Node]], graphs: Collection[str] | None
+                 ) -> list[_Query]:
+        names = _graph_names(graphs)
+        key = (names, tuple(sorted(((k, tuple(v)) for k, v in subclasses.items()),
+                                   key=str)))
         cached = self._cache.get(key)
         if cached is None:
-            generator = _Generator(self._reader, subclasses, self._regex_ok,
-                                   restricted=restricted)
+            generator = _Generator(self._reader, subclasses, self._regex_ok, graphs=names)
             for shape in self._top:
                 f = generator.fresh("f")
+                # few focus nodes (some graphs): look their values up; else read each
+                # path whole and join by hash
                 generator.emit(shape, _Focus(generator.target_pattern(shape, f), f),
-                               scan=not restricted)
+                               scan=names is None)
+            if len(self._cache) > 16:
+                self._cache.clear()
             cached = self._cache[key] = generator.queries
         return cached
+
+    #: Focus nodes per VALUES block.
+    FOCUS_BATCH = 5000
+    #: A shape with more focus nodes (in a run over all graphs) has its paths read whole:
+    #: its focus nodes and their values are then a large part of the graph.
+    FOCUS_LOOKUPS = 2000
+
+    def _focused_queries(self, store: Any, options: dict[str, Any],
+                         subclasses: dict[Node, list[Node]], graphs: Collection[str] | None
+                         ) -> list[_Query]:
+        """The queries of a run.
+
+        Each shape's focus nodes are found first.  When there are few (or the run is
+        limited to some graphs), they are written in VALUES blocks from which every
+        value is looked up; Oxigraph would otherwise join the paths of a query with
+        each other before the focus nodes.  When there are many, each path is read
+        whole and joined to them by hash.
+        """
+        generator = _Generator(self._reader, subclasses, self._regex_ok,
+                               graphs=_graph_names(graphs))
+        for shape in self._top:
+            f = generator.fresh("f")
+            pattern = generator.target_pattern(shape, f)
+            # all the focus nodes of a limited run, else just enough to know they are few
+            limit = "" if graphs is not None else f" LIMIT {self.FOCUS_LOOKUPS + 1}"
+            foci = [row[f] for row in store.query(
+                f"SELECT ?{f} WHERE {{ {pattern} }}{limit}", **options)]
+            if not foci:
+                continue
+            if graphs is None and len(foci) > self.FOCUS_LOOKUPS:
+                generator.emit(shape, _Focus(pattern, f), scan=True)
+            elif any(isinstance(node, ox.BlankNode) for node in foci):
+                generator.emit(shape, _Focus(pattern, f), scan=False)  # no VALUES for those
+            else:
+                for start in range(0, len(foci), self.FOCUS_BATCH):
+                    chunk = " ".join(str(n) for n in foci[start:start + self.FOCUS_BATCH])
+                    generator.emit(shape, _Focus(f"VALUES ?{f} {{ {chunk} }}", f), scan=False)
+        return generator.queries
 
     def run(self, store: Any, *, graphs: Collection[str] | None = None,
             union: bool | None = None, namespaces: Iterable[tuple[str, Any]] = ()
@@ -1242,11 +1340,9 @@ class CompiledShapes:
             union = not _default_graph_is_union(store)
         options: dict[str, Any] = {"use_default_graph_as_union": union}
         subclasses = _subclasses(store, options)
-        queries = self._queries(subclasses, graphs is not None)
-        if graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(g) for g in graphs]
         runner = _Runner(store, options, _integer_paths(self._reader),
                          _Messages(self.shapes_graph, namespaces))
+        queries = self._focused_queries(store, options, subclasses, graphs)
         records = [r for q in queries for r in runner.execute(q)]
         # sh:node details, one level at a time, for the failing values only
         todo = [r for r in records if r.check.constraint.parameter == SH.node]
@@ -1254,6 +1350,23 @@ class CompiledShapes:
             todo = runner.details(todo, lambda: _Generator(self._reader, subclasses,
                                                              self._regex_ok))
         return [r.freeze() for r in records]
+
+
+def _graph_names(graphs: Collection[str] | None) -> tuple[str, ...] | None:
+    """The graph IRIs, sorted, once each (None stays None).
+
+    Raises:
+        ValueError: for a name SPARQL cannot write as an IRI.
+    """
+    if graphs is None:
+        return None
+    names = tuple(sorted(set(graphs)))
+    for name in names:
+        try:
+            _iri(URIRef(name))
+        except _Unsupported as exc:
+            raise ValueError(f"graph name not usable in SPARQL: {name!r}") from exc
+    return names
 
 
 @dataclass(eq=False)
@@ -1618,7 +1731,7 @@ def compile_shapes(shapes: Graph, *, strict: bool = False) -> CompiledShapes:
             f = generator.fresh("f")
             generator.emit(shape, _Focus(generator.target_pattern(shape, f), f), scan=True)
             f = generator.fresh("f")
-            generator.restricted = True
+            generator.graphs = ("urn:x-kgbuild:graph",)
             generator.emit(shape, _Focus(generator.target_pattern(shape, f), f), scan=False)
             for query in generator.queries:
                 if not query.python_regex:
