@@ -1,15 +1,29 @@
 """SHACL validation compiled to SPARQL and run on Oxigraph, reporting what pySHACL reports.
 
 pySHACL checks a graph one focus node at a time, in Python, over rdflib's in-memory
-graph; a million quads take it minutes and gigabytes.  This module translates each
-constraint of a shapes graph into SPARQL ``SELECT`` queries that find *all* the
-failing focus nodes (and values) of a shape at once, and runs them on a
-``pyoxigraph.Store``: one query per constraint and shape, so Oxigraph's joins do
-the work.  The results are assembled as pySHACL assembles them for
-:func:`kgbuild.validate.validate` (SHACL-AF on, warnings and infos allowed, no
-inference): the same focus nodes, result paths, values, severities, source shapes
-and constraint components, and the shapes' ``sh:message`` texts (SPARQL-constraint
-messages with their ``{?var}`` substituted).
+graph; a million quads take it minutes.  This module translates the constraints of a
+shapes graph into SPARQL ``SELECT`` queries that find the failing focus nodes (and
+values) of a shape all at once, and runs them on a ``pyoxigraph.Store``.  The results
+are assembled as pySHACL assembles them for :func:`kgbuild.validate.validate` (SHACL-AF
+on, warnings and infos allowed, no inference): the same focus nodes, result paths,
+values, severities, source shapes and constraint components, the shapes' ``sh:message``
+texts (SPARQL-constraint messages with their ``{?var}`` filled in), pySHACL's own
+wording for the common constraints of shapes without a message, and the ``sh:detail``
+results of ``sh:node``.
+
+How the queries are shaped (Oxigraph looks a pattern up once per row it joins with,
+and reads a whole index range fast):
+
+- Each top-level shape (one with targets) gets one query for the values of all its
+  paths, with one boolean per value-level constraint, and one for the counts
+  (``sh:minCount``, ``sh:maxCount``, ``sh:hasValue``, qualified counts); SPARQL,
+  ``sh:equals`` and ``sh:lessThan`` constraints get one each.
+- A shape with many focus nodes reads each of its paths whole (an index scan) and
+  joins the focus nodes by hash; one with few (or a run limited to some graphs) has
+  its focus nodes written in a VALUES block, and their values looked up.
+- Shapes inside shapes (``sh:node``, ``sh:or``, qualified value shapes...) become
+  boolean expressions (``EXISTS`` / ``NOT EXISTS``) over the value.  The details of a
+  failed ``sh:node`` are computed afterwards, for the failing values only.
 
 Covered (every feature ``ontology/shapes.ttl`` uses, and more):
 
@@ -52,9 +66,11 @@ its own way:
   Inside nested shapes (``sh:or`` members...) Oxigraph's judgement is used alone.
 - ``sh:pattern`` runs Oxigraph's regular expressions (Rust syntax), and Python's
   when Oxigraph cannot compile the pattern; both search anywhere in the string.
-- ``sh:lessThan`` / ``sh:lessThanOrEquals`` between non-string literals of
-  incomparable datatypes count as failures (pySHACL compares datatype IRIs or
-  stops with an error).
+- Comparisons (``sh:minInclusive``..., ``sh:lessThan``...) between literals of
+  incomparable datatypes (a date and a number) count as failures; pySHACL orders
+  them by rdflib's rules (by datatype IRI) or stops with an error.
+- A literal typed ``xsd:string`` is reported as a plain literal (Oxigraph, like
+  RDF 1.1, does not tell them apart).
 
 >>> from rdflib import Graph
 >>> compile_shapes(Graph()).unsupported
@@ -87,6 +103,7 @@ __all__ = [
     "Unsupported",
     "UnsupportedShapes",
     "compile_shapes",
+    "load_store",
     "validate_dataset",
     "validate_store",
 ]
@@ -446,6 +463,14 @@ def _iri(node: Node) -> str:
     if isinstance(node, Literal):
         return node.n3()
     raise _Unsupported("a blank node used as a constant")
+
+
+def _writable(node: Node) -> bool:
+    """Whether a node is an IRI SPARQL can write."""
+    try:
+        return isinstance(node, URIRef) and bool(_iri(node))
+    except _Unsupported:
+        return False
 
 
 def _path_sparql(g: Graph, path: Node, depth: int = 0) -> str:
@@ -1248,7 +1273,9 @@ class CompiledShapes:
 
     def queries(self, subclasses: dict[Node, list[Node]] | None = None, *,
                 graphs: Collection[str] | None = None) -> list[str]:
-        """The SPARQL texts :meth:`run` sends (to read and to debug).
+        """The SPARQL queries of a run over all graphs, every shape read by scans (to
+        read and to debug; :meth:`run` writes the focus nodes of shapes with few of
+        them in VALUES blocks instead, and compiles ``sh:node`` details when needed).
 
         Args:
             subclasses: class -> the class and its subclasses in the data (default: none).
@@ -1644,7 +1671,7 @@ def _subclasses(store: Any, options: dict[str, Any]) -> dict[Node, list[Node]]:
     for row in store.query(f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{RDFS.subClassOf}> ?o }}",
                            **options):
         sub, sup = from_ox(row["s"]), from_ox(row["o"])
-        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+        if _writable(sub) and _writable(sup):
             direct.setdefault(sup, set()).add(sub)
     closure: dict[Node, list[Node]] = {}
     for cls in direct:
@@ -1733,6 +1760,19 @@ def compile_shapes(shapes: Graph, *, strict: bool = False) -> CompiledShapes:
             f = generator.fresh("f")
             generator.graphs = ("urn:x-kgbuild:graph",)
             generator.emit(shape, _Focus(generator.target_pattern(shape, f), f), scan=False)
+            f = generator.fresh("f")
+            generator.emit(shape, _Focus(f"VALUES ?{f} {{ <urn:x-kgbuild:node> }}", f))
+            # the details of sh:node results are compiled while running: compile them once
+            done: set[Node] = set()
+            for query in generator.queries:
+                for check in query.checks:
+                    node_shape = check.constraint.value
+                    if check.constraint.parameter == SH.node and node_shape not in done:
+                        done.add(node_shape)
+                        index, var = generator.fresh("p"), generator.fresh("d")
+                        generator.emit(reader.shape(node_shape), _Focus(
+                            f"VALUES (?{index} ?{var}) {{ (0 <urn:x-kgbuild:node>) }}", var,
+                            (index,)))
             for query in generator.queries:
                 if not query.python_regex:
                     empty.query(query.text)  # Oxigraph parses every query it will run
