@@ -214,6 +214,27 @@ def test_property_shape_with_its_own_target() -> None:
     _compare(data, shapes, expect=1)
 
 
+def test_shapes_on_the_values_of_property_shapes_and_on_focus_nodes() -> None:
+    data = """
+        ex:a a ex:C ; ex:p ex:b , ex:c , ex:b2 . ex:b ex:q 1 . ex:c ex:q "x" , "y" .
+        ex:b2 ex:q 1 . ex:d a ex:C , ex:K .
+    """
+    shapes = """
+        ex:P a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:p ;
+            sh:property [ sh:path ex:q ; sh:maxCount 1 ; sh:datatype xsd:integer ] ,
+                [ sh:path ex:r ; sh:minCount 1 ; sh:severity sh:Info ] .
+        ex:N a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:or ( [ sh:class ex:K ] [ sh:property [ sh:path ex:p ; sh:minCount 3 ] ] ) ;
+            sh:not [ sh:class ex:K ] ; sh:nodeKind sh:IRI ;
+            sh:xone ( [ sh:path ex:p ; sh:minCount 1 ] [ sh:class ex:K ] ) .
+        ex:Q a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:p ; sh:qualifiedMinCount 2 ;
+                sh:qualifiedValueShape [ sh:or ( [ sh:property [ sh:path ex:q ;
+                    sh:hasValue 1 ] ] [ sh:property [ sh:path ex:q ; sh:minCount 2 ] ] ) ] ] .
+    """
+    _compare(data, shapes)
+
+
 # --------------------------------------------------------------------------- paths
 
 

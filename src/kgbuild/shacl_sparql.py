@@ -512,6 +512,12 @@ class _Focus:
     var: str
     outer: tuple[str, ...] = ()
 
+    @property
+    def listed(self) -> bool:
+        """Whether the focus nodes are written out (a VALUES block): Oxigraph then
+        looks patterns up from them, inside UNION branches too."""
+        return self.pattern.startswith("VALUES")
+
 
 @dataclass(eq=False)
 class _Check:
@@ -564,7 +570,23 @@ class _Generator:
         found = self.subclasses.get(cls)
         return found if found is not None else [cls]
 
-    def target_pattern(self, shape: _Shape, var: str) -> str:
+    def target_pattern(self, shape: _Shape, var: str, *, limited: bool = True) -> str:
+        """A subquery binding ``var`` to each focus node of ``shape`` (that is a subject
+        in the generator's graphs, if any, unless not ``limited``)."""
+        union = self.targets(shape, var)
+        if self.graphs is not None and limited:
+            # the subjects of the given named graphs first (read graph by graph), each
+            # then checked against the targets
+            g = self.fresh("g")
+            names = " ".join(f"<{name}>" for name in self.graphs)
+            graph = (f"VALUES ?{g} {{ {names} }} "
+                     f"GRAPH ?{g} {{ ?{var} ?{self.fresh('p')} ?{self.fresh('o')} }}")
+            return (f"{{ SELECT ?{var} WHERE {{ {{ SELECT DISTINCT ?{var} WHERE {{ {graph} }} }} "
+                    f"FILTER EXISTS {{ {union} }} }} }}")
+        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union} }} }}"
+
+    def targets(self, shape: _Shape, var: str) -> str:
+        """A pattern binding ``var`` to the targets of ``shape`` (possibly repeated)."""
         parts: list[str] = []
         classes = sorted({c for t in shape.targets[SH.targetClass] for c in self.classes(t)},
                          key=str)
@@ -579,17 +601,7 @@ class _Generator:
             parts.append(f"?{var} {_iri(predicate)} ?{self.fresh('o')} .")
         for predicate in shape.targets[SH.targetObjectsOf]:
             parts.append(f"?{self.fresh('s')} {_iri(predicate)} ?{var} .")
-        union = " UNION ".join(f"{{ {p} }}" for p in parts)
-        if self.graphs is not None:
-            # the subjects of the given named graphs first (read graph by graph), each
-            # then checked against the targets: the graphs are a small part of the store
-            g = self.fresh("g")
-            names = " ".join(f"<{name}>" for name in self.graphs)
-            graph = (f"VALUES ?{g} {{ {names} }} "
-                     f"GRAPH ?{g} {{ ?{var} ?{self.fresh('p')} ?{self.fresh('o')} }}")
-            return (f"{{ SELECT ?{var} WHERE {{ {{ SELECT DISTINCT ?{var} WHERE {{ {graph} }} }} "
-                    f"FILTER EXISTS {{ {union} }} }} }}")
-        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union} }} }}"
+        return " UNION ".join(f"{{ {p} }}" for p in parts)
 
     # ---- expressions over one focus / value node
 
@@ -853,11 +865,15 @@ class _Generator:
                 if scanning:
                     branches.append(f"{{ {{ SELECT ?{f} ?{v} WHERE {{ ?{f} {path} ?{v} }} }} "
                                     f"BIND({i} AS ?{k}) }}")
+                elif focus.listed:
+                    branches.append(f"{{ ?{f} {path} ?{v} . BIND({i} AS ?{k}) }}")
                 else:
                     # the focus pattern in each branch: a branch alone would read the
                     # whole path before the join
                     branches.append(f"{{ {focus.pattern} ?{f} {path} ?{v} . BIND({i} AS ?{k}) }}")
             source = " UNION ".join(branches)
+            if not scanning and focus.listed:
+                source = f"{focus.pattern} {source}"
             if scanning:
                 inside = self.fresh("in")
                 source += (f" OPTIONAL {{ SELECT ?{f} ?{inside} WHERE {{ {focus.pattern} "
@@ -1322,18 +1338,29 @@ class CompiledShapes:
         each other before the focus nodes.  When there are many, each path is read
         whole and joined to them by hash.
         """
-        generator = _Generator(self._reader, subclasses, self._regex_ok,
-                               graphs=_graph_names(graphs))
+        names = _graph_names(graphs)
+        generator = _Generator(self._reader, subclasses, self._regex_ok, graphs=names)
+        subjects = None if names is None else _subjects(store, names)
+        listed = (subjects is not None and len(subjects) <= self.FOCUS_BATCH
+                  and not any(isinstance(s, ox.BlankNode) for s in subjects))
         for shape in self._top:
             f = generator.fresh("f")
             pattern = generator.target_pattern(shape, f)
-            # all the focus nodes of a limited run, else just enough to know they are few
-            limit = "" if graphs is not None else f" LIMIT {self.FOCUS_LOOKUPS + 1}"
-            foci = [row[f] for row in store.query(
-                f"SELECT ?{f} WHERE {{ {pattern} }}{limit}", **options)]
+            if subjects is None:  # just enough to know whether they are few
+                query = f"SELECT ?{f} WHERE {{ {pattern} }} LIMIT {self.FOCUS_LOOKUPS + 1}"
+            elif listed:  # each subject of the graphs checked against the targets
+                rows = " ".join(str(s) for s in subjects)
+                query = (f"SELECT ?{f} WHERE {{ VALUES ?{f} {{ {rows} }} "
+                         f"FILTER EXISTS {{ {generator.targets(shape, f)} }} }}")
+            else:  # every focus node, kept when a subject of the graphs
+                query = (f"SELECT ?{f} WHERE "
+                         f"{{ {generator.target_pattern(shape, f, limited=False)} }}")
+            foci = [row[f] for row in store.query(query, **options)]
+            if subjects is not None and not listed:
+                foci = [node for node in foci if node in subjects]
             if not foci:
                 continue
-            if graphs is None and len(foci) > self.FOCUS_LOOKUPS:
+            if subjects is None and len(foci) > self.FOCUS_LOOKUPS:
                 generator.emit(shape, _Focus(pattern, f), scan=True)
             elif any(isinstance(node, ox.BlankNode) for node in foci):
                 generator.emit(shape, _Focus(pattern, f), scan=False)  # no VALUES for those
@@ -1377,6 +1404,15 @@ class CompiledShapes:
             todo = runner.details(todo, lambda: _Generator(self._reader, subclasses,
                                                              self._regex_ok))
         return [r.freeze() for r in records]
+
+
+def _subjects(store: Any, graphs: Sequence[str]) -> set[Any]:
+    """The subjects of the triples of some named graphs (pyoxigraph terms)."""
+    if not graphs:
+        return set()
+    names = " ".join(f"<{name}>" for name in graphs)
+    query = f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    return {row["s"] for row in store.query(query)}
 
 
 def _graph_names(graphs: Collection[str] | None) -> tuple[str, ...] | None:
