@@ -560,6 +560,8 @@ def test_uncovered_features_are_reported_and_left_to_pyshacl(tmp_path: Path) -> 
     assert closed and {r.constraint for r in closed} == {SH.ClosedConstraintComponent}
     reference = validate(kg.dataset, shapes=[extra])
     assert _report_keys(report) == _report_keys(reference)
+    from_store = validate_store(_kgbuild_store(kg.dataset), shapes=[extra])
+    assert _report_keys(from_store) == _report_keys(reference)
     from kgbuild.validate import KGSH
 
     assert ex("ClosedArticle") in set(report.graph.objects(None, KGSH.uncompiledShape))

@@ -19,8 +19,13 @@ and reads a whole index range fast):
   (``sh:minCount``, ``sh:maxCount``, ``sh:hasValue``, qualified counts); SPARQL,
   ``sh:equals`` and ``sh:lessThan`` constraints get one each.
 - A shape with many focus nodes reads each of its paths whole (an index scan) and
-  joins the focus nodes by hash; one with few (or a run limited to some graphs) has
-  its focus nodes written in a VALUES block, and their values looked up.
+  joins the focus nodes by hash; one with few has its focus nodes written in VALUES
+  blocks, and their values looked up.  A run limited to some named graphs (the
+  articles a store build wrote) finds the subjects of those graphs once, and checks
+  the focus nodes among them by lookups.
+- The store's default graph is read when it holds the union of the named graphs (as
+  in kgbuild's stores): Oxigraph reads it several times faster than
+  ``use_default_graph_as_union``.
 - Shapes inside shapes (``sh:node``, ``sh:or``, qualified value shapes...) become
   boolean expressions (``EXISTS`` / ``NOT EXISTS``) over the value.  The details of a
   failed ``sh:node`` are computed afterwards, for the failing values only.
@@ -86,7 +91,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -96,6 +101,9 @@ from rdflib.term import Node
 
 from kgbuild.oxterms import INTEGER_DERIVED, to_ox
 from kgbuild.oxterms import from_ox as _from_ox_typed
+
+if TYPE_CHECKING:  # imported when used: kgbuild.validate loads pySHACL
+    from kgbuild.validate import ValidationReport
 
 __all__ = [
     "CompiledShapes",
@@ -1935,7 +1943,7 @@ class _Fetcher:
         IRIs by SPARQL (a VALUES block of a few hundred joined to one pattern is
         read as lookups), blank nodes by pattern."""
         subjects = list(subjects)
-        iris = sorted(s for s in subjects if isinstance(s, URIRef))
+        iris = sorted(s for s in subjects if _writable(s))
         out: list[tuple[Node, Node, Node]] = []
         for start in range(0, len(iris), 500):
             chunk = " ".join(_iri(s) for s in iris[start:start + 500])
@@ -1948,7 +1956,7 @@ class _Fetcher:
                                 obj if obj is not None else self.term(row["o"])))
         graph = None if self.options.get("use_default_graph_as_union") else ox.DefaultGraph()
         for node in subjects:
-            if isinstance(node, BNode):
+            if not _writable(node):  # blank nodes, and IRIs SPARQL cannot write
                 for predicate, obj in wanted:
                     target = None if obj is None else to_ox(obj)
                     for quad in self.store.quads_for_pattern(to_ox(node), to_ox(predicate),
@@ -1967,7 +1975,7 @@ def _sort_key(result: Any) -> tuple[Any, ...]:
 
 
 def _validation_report(graph: Graph, shapes: Graph, data: Graph,
-                       nodes: Sequence[tuple[RawResult, BNode]]) -> Any:
+                       nodes: Sequence[tuple[RawResult, BNode]]) -> ValidationReport:
     """kgbuild's :class:`~kgbuild.validate.ValidationReport` of a report graph.
 
     The compiled results are read as :func:`kgbuild.validate._result` reads a pySHACL
@@ -2045,7 +2053,7 @@ def _compiled(shapes: Sequence[Path | str]) -> CompiledShapes:
 
 def validate_store(store: Any, *, shapes: Sequence[Path | str] = (),
                    graphs: Collection[str] | None = None, union: bool | None = None,
-                   fallback: bool = True) -> Any:
+                   fallback: bool = True) -> ValidationReport:
     """Validate a pyoxigraph store against kgbuild's shapes with SPARQL queries.
 
     Args:
@@ -2071,7 +2079,8 @@ def validate_store(store: Any, *, shapes: Sequence[Path | str] = (),
 
 
 def validate_dataset(data: Dataset | Graph, *, shapes: Sequence[Path | str] = (),
-                     graphs: Collection[str] | None = None, fallback: bool = True) -> Any:
+                     graphs: Collection[str] | None = None, fallback: bool = True
+                     ) -> ValidationReport:
     """Validate an rdflib dataset or graph (the union of its graphs) with SPARQL queries.
 
     The quads are copied into an in-memory Oxigraph store first (see
@@ -2097,7 +2106,7 @@ def validate_dataset(data: Dataset | Graph, *, shapes: Sequence[Path | str] = ()
     return _validate(store, compiled, graphs=graphs, union=False, fallback=fallback, data=data)
 
 
-def load_store(data: Dataset | Graph, *, named: bool = False) -> Any:
+def load_store(data: Dataset | Graph, *, named: bool = False) -> ox.Store:
     """Copy an rdflib dataset or graph into a new in-memory Oxigraph store.
 
     Args:
@@ -2137,7 +2146,8 @@ def load_store(data: Dataset | Graph, *, named: bool = False) -> Any:
 
 
 def _validate(store: Any, compiled: CompiledShapes, *, graphs: Collection[str] | None,
-              union: bool | None, fallback: bool, data: Dataset | Graph | None) -> Any:
+              union: bool | None, fallback: bool, data: Dataset | Graph | None
+              ) -> ValidationReport:
     from kgbuild.validate import KGSH
 
     if union is None:
@@ -2189,8 +2199,12 @@ def _merge_pyshacl(graph: Graph, root: Node, compiled: CompiledShapes, store: An
     else:
         rdf = Graph()
         source = None if options.get("use_default_graph_as_union") else ox.DefaultGraph()
+        integers = _integer_paths(compiled._reader)
         for quad in store.quads_for_pattern(None, None, None, source):
-            rdf.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+            s, p, o = from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+            if isinstance(o, Literal) and o.datatype == XSD.integer and p in integers:
+                o = Literal(str(o), datatype=integers[p])  # as kgbuild.validate_scale does
+            rdf.add((s, p, o))
     _, report, _ = pyshacl.validate(rdf, shacl_graph=shapes, inference="none", advanced=True,
                                     allow_warnings=True, allow_infos=True,
                                     abort_on_first=False, inplace=True)
