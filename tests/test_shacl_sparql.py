@@ -1,4 +1,4 @@
-"""SHACL compiled to SPARQL (kgbuild.shacl_sparql) against pySHACL.
+"""SHACL compiled to SPARQL (kgbuild.check.shacl_sparql) against pySHACL.
 
 Every constraint component the shipped shapes use, and the others the compiler
 covers, is checked on a small graph with injected violations: the compiled queries
@@ -6,7 +6,7 @@ must give exactly pySHACL's results (focus node, path, value, severity, source s
 constraint component, counted with repetitions, ``sh:detail`` results included), run
 with kgbuild's options (no inference, SHACL-AF, warnings and infos allowed).  Then
 the seeds, a seeds graph with injected faults, and a generated corpus are compared
-through kgbuild's own report (``kgbuild.validate.validate``).
+through kgbuild's own report (``kgbuild.check.validate.validate``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 import kgbuild
-from kgbuild.shacl_sparql import (
+from kgbuild.check.shacl_sparql import (
     CompiledShapes,
     RawResult,
     UnsupportedShapes,
@@ -31,7 +31,7 @@ from kgbuild.shacl_sparql import (
     validate_dataset,
     validate_store,
 )
-from kgbuild.validate import ValidationReport, validate
+from kgbuild.check.validate import ValidationReport, validate
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -164,7 +164,7 @@ def _scanning(compiled: CompiledShapes, store: Any, data: Graph) -> list[RawResu
 
 
 def _ox(term: Any) -> Any:
-    from kgbuild.oxterms import to_ox
+    from kgbuild.core.oxterms import to_ox
 
     return to_ox(term)
 
@@ -562,7 +562,7 @@ def test_uncovered_features_are_reported_and_left_to_pyshacl(tmp_path: Path) -> 
     assert _report_keys(report) == _report_keys(reference)
     from_store = validate_store(_kgbuild_store(kg.dataset), shapes=[extra])
     assert _report_keys(from_store) == _report_keys(reference)
-    from kgbuild.validate import KGSH
+    from kgbuild.check.validate import KGSH
 
     assert ex("ClosedArticle") in set(report.graph.objects(None, KGSH.uncompiledShape))
     unchecked = validate_dataset(kg.dataset, shapes=[extra], fallback=False)
@@ -636,7 +636,7 @@ def test_seeds_give_pyshacls_report(seeds_kg: Any) -> None:
 
 def _inject_faults(dataset: Dataset) -> Dataset:
     """The seeds' graph with a fault for most constraints of the shipped shapes."""
-    from kgbuild.namespaces import KG, NIF, ORG
+    from kgbuild.core.namespaces import KG, NIF, ORG
 
     faulty = Dataset()
     for s, p, o, g in dataset.quads((None, None, None, None)):
@@ -712,7 +712,7 @@ def test_a_generated_corpus_gives_pyshacls_report(tmp_path: Path) -> None:
 
 
 def test_compiled_queries_are_few_and_cached() -> None:
-    from kgbuild.shacl_sparql import _shapes_graph
+    from kgbuild.check.shacl_sparql import _shapes_graph
 
     compiled: CompiledShapes = compile_shapes(_shapes_graph(()))
     assert compiled.unsupported == ()

@@ -4,7 +4,7 @@ pySHACL checks a graph one focus node at a time, in Python, over rdflib's in-mem
 graph; a million quads take it minutes.  This module translates the constraints of a
 shapes graph into SPARQL ``SELECT`` queries that find the failing focus nodes (and
 values) of a shape all at once, and runs them on a ``pyoxigraph.Store``.  The results
-are assembled as pySHACL assembles them for :func:`kgbuild.validate.validate` (SHACL-AF
+are assembled as pySHACL assembles them for :func:`kgbuild.check.validate.validate` (SHACL-AF
 on, warnings and infos allowed, no inference): the same focus nodes, result paths,
 values, severities, source shapes and constraint components, the shapes' ``sh:message``
 texts (SPARQL-constraint messages with their ``{?var}`` filled in), pySHACL's own
@@ -64,7 +64,7 @@ its own way:
   as ``"3"^^xsd:nonNegativeInteger``) as ``xsd:integer``.  ``sh:datatype D`` for
   such a ``D`` therefore accepts an ``xsd:integer`` value within ``D``'s range
   (pySHACL on an rdflib graph would reject a genuine ``xsd:integer``), and values
-  reported on such a property get ``D`` back (as :mod:`kgbuild.validate_scale`
+  reported on such a property get ``D`` back (as :mod:`kgbuild.check.batched`
   does).  Valid literals come back in canonical form (``"+3"`` as ``"3"``).
 - A literal of ``sh:datatype`` whose lexical form Oxigraph cannot parse is checked
   again with rdflib (pySHACL's judge); one that Oxigraph parses is taken as valid.
@@ -99,11 +99,11 @@ from rdflib.collection import Collection as RDFCollection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from kgbuild.oxterms import INTEGER_DERIVED, to_ox
-from kgbuild.oxterms import from_ox as _from_ox_typed
+from kgbuild.core.oxterms import INTEGER_DERIVED, to_ox
+from kgbuild.core.oxterms import from_ox as _from_ox_typed
 
-if TYPE_CHECKING:  # imported when used: kgbuild.validate loads pySHACL
-    from kgbuild.validate import ValidationReport
+if TYPE_CHECKING:  # imported when used: kgbuild.check.validate loads pySHACL
+    from kgbuild.check.validate import ValidationReport
 
 __all__ = [
     "CompiledShapes",
@@ -1154,7 +1154,7 @@ def _scannable(path: str) -> bool:
 
 def _fallback_prefixes() -> dict[str, str]:
     """The prefixes kgbuild's data graph binds (rdflib's defaults and kgbuild's)."""
-    from kgbuild.namespaces import PREFIXES
+    from kgbuild.core.namespaces import PREFIXES
 
     found = {str(p): str(ns) for p, ns in Graph().namespaces() if p}
     found.update({p: str(ns) for p, ns in PREFIXES.items() if p})
@@ -1614,11 +1614,11 @@ class _Messages:
     """pySHACL's own messages for results of shapes without ``sh:message``."""
 
     def __init__(self, shapes: Graph, namespaces: Iterable[tuple[str, Any]] = ()) -> None:
-        from kgbuild.namespaces import PREFIXES
+        from kgbuild.core.namespaces import PREFIXES
 
         self.shapes = shapes
         # focus nodes are written with the prefixes of the data graph, as
-        # kgbuild.validate.union_graph binds them
+        # kgbuild.check.validate.union_graph binds them
         self.data = Graph()
         for prefix, namespace in PREFIXES.items():
             self.data.bind(prefix, namespace)
@@ -1733,7 +1733,7 @@ def _subclasses(store: Any, options: dict[str, Any]) -> dict[Node, list[Node]]:
 def _default_graph_is_union(store: Any) -> bool:
     """Whether the store's default graph holds the triples of its named graphs (a
     kgbuild store keeps its union there); an empty default graph does not."""
-    from kgbuild.validate_scale import _default_graph_is_union as check
+    from kgbuild.check.batched import _default_graph_is_union as check
 
     return bool(check(store))
 
@@ -1845,9 +1845,9 @@ def _report_graph(results: Sequence[RawResult], shapes: Graph
     ``sh:result`` nodes carry the focus node, path, value, source shape, component,
     severity and messages; blank-node shapes, paths and SPARQL constraints are copied
     from the shapes graph with their identifiers, as pySHACL copies them."""
-    from kgbuild.namespaces import PREFIXES
-    from kgbuild.validate import KGSH
-    from kgbuild.validate_scale import _copy_description
+    from kgbuild.check.batched import _copy_description
+    from kgbuild.check.validate import KGSH
+    from kgbuild.core.namespaces import PREFIXES
 
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
@@ -1895,9 +1895,9 @@ def _report_graph(results: Sequence[RawResult], shapes: Graph
 
 
 def _describe_foci(store: Any, options: dict[str, Any], foci: Iterable[Node]) -> Graph:
-    """The triples :func:`kgbuild.validate._result` reads about focus nodes (labels and
+    """The triples :func:`kgbuild.check.validate._result` reads about focus nodes (labels and
     the articles they come from), fetched from the store into a small graph."""
-    from kgbuild.namespaces import KG, NIF
+    from kgbuild.core.namespaces import KG, NIF
 
     graph = Graph()
     nodes = {f for f in foci if isinstance(f, URIRef | BNode)}
@@ -1966,8 +1966,8 @@ class _Fetcher:
 
 
 def _sort_key(result: Any) -> tuple[Any, ...]:
-    # the order of kgbuild.validate.validate
-    from kgbuild.validate import SEVERITIES
+    # the order of kgbuild.check.validate.validate
+    from kgbuild.check.validate import SEVERITIES
 
     return (SEVERITIES.index(result.severity) if result.severity in SEVERITIES
             else len(SEVERITIES), str(result.shape), str(result.focus), str(result.path),
@@ -1976,14 +1976,14 @@ def _sort_key(result: Any) -> tuple[Any, ...]:
 
 def _validation_report(graph: Graph, shapes: Graph, data: Graph,
                        nodes: Sequence[tuple[RawResult, BNode]]) -> ValidationReport:
-    """kgbuild's :class:`~kgbuild.validate.ValidationReport` of a report graph.
+    """kgbuild's :class:`~kgbuild.check.validate.ValidationReport` of a report graph.
 
-    The compiled results are read as :func:`kgbuild.validate._result` reads a pySHACL
+    The compiled results are read as :func:`kgbuild.check.validate._result` reads a pySHACL
     report (with its helpers for shape names, labels and articles, each looked up
     once per shape or focus node); other results of the graph (pySHACL's, for the
     shapes left to it) by ``_result`` itself.
     """
-    from kgbuild.validate import (
+    from kgbuild.check.validate import (
         _SEVERITY_NAMES,
         ValidationReport,
         ValidationResult,
@@ -2023,7 +2023,7 @@ def _validation_report(graph: Graph, shapes: Graph, data: Graph,
 
 
 def _shapes_graph(shapes: Sequence[Path | str]) -> Graph:
-    from kgbuild.validate import _parse_into, default_shapes_path
+    from kgbuild.check.validate import _parse_into, default_shapes_path
 
     graph = Graph()
     for path in (default_shapes_path(), *map(Path, shapes)):
@@ -2036,7 +2036,7 @@ _COMPILED: dict[tuple[tuple[str, int, int], ...], CompiledShapes] = {}
 
 
 def _compiled(shapes: Sequence[Path | str]) -> CompiledShapes:
-    from kgbuild.validate import default_shapes_path
+    from kgbuild.check.validate import default_shapes_path
 
     key = []
     for path in (default_shapes_path(), *map(Path, shapes)):
@@ -2069,7 +2069,7 @@ def validate_store(store: Any, *, shapes: Sequence[Path | str] = (),
             checked, and a warning is logged.
 
     Returns:
-        A :class:`kgbuild.validate.ValidationReport` with the results pySHACL gives.
+        A :class:`kgbuild.check.validate.ValidationReport` with the results pySHACL gives.
 
     Raises:
         kgbuild.errors.RDFInputError: when a shapes file is missing or cannot be parsed.
@@ -2093,7 +2093,7 @@ def validate_dataset(data: Dataset | Graph, *, shapes: Sequence[Path | str] = ()
         fallback: check uncovered shapes with pySHACL (on ``data`` itself).
 
     Returns:
-        A :class:`kgbuild.validate.ValidationReport`.
+        A :class:`kgbuild.check.validate.ValidationReport`.
 
     Raises:
         kgbuild.errors.RDFInputError: when a shapes file is missing or cannot be parsed.
@@ -2148,7 +2148,7 @@ def load_store(data: Dataset | Graph, *, named: bool = False) -> ox.Store:
 def _validate(store: Any, compiled: CompiledShapes, *, graphs: Collection[str] | None,
               union: bool | None, fallback: bool, data: Dataset | Graph | None
               ) -> ValidationReport:
-    from kgbuild.validate import KGSH
+    from kgbuild.check.validate import KGSH
 
     if union is None:
         union = not _default_graph_is_union(store)
@@ -2182,8 +2182,8 @@ def _merge_pyshacl(graph: Graph, root: Node, compiled: CompiledShapes, store: An
     """Check the uncompiled shapes with pySHACL and add its results to ``graph``."""
     import pyshacl
 
-    from kgbuild.validate import union_graph
-    from kgbuild.validate_scale import _copy_description
+    from kgbuild.check.batched import _copy_description
+    from kgbuild.check.validate import union_graph
 
     shapes = Graph()
     targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -2203,7 +2203,7 @@ def _merge_pyshacl(graph: Graph, root: Node, compiled: CompiledShapes, store: An
         for quad in store.quads_for_pattern(None, None, None, source):
             s, p, o = from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
             if isinstance(o, Literal) and o.datatype == XSD.integer and p in integers:
-                o = Literal(str(o), datatype=integers[p])  # as kgbuild.validate_scale does
+                o = Literal(str(o), datatype=integers[p])  # as kgbuild.check.batched does
             rdf.add((s, p, o))
     _, report, _ = pyshacl.validate(rdf, shacl_graph=shapes, inference="none", advanced=True,
                                     allow_warnings=True, allow_infos=True,
