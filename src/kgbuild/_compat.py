@@ -53,6 +53,7 @@ MOVED_NAMES: dict[tuple[str, str], str] = {
     **{("kgbuild.pipeline", name): "kgbuild.core.files"
        for name in ("check_writable", "write_atomic")},
     ("kgbuild.pipeline", "extract_article"): "kgbuild.execution.step",
+    ("kgbuild.pipeline", "WHOLE_VALIDATION_TRIPLES"): "kgbuild.check.engines",
     ("kgbuild.store", "StoreKnowledgeGraph"): "kgbuild.kg.stored",
     **{("kgbuild.execution.processes", name): "kgbuild.execution.step"
        for name in ("ZONE_ARTICLES", "extract_stream")},

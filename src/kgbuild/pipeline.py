@@ -26,7 +26,7 @@ from kgbuild.kg.graph import BuildStats, KnowledgeGraph
 from kgbuild.kg.stored import StoreKnowledgeGraph
 from kgbuild.store import StoreWriter
 
-__all__ = ["WHOLE_VALIDATION_TRIPLES", "build", "check_build"]
+__all__ = ["build", "check_build"]
 
 
 def __getattr__(name: str) -> Any:  # names that moved out (kgbuild._compat)
@@ -133,34 +133,22 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
     return KnowledgeGraph(graphs=graphs, stats=stats)
 
 
-#: ``kgbuild build`` checks graphs up to this many triples whole (pySHACL over the
-#: union, as ``kgbuild validate`` does) and larger ones in batches of article graphs
-#: (:func:`kgbuild.check.batched.validate_in_batches`: bounded memory, several cores).
-WHOLE_VALIDATION_TRIPLES = 50_000
-
-
 def check_build(kg: KnowledgeGraph, *, shapes: Sequence[str | os.PathLike[str]] = (),
-                workers: int = 1) -> Any:
+                workers: int = 1, engine: str = "auto") -> Any:
     """The SHACL check ``kgbuild build`` runs after building (``--no-validate`` skips it).
 
-    A graph file's graph is checked whole up to :data:`WHOLE_VALIDATION_TRIPLES`,
-    in batches beyond; a store build checks only the article graphs it wrote
-    (``kg.stats.written``) with the knowledge-base graph, so an incremental run
-    costs what it adds.  pySHACL takes about 0.35 CPU-seconds per thousand
-    triples, comparable to extraction itself: the summary says how long it took.
+    A store build checks only the article graphs it wrote (``kg.stats.written``) with
+    the knowledge-base graph, so an incremental run costs what it adds; a graph file's
+    graph is checked whole. The engine is SHACL compiled to SPARQL on Oxigraph unless
+    ``engine="pyshacl"`` (see :mod:`kgbuild.check.engines`).
 
     Returns:
         A :class:`kgbuild.check.validate.ValidationReport`.
     """
-    from kgbuild.check.batched import validate_in_batches
-
-    store = getattr(kg, "store", None)
-    if store is not None:
-        return validate_in_batches(store, shapes=[str(s) for s in shapes], workers=workers,
-                                   graphs=set(kg.stats.written))
-    if kg.stats.triples <= WHOLE_VALIDATION_TRIPLES:
-        return kg.validate(shapes=tuple(shapes))
-    return validate_in_batches(kg.dataset, shapes=[str(s) for s in shapes], workers=workers)
+    if isinstance(kg, StoreKnowledgeGraph):
+        return kg.validate(shapes=shapes, engine=engine, workers=workers,
+                           graphs=set(kg.stats.written))
+    return kg.validate(shapes=shapes, engine=engine, workers=workers)
 
 
 def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kgbuild.cli.common import (
     State,
     check_exists,
+    engine_option,
     extra_files_option,
     fail_on_option,
     format_option,
@@ -88,7 +89,8 @@ def _shapes_summary(
     from kgbuild.pipeline import check_build
 
     started = time.perf_counter()
-    report = check_build(kg, shapes=settings.shapes_paths, workers=settings.workers)
+    report = check_build(kg, shapes=settings.shapes_paths, workers=settings.workers,
+                         engine=settings.shacl_engine)
     seconds = time.perf_counter() - started
     counts = report.counts()
     summary = ", ".join(
@@ -196,6 +198,7 @@ def _build_store(
     help="Do not check the graph against the shipped shapes after building.",
 )
 @fail_on_option(help="Lowest SHACL severity that makes the build exit 1 (default: violation).")
+@engine_option()
 @click.option(
     "--dask",
     "dask",
@@ -219,6 +222,7 @@ def build(
     follow_symlinks: bool = False,
     no_validate: bool = False,
     fail_on: str | None = None,
+    engine: str | None = None,
 ) -> None:
     """Build a knowledge graph from article files and folders.
 
@@ -243,7 +247,8 @@ def build(
     to_stdout, fmt = graph_output(out, fmt)
     settings = state.settings(workers=workers, strict=strict or None,
                               store_chunk=store_chunk,
-                              follow_symlinks=follow_symlinks or None, fail_on=fail_on)
+                              follow_symlinks=follow_symlinks or None, fail_on=fail_on,
+                              shacl_engine=engine)
     if kb:
         settings = replace(settings, kb_paths=(*settings.kb_paths, *kb))
 

@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from kgbuild.core.config import FAIL_ON, Settings, load_settings
+from kgbuild.core.config import FAIL_ON, SHACL_ENGINES, Settings, load_settings
 from kgbuild.core.errors import InputError, KgbuildError
 
 __all__ = [
@@ -101,6 +101,14 @@ def extra_files_option(*decls: str, help: str) -> Callable[[F], F]:
 def fail_on_option(*, help: str) -> Callable[[F], F]:
     """``--fail-on SEVERITY``: the lowest SHACL severity that makes the command exit 1."""
     return click.option("--fail-on", type=click.Choice(FAIL_ON), help=help)
+
+
+def engine_option() -> Callable[[F], F]:
+    """``--engine``: how the shapes are checked."""
+    return click.option(
+        "--engine", type=click.Choice(SHACL_ENGINES),
+        help="SHACL engine: auto/sparql (the shapes compiled to SPARQL on Oxigraph; a user "
+        "shape it cannot compile goes to pySHACL) or pyshacl. Default: auto.")
 
 
 def output_option(*, help: str) -> Callable[[F], F]:

@@ -19,6 +19,7 @@ from rich.markup import escape
 from kgbuild.cli.common import (
     check_exists,
     check_output,
+    engine_option,
     extra_files_option,
     fail_on_option,
     get_state,
@@ -104,6 +105,7 @@ def _print_query_list() -> None:
     help="Also write the SHACL report graph (Turtle) here.",
 )
 @fail_on_option(help="Lowest severity that fails (default: violation).")
+@engine_option()
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -111,6 +113,7 @@ def validate(
     shapes: tuple[Path, ...],
     report_path: Path | None,
     fail_on: str | None,
+    engine: str | None,
 ) -> None:
     """Check a graph file (or a store folder) against kgbuild's SHACL shapes.
 
@@ -124,11 +127,12 @@ def validate(
     state = get_state(ctx)
     check_exists([graph], what="graph file")
     check_output(report_path)
-    settings = state.settings(fail_on=fail_on)
+    settings = state.settings(fail_on=fail_on, shacl_engine=engine)
     import kgbuild
 
     kg = kgbuild.load(graph)
-    report = kg.validate(shapes=(*settings.shapes_paths, *shapes))
+    report = kg.validate(shapes=(*settings.shapes_paths, *shapes),
+                         engine=settings.shacl_engine, workers=settings.workers)
     if report_path is not None:
         from kgbuild.core.files import write_atomic
         from kgbuild.outputs.export import serialize

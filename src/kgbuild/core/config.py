@@ -22,10 +22,12 @@ from typing import Any
 
 from kgbuild.core.errors import ConfigError
 
-__all__ = ["FAIL_ON", "Settings", "load_settings"]
+__all__ = ["FAIL_ON", "SHACL_ENGINES", "Settings", "load_settings"]
 
 #: The lowest SHACL severity that fails validation: violations only, or warnings too.
 FAIL_ON = ("violation", "warning")
+#: How shapes are checked: compiled to SPARQL on Oxigraph (auto, sparql) or by pySHACL.
+SHACL_ENGINES = ("auto", "sparql", "pyshacl")
 
 # Names accepted in TOML and overrides that map to another field.
 _ALIASES = {"n_process": "workers", "kb": "kb_paths", "shapes": "shapes_paths"}
@@ -57,6 +59,8 @@ class Settings:
             to even outside the folder (refused by default).
         fail_on: lowest SHACL severity that fails validation
             (``"violation"`` or ``"warning"``).
+        shacl_engine: ``"auto"`` or ``"sparql"``: the shapes compiled to SPARQL and run
+            on Oxigraph; ``"pyshacl"``: pySHACL (see :mod:`kgbuild.check.engines`).
     """
 
     batch_size: int = 4
@@ -72,6 +76,7 @@ class Settings:
     strict: bool = False
     fail_on: str = "violation"
     follow_symlinks: bool = False
+    shacl_engine: str = "auto"
 
     @property
     def n_process(self) -> int:
@@ -126,9 +131,10 @@ def _coerce(name: str, value: Any, *, source: str, base: Path | None) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise bad("a spaCy package name")
         return value.strip()
-    if name == "fail_on":
-        if not isinstance(value, str) or value.lower() not in FAIL_ON:
-            raise bad(f"one of {', '.join(FAIL_ON)}")
+    if name in ("fail_on", "shacl_engine"):
+        choices = FAIL_ON if name == "fail_on" else SHACL_ENGINES
+        if not isinstance(value, str) or value.lower() not in choices:
+            raise bad(f"one of {', '.join(choices)}")
         return value.lower()
     # kb_paths, shapes_paths
     items = [value] if isinstance(value, str | Path) else value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +120,20 @@ class StoreKnowledgeGraph(KnowledgeGraph):
         if self._lock is not None:
             self._lock.close()
             self._lock = None
+
+    def validate(self, *, shapes: Sequence[str | os.PathLike[str]] = (),
+                 engine: str = "auto", workers: int = 1,
+                 graphs: Collection[str] | None = None) -> Any:
+        """Check the store against the shapes in place (see :meth:`KnowledgeGraph.validate`);
+        ``graphs``: only what these article graphs state, with the knowledge base."""
+        from kgbuild.check.engines import check_store
+        from kgbuild.inputs.rdfio import check_rdf
+
+        for path in shapes:
+            check_rdf(path)
+        with _guard(self.path):
+            return check_store(self.store, shapes=[Path(s) for s in shapes], graphs=graphs,
+                               engine=engine, workers=workers)
 
     def query(self, sparql: str, *, params: Mapping[str, Any] | None = None,
               engine: str = "rdflib", timeout: float | None = 30, limit: int | None = None,
