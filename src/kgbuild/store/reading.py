@@ -19,7 +19,7 @@ from rdflib import Dataset, Literal, URIRef
 from kgbuild.core.errors import KgbuildError
 from kgbuild.core.oxterms import integer_datatypes
 from kgbuild.query.checks import _check
-from kgbuild.query.engines import _collect, _failed, _oxigraph_inputs, _unparsable
+from kgbuild.query.engines import _failed, _run_on_store, _unparsable
 from kgbuild.query.limits import _run_bounded
 from kgbuild.query.results import QueryResult
 from kgbuild.store.layout import _open_failed, damaged_store, database_path
@@ -118,12 +118,11 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
     # the store differs: it is queried in place, not copied.
     checked = _check(sparql, params, limit=limit, allow_service=allow_service)
     sparql = checked.sparql
-    text, substitutions = _oxigraph_inputs(sparql, checked.projected, checked.bound)
 
     def work(cancel: threading.Event, ready: threading.Event) -> QueryResult:
-        # Oxigraph's solutions go straight to _collect, which drops them in this thread
-        return _collect(store.query(text, use_default_graph_as_union=union,
-                                    substitutions=substitutions), limit, cancel)
+        # a sorted query runs unsorted and is sorted in Python (kgbuild.query.ordering);
+        # Oxigraph's solutions are dropped in this thread
+        return _run_on_store(store, checked, limit, cancel, union=union)
 
     status, payload = _run_bounded(
         work, sparql=sparql, timeout=timeout, memory_mb=memory_mb,
