@@ -745,9 +745,13 @@ def table(results: dict[str, Any]) -> str:
         lines.append("")
         lines.append(f"same results as whole-graph validation: "
                      f"{s['same_results_as_whole_graph']}; counts {s['counts']}")
-        if "big_quads" in s:
-            key = next(k for k in s if k.startswith("big_batched") and k.endswith("workers_s"))
-            lines.append(f"big store: {s['big_quads']:,} quads validated in {s[key]} s "
+        if "big_compiled_s" in s:
+            lines.append(f"big store, compiled to SPARQL: {s['big_quads']:,} quads in "
+                         f"{s['big_compiled_s']} s ({s['big_compiled_counts']})")
+        key = next((k for k in s if k.startswith("big_batched") and k.endswith("workers_s")),
+                   None)
+        if key is not None:
+            lines.append(f"big store, batched pySHACL: {s['big_quads']:,} quads in {s[key]} s "
                          f"({s['big_counts']})")
     ld = results.get("load")
     if ld:
