@@ -151,7 +151,8 @@ class FakeKG:
         Path(out).write_bytes(data)
         return None
 
-    def validate(self, *, shapes: tuple[Path, ...]) -> FakeReport:
+    def validate(self, *, shapes: tuple[Path, ...], engine: str = "auto", workers: int = 1
+                 ) -> FakeReport:
         self.calls.append(("validate", shapes))
         return FakeReport(violations=self.skipped)
 

@@ -9,6 +9,7 @@ import owlrl
 import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+from rdflib.term import _toPythonMapping
 
 from kgbuild.core.namespaces import (
     GAF,
@@ -163,7 +164,13 @@ def test_owl_rl_closure_of_ontology_and_sample_is_consistent(ontology: Graph, vo
         graph.add((s, p, o))
     graph += ontology
     graph += vocab
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    parsers = dict(_toPythonMapping)
+    try:
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    finally:  # owlrl adds and swaps rdflib's literal parsers, process-wide:
+        # put rdflib's back, or later tests judge literals by owlrl's rules
+        _toPythonMapping.clear()
+        _toPythonMapping.update(parsers)
     assert not list(graph.subjects(RDF.type, OWL.Nothing))
     errors = [
         str(graph.value(node, ERR.error)) for node in graph.subjects(RDF.type, ERR.ErrorMessage)

@@ -11,6 +11,9 @@ through kgbuild's own report (``kgbuild.check.validate.validate``).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -720,3 +723,24 @@ def test_compiled_queries_are_few_and_cached() -> None:
     # one values query, one counts query per shape, and the SPARQL / pair constraints
     assert len(queries) <= 2 * len(compiled.shapes) + 6
     assert compiled.queries() == queries
+
+
+def test_importing_the_compiler_does_not_load_pyshacl() -> None:
+    """pySHACL (slow to import) is loaded only by the functions that need it."""
+    modules = ["kgbuild.check.shacl_sparql", *(
+        f"kgbuild.check.{p.stem}" for p in Path(kgbuild.__file__).parent.glob("check/shacl_*.py"))]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {sorted(modules)!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pyshacl'\n"
+        "             or m in ('kgbuild.check.validate', 'kgbuild.check.batched')))\n"
+    )
+    src = str(Path(kgbuild.__file__).parents[1])  # the kgbuild this test runs
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [src, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(modules) >= 2
+    assert result.stdout.strip() == "[]"

@@ -738,7 +738,7 @@ def as_this_writer_would(rdflib_text: bytes) -> bytes:
 def test_sample_graph_matches_the_rdflib_based_writer(sample: Dataset) -> None:
     """The same text as kgbuild.export's rdflib-based writer, but for the differences
     :func:`as_this_writer_would` makes."""
-    from kgbuild.export import serialize
+    from kgbuild.outputs.export import serialize
 
     quads = list(dataset_quads(sample))
     trig = write_trig(quads, prefixes=list(sample.namespaces()))

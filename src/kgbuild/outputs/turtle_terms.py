@@ -11,6 +11,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, Graph
 from rdflib.term import Node
 
+from kgbuild.core.oxterms import INTEGER_DERIVED
+
 # term kinds, in output order
 _IRI, _BLANK, _LITERAL = 0, 1, 2
 
@@ -97,27 +99,8 @@ _NEGATIVE_ZERO_DECIMAL = "-0.0"
 
 
 #: Datatypes whose literals sort by value among themselves (9 before 10).
-_NUMERIC = frozenset(
-    _XSD + name
-    for name in (
-        "integer",
-        "decimal",
-        "double",
-        "float",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-)
+_NUMERIC = frozenset({_XSD + name for name in ("integer", "decimal", "double", "float")}
+                     | {str(d) for d in INTEGER_DERIVED})
 
 
 #: Characters escaped in a short string; \t and characters such as U+2028 stay raw.
