@@ -34,6 +34,11 @@ seconds against minutes).  What a build guarantees:
   killed at any point and built again ends with the quads of a clean build.
   Knowledge-base facts only grow, except that ``prune`` also drops facts about
   entities no remaining article mentions.
+- **Answers kept exact.**  Queries run on the store keep their answers beside it
+  (:mod:`kgbuild.store.answers`); a writer names a new generation of the data before it
+  changes anything, and answers of an older generation are never read.
+  :meth:`StoreWriter.precompute_answers`, called last in a build, computes the shipped
+  queries' answers then.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp()) / "kg"
@@ -74,8 +79,10 @@ from kgbuild.graph.rdf import (
     kb_within_triples,
     undo_merges,
 )
+from kgbuild.store.answers import new_generation
 from kgbuild.store.layout import (
     _FORMAT,
+    _UPGRADABLE,
     DB_DIR,
     LOCK_FILE,
     MARKER_FILE,
@@ -236,7 +243,10 @@ class StoreWriter:
         try:
             self._write_marker()
             self.store: Any = self._open()
+            # before anything changes: answers kept for the old data are never read again
+            self._new_generation()
         except BaseException:
+            self.__dict__.pop("store", None)
             self._lock.close()
             raise
         #: graph IRIs of the articles read by :meth:`select` (new, changed or not)
@@ -246,6 +256,8 @@ class StoreWriter:
         self._hashes: dict[str, str] | None = None
         #: quads bulk-loaded by this writer (see close: they are compacted then)
         self._bulk_loaded = 0
+        #: this writer kept answers (precompute_answers) for the data as it is now
+        self._answers_kept = False
 
     def _create_folder(self) -> None:
         folder = self.path
@@ -284,7 +296,7 @@ class StoreWriter:
                     input=str(marker),
                     fix="restore it, or build into a new store folder",
                 ) from exc
-            if info.get("format") != _FORMAT:
+            if info.get("format") not in _UPGRADABLE:
                 raise StoreError(
                     f"the store has format {info.get('format')!r}; this kgbuild writes "
                     f"format {_FORMAT}",
@@ -297,8 +309,13 @@ class StoreWriter:
                     "old extraction; build into a new folder to redo them all",
                     self.path, info.get("kgbuild"), _version(),
                 )
-            return
-        info = {"format": _FORMAT, "kgbuild": _version()}
+            if info.get("format") == _FORMAT:
+                return
+            # format 2 to 3: the same database; a kgbuild that writes format 2 (and would
+            # not renew the answers' generation) now refuses the store
+            info["format"] = _FORMAT
+        else:
+            info = {"format": _FORMAT, "kgbuild": _version()}
         tmp = marker.with_suffix(".tmp")
         tmp.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, marker)
@@ -338,6 +355,20 @@ class StoreWriter:
         gc.collect()
         os.replace(staging, db)
 
+    def _new_generation(self) -> None:
+        try:
+            new_generation(self.path)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write the store's answers folder ({exc})", input=str(self.path),
+                fix="check the permissions and free disk space") from exc
+        self._answers_kept = False
+
+    def _changing(self) -> None:
+        """Called before each change: answers this writer kept are of the data before it."""
+        if self._answers_kept:
+            self._new_generation()
+
     # ---- context manager
     def __enter__(self) -> StoreWriter:
         return self
@@ -360,6 +391,9 @@ class StoreWriter:
                             store.optimize()
                 finally:
                     del store  # pyoxigraph closes the database when the Store is freed
+                    # ...and a query's parse may leave it in a reference cycle (frames of
+                    # rdflib's parser): free it now, or its database lock outlives the writer
+                    gc.collect()
         finally:
             self._lock.close()
 
@@ -432,6 +466,7 @@ class StoreWriter:
         pairs = [(str(name), triples) for name, triples in graphs if len(triples) > 0]
         kb = [t for name, triples in pairs if name == str(KB_GRAPH) for t in triples]
         if kb:
+            self._changing()
             try:
                 # the same facts in the KB graph and in the union; adding is idempotent
                 self.store.extend(
@@ -491,6 +526,7 @@ class StoreWriter:
         Raises:
             StoreError: the write failed; the graphs keep their previous version.
         """
+        self._changing()
         count = 0
         iris: dict[str, str] = {}  # most terms recur: write each once (checked by Oxigraph)
         others: dict[Node, str] = {}
@@ -629,6 +665,7 @@ class StoreWriter:
             "?x a ?t } }")}
         links = kb_within_triples(kb, present)  # type: ignore[arg-type]
         if links:
+            self._changing()
             self.store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
                               for s, p, o in links for graph in (_KB, ox.DefaultGraph()))
         self.store.flush()
@@ -654,6 +691,7 @@ class StoreWriter:
         gone = sorted(self.article_graphs() - keep)  # a damaged store raises here
         if not gone:
             return 0
+        self._changing()
         parts: list[str] = []
         for name in gone:
             iri = str(ox.NamedNode(name))
@@ -676,6 +714,40 @@ class StoreWriter:
                              fix="check free disk space and run the build again") from exc
         self._hashes = None
         return len(gone)
+
+    def precompute_answers(self, queries: Iterable[str] | None = None, *,
+                           timeout: float | None = 300) -> int:
+        """Compute the answers of queries now and keep them beside the store, so that the
+        first run of each after the build reads its answer back (:mod:`kgbuild.store.answers`).
+
+        Run it last in a build: any later change in this writer makes them stale, and
+        they are dropped then.
+
+        Args:
+            queries: query texts without parameters; default: every shipped query.
+            timeout: seconds allowed to each; a query that takes longer, or fails, is
+                not kept.
+
+        Returns:
+            The number of answers kept.
+        """
+        from kgbuild.core.errors import KgbuildError
+        from kgbuild.query import list_queries
+
+        if queries is None:
+            queries = [info.path.read_text(encoding="utf-8") for info in list_queries()]
+        with _guard(self.path):
+            self.store.flush()
+        kept = 0
+        for text in queries:
+            try:
+                query_store(self.store, text, timeout=timeout, union=False, source=self.path)
+            except KgbuildError as exc:
+                log.info("answer not precomputed (%s)", exc)
+                continue
+            self._answers_kept = True
+            kept += 1
+        return kept
 
     def __len__(self) -> int:
         """The number of distinct triples (the size of the union)."""
