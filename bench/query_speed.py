@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header), flush=True)
     for path in files:
         results = _run_child(args, path)
-        rows = next((r["rows"] for m in ("all", "ox") if (r := results.get(m))
+        rows = next((r["rows"] for m in ("all", "ox", *KEPT) if (r := results.get(m))
                      and r.get("rows") is not None), None)
         param = results.get("param") or {}
         note = ""

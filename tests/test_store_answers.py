@@ -219,10 +219,24 @@ def test_a_damaged_answer_is_a_miss(tmp_path: Path) -> None:
     _write(folder, {"a.txt": ["a", "b"]})
     _query(folder)
     (path,) = _kept(folder)
-    path.write_text('{"format": 1, "vars": ["s"', encoding="utf-8")
-    assert _labels(_query(folder)) == ["a", "b"]
-    data = json.loads(path.read_text(encoding="utf-8"))  # kept again, whole
-    assert len(data["rows"]) == 2
+    whole = path.read_text(encoding="utf-8")
+    for damaged in ('{"format": 2, "vars": ["s"', whole[: len(whole) // 2], ""):
+        path.write_text(damaged, encoding="utf-8")
+        assert _labels(_query(folder)) == ["a", "b"]
+        assert path.read_text(encoding="utf-8") == whole  # kept again, whole
+
+
+def test_pages_of_a_long_answer(tmp_path: Path) -> None:
+    folder = tmp_path / "kg"
+    labels = [f"label-{n:04d}" for n in range(1234)]
+    _write(folder, {"a.txt": labels[::2], "b.txt": labels[1::2]})
+    assert _labels(_query(folder)) == labels  # kept
+    header = json.loads(_kept(folder)[0].read_text(encoding="utf-8").splitlines()[0])
+    assert header["rows"] == 1234
+    for limit in (1, 499, 500, 501, 1233, 1234, 5000):
+        page = _query(folder, limit=limit)
+        assert _labels(page) == labels[:limit]
+        assert page.truncated == (limit < 1234)
 
 
 def test_answers_keep_every_kind_of_term(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 ANSWERS_DIR = "answers"
 _GENERATION = "GENERATION"
 #: the format of an answer file (part of its name: a new format never reads an old file)
-_FORMAT = 1
+_FORMAT = 2
 #: at most this many answers are kept per generation
 MAX_ANSWERS = 512
 #: answers with more rows are not kept (their file would be large)
@@ -181,12 +181,17 @@ def _decode_term(item: list[str]) -> Node:
     raise ValueError(f"unknown term kind {kind!r}")
 
 
+#: rows per line of an answer file: a first page reads the lines it needs, not the file
+_CHUNK = 500
+
+
 def save_answer(store_folder: str | os.PathLike[str], generation_name: str, key: str,
                 result: QueryResult) -> bool:
     """Keep a whole answer (not one cut at a row limit) under ``generation_name``.
 
-    Best effort: a folder that cannot be written, or too many or too big answers, keep
-    nothing.
+    The file is JSON lines: a header (format, variables, number of rows), then the rows
+    in chunks, each with the terms it is the first to use.  Best effort: a folder that
+    cannot be written, or too many or too big answers, keep nothing.
 
     Returns:
         Whether the answer was kept.
@@ -201,25 +206,27 @@ def save_answer(store_folder: str | os.PathLike[str], generation_name: str, key:
         # makes each term once), and an rdflib term hashes slowly; the result keeps them
         # alive, so no identity is reused meanwhile
         index: dict[int, int] = {}
-        terms: list[list[str]] = []
-        rows: list[list[int]] = []
-        for row in result.rows:
-            out: list[int] = []
-            for value in row:
-                if value is None:
-                    out.append(-1)
-                    continue
-                number = index.get(id(value))
-                if number is None:
-                    number = index[id(value)] = len(terms)
-                    terms.append(_encode_term(value))
-                out.append(number)
-            rows.append(out)
-        text = json.dumps({"format": _FORMAT, "vars": list(result.vars), "terms": terms,
-                           "rows": rows}, separators=(",", ":"))
+        lines = [json.dumps({"format": _FORMAT, "vars": list(result.vars),
+                             "rows": len(result.rows)})]
+        for start in range(0, len(result.rows), _CHUNK):
+            terms: list[list[str]] = []
+            rows: list[list[int]] = []
+            for row in result.rows[start:start + _CHUNK]:
+                out: list[int] = []
+                for value in row:
+                    if value is None:
+                        out.append(-1)
+                        continue
+                    number = index.get(id(value))
+                    if number is None:
+                        number = index[id(value)] = len(index)
+                        terms.append(_encode_term(value))
+                    out.append(number)
+                rows.append(out)
+            lines.append(json.dumps({"terms": terms, "rows": rows}, separators=(",", ":")))
         target = _path(store_folder, generation_name, key)
         tmp = target.with_name(f"{target.name}.{uuid.uuid4().hex}.tmp")
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
         os.replace(tmp, target)
     except (OSError, TypeError, ValueError) as exc:
         log.debug("answer not kept (%s)", exc)
@@ -235,34 +242,36 @@ def load_answer(store_folder: str | os.PathLike[str], generation_name: str, key:
                 limit: int | None) -> QueryResult | None:
     """The kept answer (its first ``limit`` rows), or None when there is none.
 
-    Only the terms of the rows returned are made.
+    Only the lines and the terms of the rows returned are read.
     """
     try:
-        text = _path(store_folder, generation_name, key).read_text(encoding="utf-8")
-        data = json.loads(text)
-        if data.get("format") != _FORMAT:
-            return None
-        encoded: list[list[str]] = data["terms"]
-        rows: list[list[int]] = data["rows"]
-        variables = tuple(str(v) for v in data["vars"])
-        truncated = limit is not None and len(rows) > limit
-        if limit is not None:
-            rows = rows[:limit]
-        made: list[Node | None] = [None] * len(encoded)
-        out: list[tuple[Node | None, ...]] = []
-        for row in rows:
-            values: list[Node | None] = []
-            for number in row:
-                if number < 0:
-                    values.append(None)
-                    continue
-                term = made[number]
-                if term is None:
-                    term = made[number] = _decode_term(encoded[number])
-                values.append(term)
-            if len(values) != len(variables):
+        with open(_path(store_folder, generation_name, key), encoding="utf-8") as handle:
+            header = json.loads(handle.readline())
+            if header.get("format") != _FORMAT:
                 return None
-            out.append(tuple(values))
+            variables = tuple(str(v) for v in header["vars"])
+            total = int(header["rows"])
+            wanted = total if limit is None else min(limit, total)
+            encoded: list[list[str]] = []
+            made: list[Node | None] = []
+            out: list[tuple[Node | None, ...]] = []
+            while len(out) < wanted:
+                chunk = json.loads(handle.readline())
+                encoded.extend(chunk["terms"])
+                made.extend([None] * len(chunk["terms"]))
+                for row in chunk["rows"][:wanted - len(out)]:
+                    if len(row) != len(variables):
+                        return None
+                    values: list[Node | None] = []
+                    for number in row:
+                        if number < 0:
+                            values.append(None)
+                            continue
+                        term = made[number]
+                        if term is None:
+                            term = made[number] = _decode_term(encoded[number])
+                        values.append(term)
+                    out.append(tuple(values))
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return None
-    return QueryResult(vars=variables, rows=tuple(out), truncated=truncated)
+    return QueryResult(vars=variables, rows=tuple(out), truncated=wanted < total)

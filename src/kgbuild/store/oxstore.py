@@ -57,6 +57,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -390,10 +391,13 @@ class StoreWriter:
                             # million quads 3 times slower): merge them now, once
                             store.optimize()
                 finally:
-                    del store  # pyoxigraph closes the database when the Store is freed
-                    # ...and a query's parse may leave it in a reference cycle (frames of
-                    # rdflib's parser): free it now, or its database lock outlives the writer
-                    gc.collect()
+                    # pyoxigraph closes the database when the Store is freed; a query's
+                    # parse may have left it in a reference cycle (frames of rdflib's
+                    # parser): then collect it now, or its database lock outlives the writer
+                    cycle = sys.getrefcount(store) > 2  # this name and the call's argument
+                    del store
+                    if cycle:
+                        gc.collect()
         finally:
             self._lock.close()
 
