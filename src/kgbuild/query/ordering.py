@@ -454,20 +454,19 @@ def _order(variables: Sequence[str], columns: list[_Interned], count: int, plan:
     """The row numbers of the answer in the plan's order, after DISTINCT over the query's
     own columns, OFFSET and LIMIT; None when the keys cannot be ordered here."""
     names = list(variables)
-    keys: list[list[int]] = []
+    # one number per row that orders as its keys do: the ranks of each key in turn, as
+    # digits of a number in mixed radix (Python sorts numbers faster than tuples)
+    key: list[int] = [0] * count
     for name, descending in plan.keys:
         column = columns[names.index(name)]
         ranks = _ranks(column.terms)
         if ranks is None:
             return None
+        base = max(ranks, default=0) + 1
         if descending:
-            ranks = [-r for r in ranks]
-        keys.append([ranks[i] for i in column.ids])
-    if len(keys) == 1:
-        order = sorted(range(count), key=keys[0].__getitem__)
-    else:
-        rows = list(zip(*keys, strict=True))
-        order = sorted(range(count), key=rows.__getitem__)  # stable: ties keep their order
+            ranks = [base - 1 - r for r in ranks]
+        key = [k * base + ranks[i] for k, i in zip(key, column.ids, strict=True)]
+    order = sorted(range(count), key=key.__getitem__)  # stable: ties keep their order
     if plan.distinct:
         width = len(variables) - len(plan.hidden)
         own = list(zip(*(c.ids for c in columns[:width]), strict=True))
@@ -538,17 +537,13 @@ def collect_ordered(solutions: Any, plan: OrderPlan, limit: int | None,
     truncated = limit is not None and len(order) > limit
     if limit is not None:
         order = order[:limit]
+    # column by column: each distinct term of the rows returned is converted once
     convert: Callable[[Any], Node | None] = _answer_converter()
-    missing = object()
-    answers: list[list[Any]] = [[missing] * len(c.terms) for c in columns[:width]]
-
-    def cell(j: int, i: int) -> Node | None:
-        k = columns[j].ids[i]
-        answer = answers[j][k]
-        if answer is missing:
-            answer = answers[j][k] = convert(columns[j].terms[k])
-        return answer  # type: ignore[no-any-return]
-
-    return QueryResult(vars=variables[:width],
-                       rows=tuple(tuple(cell(j, i) for j in range(width)) for i in order),
+    values: list[list[Node | None]] = []
+    for column in columns[:width]:
+        picked = [column.ids[i] for i in order]
+        terms = column.terms
+        answers = {k: convert(terms[k]) for k in set(picked)}
+        values.append([answers[k] for k in picked])
+    return QueryResult(vars=variables[:width], rows=tuple(zip(*values, strict=True)),
                        truncated=truncated)
