@@ -10,7 +10,12 @@ For each query this prints one row:
 - ``first100 s``: the same with ``limit=100``;
 - ``param s``: the same, all rows, with each declared parameter bound to a typical
   value: the most frequent value of the parameter's column in the full answer (or the
-  value given with ``--param``).
+  value given with ``--param``);
+- ``kept s`` and ``kept100 s`` (modes ``kept``, ``kept100``; ``--store`` must then be a
+  kgbuild store folder): every row and the first 100 through the answers kept beside the
+  store (:mod:`kgbuild.store.answers`), as ``kgbuild query --store`` reads them: the
+  first run keeps the answer when it is missing, the best of ``--repeat`` reads it back.
+  Precompute them first with ``StoreWriter(folder).precompute_answers()``.
 
 Each figure is the best of ``--repeat`` runs (wall-clock: on a shared machine, compare
 figures measured in the same session). Every query runs in a child process that is
@@ -18,11 +23,14 @@ killed when one measurement's runs take longer than ``--timeout`` seconds each
 (Oxigraph cannot be interrupted while it sorts); the cell then reads ``>T`` and the
 query's remaining measurements are skipped (``-``).
 
-With an ``ORDER BY``, Oxigraph evaluates and sorts every row before the first one comes
-out, so ``first100`` saves only the conversion of the other rows.
+A query sorted by variables runs unsorted in Oxigraph and kgbuild sorts its rows
+(:mod:`kgbuild.query.ordering`); every row is read before the first comes out, so
+``first100`` saves only the conversion of the other rows to rdflib terms.  ``ox s`` is
+Oxigraph sorting the query itself.
 
-The store is opened with ``pyoxigraph.Store.read_only`` and queried over its default
-graph (``union=False``): a kgbuild store keeps the union of its article graphs there.
+The store (a database folder, or a kgbuild store folder) is opened with
+``pyoxigraph.Store.read_only`` and queried over its default graph (``union=False``): a
+kgbuild store keeps the union of its article graphs there.
 
 Examples::
 
@@ -51,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 MODES = ("ox", "all", "first100", "param")
+KEPT = ("kept", "kept100")
 
 
 # --- the child: one query, every measurement, one JSON line each ---------------------------
@@ -61,9 +70,10 @@ def _measure(store_path: str, query_file: str, modes: list[str], repeat: int,
     import pyoxigraph as ox
 
     from kgbuild.query import parse_header
-    from kgbuild.store import query_store
+    from kgbuild.store import database_path, is_store, query_store
 
-    store = ox.Store.read_only(store_path)
+    folder = store_path if is_store(store_path) else None
+    store = ox.Store.read_only(str(database_path(folder)) if folder else store_path)
     sparql = Path(query_file).read_text(encoding="utf-8")
     _, columns, declared = parse_header(sparql)
 
@@ -96,6 +106,14 @@ def _measure(store_path: str, query_file: str, modes: list[str], repeat: int,
         elif mode == "first100":
             seconds, page = best(lambda: query_store(store, sparql, timeout=None, union=False,
                                                      limit=100))
+            emit(mode=mode, seconds=seconds, rows=len(page.rows))
+        elif mode in KEPT:
+            if folder is None:
+                emit(mode=mode, seconds=None, rows=None, note="not a kgbuild store folder")
+                continue
+            first = 100 if mode == "kept100" else None
+            seconds, page = best(lambda f=first: query_store(
+                store, sparql, timeout=None, union=False, limit=f, source=folder))
             emit(mode=mode, seconds=seconds, rows=len(page.rows))
         elif mode == "param":
             if not declared:
@@ -202,14 +220,14 @@ def _compare(old_dir: str, new_dir: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", help="read-only Oxigraph store directory")
+    parser.add_argument("--store", help="an Oxigraph database folder, or a kgbuild store folder")
     parser.add_argument("--queries", help="comma-separated query names (default: all)")
     parser.add_argument("--query-dir", help="folder of .rq files (default: kgbuild's queries/)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure, best kept")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds per run before the query's child is killed")
     parser.add_argument("--modes", default=",".join(MODES),
-                        help=f"comma-separated subset of {','.join(MODES)}")
+                        help=f"comma-separated subset of {','.join(MODES + KEPT)}")
     parser.add_argument("--param", action="append",
                         help="NAME=VALUE for the parameterised run (repeatable)")
     parser.add_argument("--dump", help="folder to write each full answer to, as JSON")
@@ -243,12 +261,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.dump:
         Path(args.dump).mkdir(parents=True, exist_ok=True)
 
+    kept = [m for m in args.modes if m in KEPT]
     header = f"{'query':24} {'rows':>7} {'ox s':>8} {'all s':>8} {'first100 s':>10} {'param s':>8}"
+    header += "".join(f" {m + ' s':>10}" for m in kept)
     print(header)
     print("-" * len(header), flush=True)
     for path in files:
         results = _run_child(args, path)
-        rows = next((r["rows"] for m in ("all", "ox") if (r := results.get(m))
+        rows = next((r["rows"] for m in ("all", "ox", *KEPT) if (r := results.get(m))
                      and r.get("rows") is not None), None)
         param = results.get("param") or {}
         note = ""
@@ -259,7 +279,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{_cell(results.get('ox'), args.timeout):>8} "
               f"{_cell(results.get('all'), args.timeout):>8} "
               f"{_cell(results.get('first100'), args.timeout):>10} "
-              f"{_cell(results.get('param'), args.timeout):>8}{note}", flush=True)
+              f"{_cell(results.get('param'), args.timeout):>8}"
+              + "".join(f" {_cell(results.get(m), args.timeout):>10}" for m in kept)
+              + note, flush=True)
     return 0
 
 

@@ -579,20 +579,47 @@ def load_and_query(work: Path, big: dict[str, Any], *, rdflib_timeout: float,
 
 
 def store_writer_load(work: Path, ds: Any, quads: int) -> dict[str, Any]:
-    """kgbuild's own store writer (one transaction per article graph) on the big graph."""
+    """kgbuild's own store writer (atomic writes of whole article graphs, about 20k quads
+    each, and the union) on the big graph, into a new store.
+
+    ``write`` reads the rdflib Dataset; ``write_graphs`` is given (graph, triples) lists,
+    as a build does. Each figure is the whole writer session: opening the store, writing,
+    and closing it (the final flush and compaction)."""
     try:
         from kgbuild.store import StoreWriter
     except ImportError as exc:
         return {"error": str(exc)}
+    from rdflib import URIRef
+
+    graphs = [(g.identifier, list(g)) for g in ds.graphs()
+              if isinstance(g.identifier, URIRef) and len(g) > 0]
     folder = work / "kgbuild-store-big"
-    shutil.rmtree(folder, ignore_errors=True)
-    try:
-        with StoreWriter(folder) as writer:
-            seconds, _ = timed(lambda: writer.write(ds))
-    except Exception as exc:  # another developer's API may change; report, don't fail
-        return {"error": f"{type(exc).__name__}: {exc}"[:200]}
-    return {"kgbuild_store_write_s": round(seconds, 1),
-            "kgbuild_store_write_s_per_million": round(seconds / (quads / 1e6), 1)}
+    out: dict[str, Any] = {}
+    million = quads / 1e6
+    for label, write in (("write", lambda w: w.write(ds)),
+                         ("write_graphs", lambda w: w.write_graphs(graphs))):
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            started = time.perf_counter()
+            with StoreWriter(folder) as writer:
+                seconds, _ = timed(lambda w=writer, f=write: f(w))
+            total = time.perf_counter() - started
+        except Exception as exc:  # another developer's API may change; report, don't fail
+            return {"error": f"{type(exc).__name__}: {exc}"[:200]}
+        key = "kgbuild_store_write" if label == "write" else "kgbuild_store_write_graphs"
+        out[f"{key}_s"] = round(seconds, 1)
+        out[f"{key}_session_s"] = round(total, 1)
+        out[f"{key}_s_per_million"] = round(total / million, 1)
+        log(f"load: kgbuild store writer, {label}: {seconds:.1f} s, {total:.1f} s with "
+            "opening and closing (compaction)")
+    # the answers of the shipped queries, computed once and kept beside the store
+    with StoreWriter(folder) as writer:
+        seconds, kept = timed(writer.precompute_answers)
+    out["kgbuild_precompute_answers_s"] = round(seconds, 1)
+    out["kgbuild_precompute_answers_s_per_million"] = round(seconds / million, 1)
+    out["kgbuild_precompute_answers_kept"] = kept
+    log(f"load: the shipped queries' answers precomputed in {seconds:.1f} s ({kept} kept)")
+    return out
 
 
 # ------------------------------------------------------------------------------ SHACL

@@ -682,6 +682,60 @@ def test_killed_builds_leave_every_article_fully_in_or_out(tmp_path: Path, repo_
     print("kills (where, article graphs present):", kills)  # shown with -s
 
 
+_BULK_WRITER = """
+import sys
+from rdflib import Literal, URIRef
+from kgbuild.store import StoreWriter
+folder, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+ex = "https://example.org/"
+with StoreWriter(folder) as writer:
+    for n in range(first, first + count, 3):  # three new graphs per bulk load
+        writer.replace_graphs([
+            (f"{ex}graph/{i}", [(URIRef(f"{ex}s{i}-{j}"), URIRef(ex + "p"),
+                                 Literal(f"value {i} {j}")) for j in range(400)]
+             + [(URIRef(ex + "shared"), URIRef(ex + "p"), Literal(f"shared {i % 5}"))])
+            for i in range(n, n + 3)])
+        print("stored", n, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_killed_bulk_loads_leave_every_graph_whole_or_absent(tmp_path: Path,
+                                                              repo_root: Path) -> None:
+    # New graphs go in by Oxigraph's bulk loader (sorted files ingested all at once);
+    # kills at random moments, many of them while files are written or ingested, must
+    # leave each graph whole or absent and the union exact, and the store must open.
+    seed = int(os.environ.get("KGBUILD_KILL_SEED", random.randrange(2**32)))
+    print(f"KGBUILD_KILL_SEED={seed}")
+    rng = random.Random(seed)
+    folder = tmp_path / "kg"
+    env = dict(os.environ, PYTHONPATH=str(repo_root / "src"))
+    ex = "https://example.org/"
+    first = 0
+    present_counts = []
+    for _ in range(6):
+        process = subprocess.Popen(
+            [sys.executable, "-c", _BULK_WRITER, str(folder), str(first), "300"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        assert process.stdout is not None
+        process.stdout.readline()  # the first batch is in: kill somewhere after it
+        time.sleep(rng.uniform(0.0, 0.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait(60)
+        with StoreWriter(folder):  # opens, and clears what the killed loader left
+            pass
+        assert not list((folder / "oxigraph").glob("bulk-*.sst"))
+        graphs = graphs_of(folder)  # also checks the default graph is the union
+        for name, quads in graphs.items():
+            i = int(name.rsplit("/", 1)[1])
+            assert len(quads) == 401, f"graph {i} is in the store but not whole"
+            assert f'<{ex}s{i}-399> <{ex}p> "value {i} 399" <{name}>' in quads
+        present_counts.append(len(graphs))
+        first += 300
+    print("graphs present after each kill:", present_counts)
+    assert present_counts[-1] > 0
+
+
 @pytest.fixture(autouse=True)
 def _no_stray_locks() -> Iterator[None]:
     yield

@@ -20,8 +20,9 @@ from kgbuild.core.errors import QueryError
 from kgbuild.core.oxterms import to_ox
 from kgbuild.query.checks import _Checked, _query_error
 from kgbuild.query.limits import _Cancelled
+from kgbuild.query.ordering import collect_ordered, plan_order
 from kgbuild.query.results import QueryResult
-from kgbuild.query.terms import _normalise, _ox_answer, _sparql_term
+from kgbuild.query.terms import _answer_converter, _normalise, _sparql_term
 
 __all__: list[str] = []
 
@@ -137,13 +138,42 @@ def _collect(solutions: Any, limit: int | None, cancel: threading.Event) -> Quer
         _Cancelled: ``cancel`` was set.
     """
     variables = tuple(v.value for v in solutions.variables)
+    convert = _answer_converter()
     try:
         rows, truncated = _first_rows(
-            solutions, lambda solution: tuple(_ox_answer(solution[v]) for v in variables),
-            limit, cancel)
+            solutions, lambda solution: tuple(map(convert, solution)), limit, cancel)
     finally:
         solutions = None  # dropped in this thread (see _first_rows)
     return QueryResult(vars=variables, rows=rows, truncated=truncated)
+
+
+def _run_on_store(store: Any, checked: _Checked, limit: int | None, cancel: threading.Event,
+                  *, union: bool) -> QueryResult:
+    """Run ``checked`` on an Oxigraph ``store``: a query sorted by variables runs unsorted
+    and its rows are sorted in Python (:mod:`kgbuild.query.ordering`), any other as it is.
+
+    Raises:
+        SyntaxError: Oxigraph cannot parse the query.
+        _Cancelled: ``cancel`` was set.
+    """
+    plan = plan_order(checked.sparql, checked.prepared.algebra)
+    if plan is not None:
+        text, substitutions = _oxigraph_inputs(plan.sparql, checked.projected, checked.bound)
+        try:
+            solutions = store.query(text, use_default_graph_as_union=union,
+                                    substitutions=substitutions)
+        except SyntaxError:
+            solutions = None  # the rewritten text: let the original speak for itself
+        if solutions is not None:
+            try:
+                result = collect_ordered(solutions, plan, limit, cancel)
+            finally:
+                solutions = None  # dropped in this thread (see _first_rows)
+            if result is not None:
+                return result
+    text, substitutions = _oxigraph_inputs(checked.sparql, checked.projected, checked.bound)
+    return _collect(store.query(text, use_default_graph_as_union=union,
+                                substitutions=substitutions), limit, cancel)
 
 
 def _oxigraph_store(dataset: Dataset | Graph) -> Any:
@@ -165,13 +195,7 @@ def _run_oxigraph(dataset: Dataset | Graph, checked: _Checked, limit: int | None
     ready.set()
     if cancel.is_set():
         raise _Cancelled
-    sparql, substitutions = _oxigraph_inputs(checked.sparql, checked.projected, checked.bound)
     try:
-        solutions = store.query(sparql, use_default_graph_as_union=True,
-                                substitutions=substitutions)
+        return _run_on_store(store, checked, limit, cancel, union=True)
     except SyntaxError as exc:
-        raise _unparsable(exc, sparql) from exc
-    try:
-        return _collect(solutions, limit, cancel)
-    finally:
-        solutions = None  # dropped in this thread (see _collect)
+        raise _unparsable(exc, checked.sparql) from exc

@@ -134,5 +134,9 @@ def _run_bounded(work: Callable[[threading.Event, threading.Event], Any], *, spa
     if in_place:
         ready.set()
     worker.start()
-    return await_outcome(outcome, sparql=sparql, timeout=timeout, memory_mb=memory_mb,
-                         cancel=cancel, ready=ready, timeout_fix=timeout_fix)
+    result = await_outcome(outcome, sparql=sparql, timeout=timeout, memory_mb=memory_mb,
+                           cancel=cancel, ready=ready, timeout_fix=timeout_fix)
+    # the worker has handed its outcome over and is ending: let it drop what it holds (a
+    # store the caller closes next, whose database lock would otherwise outlive it)
+    worker.join(timeout=1.0)
+    return result

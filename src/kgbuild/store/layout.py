@@ -8,6 +8,7 @@ A kgbuild store is a folder::
       kgbuild-store.json   marks the folder as a kgbuild store (format, kgbuild version)
       kgbuild.lock         flock(2) lock: one writer, or any number of readers
       oxigraph/            the pyoxigraph (RocksDB) database
+      answers/             answers of queries on this data (kgbuild.store.answers)
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ __all__ = ["DB_DIR", "LOCK_FILE", "MARKER_FILE", "damaged_store", "database_path
 MARKER_FILE = "kgbuild-store.json"
 LOCK_FILE = "kgbuild.lock"
 DB_DIR = "oxigraph"
-#: 2: the default graph holds the union of all graphs (1 kept named graphs only)
-_FORMAT = 2
+#: 2: the default graph holds the union of all graphs (1 kept named graphs only);
+#: 3: answers of queries are kept in ``answers/`` under the generation a writer names
+_FORMAT = 3
+#: formats a writer takes over (and marks as its own)
+_UPGRADABLE = (2, 3)
 
 
 def _version() -> str:

@@ -34,6 +34,11 @@ seconds against minutes).  What a build guarantees:
   killed at any point and built again ends with the quads of a clean build.
   Knowledge-base facts only grow, except that ``prune`` also drops facts about
   entities no remaining article mentions.
+- **Answers kept exact.**  Queries run on the store keep their answers beside it
+  (:mod:`kgbuild.store.answers`); a writer names a new generation of the data before it
+  changes anything, and answers of an older generation are never read.
+  :meth:`StoreWriter.precompute_answers`, called last in a build, computes the shipped
+  queries' answers then.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp()) / "kg"
@@ -52,12 +57,13 @@ import json
 import logging
 import os
 import shutil
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, URIRef
+from rdflib import BNode, Dataset, URIRef
 from rdflib.term import Node
 
 from kgbuild.core.errors import StoreError
@@ -74,8 +80,10 @@ from kgbuild.graph.rdf import (
     kb_within_triples,
     undo_merges,
 )
+from kgbuild.store.answers import new_generation
 from kgbuild.store.layout import (
     _FORMAT,
+    _UPGRADABLE,
     DB_DIR,
     LOCK_FILE,
     MARKER_FILE,
@@ -109,6 +117,9 @@ log = logging.getLogger(__name__)
 #: variable ``KGBUILD_STORE_TRANSACTION_QUADS`` overrides it (1: one article each)
 UPDATE_QUADS = 20_000
 
+#: a writer that bulk-loaded at least this many quads compacts the database when it closes
+COMPACT_QUADS = 100_000
+
 _CONTENT_HASH = ox.NamedNode(str(KG.contentHash))
 _KB = ox.NamedNode(str(KB_GRAPH))
 _RESOLUTION = ox.NamedNode(str(RESOLUTION_GRAPH))
@@ -136,6 +147,18 @@ def _drop_graph(iri: str) -> tuple[str, str]:
         f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != {iri}) }} }}",
         f"DROP SILENT GRAPH {iri}",
     )
+
+
+def _replace_update(stored: Sequence[str], bodies: Sequence[tuple[str, Sequence[str]]],
+                    union: Iterable[str]) -> str:
+    """One SPARQL update that drops the ``stored`` graphs (N-Triples IRIs), taking their
+    triples no other graph holds out of the union, then inserts each graph's triple
+    lines (N-Triples, without the final dot) into it and ``union`` into the union."""
+    removals = [op for iri in stored for op in _drop_graph(iri)]
+    inserts = [f"GRAPH {iri} {{\n" + "".join(f"{line} .\n" for line in lines) + "}"
+               for iri, lines in bodies if lines]
+    body = "".join(f"{line} .\n" for line in union) + "\n".join(inserts)
+    return " ;\n".join([*removals, "INSERT DATA {\n" + body + "\n}"])
 
 
 def _transaction_quads() -> int:
@@ -221,7 +244,10 @@ class StoreWriter:
         try:
             self._write_marker()
             self.store: Any = self._open()
+            # before anything changes: answers kept for the old data are never read again
+            self._new_generation()
         except BaseException:
+            self.__dict__.pop("store", None)
             self._lock.close()
             raise
         #: graph IRIs of the articles read by :meth:`select` (new, changed or not)
@@ -229,6 +255,10 @@ class StoreWriter:
         #: articles :meth:`select` skipped because their text is unchanged
         self.unchanged = 0
         self._hashes: dict[str, str] | None = None
+        #: quads bulk-loaded by this writer (see close: they are compacted then)
+        self._bulk_loaded = 0
+        #: this writer kept answers (precompute_answers) for the data as it is now
+        self._answers_kept = False
 
     def _create_folder(self) -> None:
         folder = self.path
@@ -267,7 +297,7 @@ class StoreWriter:
                     input=str(marker),
                     fix="restore it, or build into a new store folder",
                 ) from exc
-            if info.get("format") != _FORMAT:
+            if info.get("format") not in _UPGRADABLE:
                 raise StoreError(
                     f"the store has format {info.get('format')!r}; this kgbuild writes "
                     f"format {_FORMAT}",
@@ -280,8 +310,13 @@ class StoreWriter:
                     "old extraction; build into a new folder to redo them all",
                     self.path, info.get("kgbuild"), _version(),
                 )
-            return
-        info = {"format": _FORMAT, "kgbuild": _version()}
+            if info.get("format") == _FORMAT:
+                return
+            # format 2 to 3: the same database; a kgbuild that writes format 2 (and would
+            # not renew the answers' generation) now refuses the store
+            info["format"] = _FORMAT
+        else:
+            info = {"format": _FORMAT, "kgbuild": _version()}
         tmp = marker.with_suffix(".tmp")
         tmp.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, marker)
@@ -292,6 +327,10 @@ class StoreWriter:
             # Left by an older kgbuild that created the database in place and was
             # killed while doing so: nothing was stored.
             shutil.rmtree(db)
+        # SST files a bulk load was writing when its build was killed: never part of the
+        # database (it ingests them all at once, or none), only disk space
+        for leftover in db.glob("bulk-*.sst") if db.is_dir() else ():
+            leftover.unlink(missing_ok=True)
         try:
             if not db.is_dir():
                 self._create_database(db)
@@ -317,6 +356,20 @@ class StoreWriter:
         gc.collect()
         os.replace(staging, db)
 
+    def _new_generation(self) -> None:
+        try:
+            new_generation(self.path)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write the store's answers folder ({exc})", input=str(self.path),
+                fix="check the permissions and free disk space") from exc
+        self._answers_kept = False
+
+    def _changing(self) -> None:
+        """Called before each change: answers this writer kept are of the data before it."""
+        if self._answers_kept:
+            self._new_generation()
+
     # ---- context manager
     def __enter__(self) -> StoreWriter:
         return self
@@ -332,8 +385,19 @@ class StoreWriter:
                 try:
                     with _guard(self.path):
                         store.flush()
+                        if self._bulk_loaded >= COMPACT_QUADS:
+                            # each bulk load adds sorted files that overlap the others;
+                            # until RocksDB merges them, queries read them all (on a
+                            # million quads 3 times slower): merge them now, once
+                            store.optimize()
                 finally:
-                    del store  # pyoxigraph closes the database when the Store is freed
+                    # pyoxigraph closes the database when the Store is freed; a query's
+                    # parse may have left it in a reference cycle (frames of rdflib's
+                    # parser): then collect it now, or its database lock outlives the writer
+                    cycle = sys.getrefcount(store) > 2  # this name and the call's argument
+                    del store
+                    if cycle:
+                        gc.collect()
         finally:
             self._lock.close()
 
@@ -406,6 +470,7 @@ class StoreWriter:
         pairs = [(str(name), triples) for name, triples in graphs if len(triples) > 0]
         kb = [t for name, triples in pairs if name == str(KB_GRAPH) for t in triples]
         if kb:
+            self._changing()
             try:
                 # the same facts in the KB graph and in the union; adding is idempotent
                 self.store.extend(
@@ -449,39 +514,66 @@ class StoreWriter:
 
         The store keeps, besides one named graph per article, the union of all
         graphs in its default graph, which Oxigraph queries many times faster than
-        a union of named graphs.  One SPARQL update (Oxigraph applies an update
-        all or nothing) removes from the union the old triples no other graph
-        holds, drops the old graphs and inserts the new triples into their graphs
-        and the union.  A process killed at any point leaves every article either
-        with its old graph or with its new one, and the union exact.
+        a union of named graphs.  One transaction removes from the union the old
+        triples no other graph holds, drops the old graphs and inserts the new
+        triples into their graphs and the union.  A process killed at any point
+        leaves every article either with its old graph or with its new one, and the
+        union exact.
+
+        When none of the graphs is in the store yet (a first build, new articles), the
+        write is one bulk load of N-Quads: Oxigraph writes the sorted files of every
+        index and ingests them into RocksDB in one step, all or none (atomic since
+        pyoxigraph 0.5), about three times faster than a transaction.  Otherwise it
+        is one SPARQL update that also removes the old graphs (Oxigraph applies an
+        update all or nothing).
 
         Raises:
             StoreError: the write failed; the graphs keep their previous version.
         """
-        removals: list[str] = []
-        inserts: list[str] = []
-        union: set[str] = set()
+        self._changing()
         count = 0
-        written: dict[Node, str] = {}  # most terms recur: write each once
+        iris: dict[str, str] = {}  # most terms recur: write each once (checked by Oxigraph)
+        others: dict[Node, str] = {}
+        blank = False
 
         def nt(term: Node) -> str:
-            text = written.get(term)
+            nonlocal blank
+            if type(term) is URIRef:
+                key = str(term)  # a plain str hashes in C, an rdflib term in Python
+                text = iris.get(key)
+                if text is None:
+                    text = iris[key] = str(ox.NamedNode(key))
+                return text
+            text = others.get(term)
             if text is None:
-                text = written[term] = str(_to_ox(term))
+                text = others[term] = str(_to_ox(term))
+                blank = blank or isinstance(term, BNode)
             return text
 
-        for name, triples in graphs:
-            iri = str(ox.NamedNode(name))
-            removals.extend(_drop_graph(iri))
-            lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
-            count += len(lines)
-            union.update(lines)
-            if lines:
-                inserts.append(f"GRAPH {iri} {{\n" + "\n".join(lines) + "\n}")
-        update = " ;\n".join(removals) + " ;\nINSERT DATA {\n" + "\n".join(sorted(union)) \
-            + "\n" + "\n".join(inserts) + "\n}"
+        bodies: list[tuple[str, list[str]]] = []
+        stored: list[str] = []  # the graphs in the store now, in N-Triples form
+        union: dict[str, None] = {}  # insertion order: the same text for the same input
         try:
-            self.store.update(update)
+            for name, triples in graphs:
+                lines = [f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in triples]
+                count += len(lines)
+                union.update(dict.fromkeys(lines))
+                node = ox.NamedNode(name)
+                bodies.append((str(node), lines))
+                if self.store.contains_named_graph(node):
+                    stored.append(str(node))
+            if stored or blank:
+                # old graphs to take out of the union first (and blank nodes, which a
+                # SPARQL update keeps apart per request, as before)
+                self.store.update(_replace_update(stored, bodies, union))
+            elif count:
+                # new graphs only: Oxigraph's bulk loader writes sorted files and adds
+                # them to the database in one step, all or none (pyoxigraph 0.5), several
+                # times faster than a transaction
+                data = "".join(f"{line} {iri} .\n" for iri, lines in bodies for line in lines)
+                data += "".join(f"{line} .\n" for line in union)
+                self.store.bulk_load(data.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+                self._bulk_loaded += count + len(union)
         except RuntimeError as exc:
             raise damaged_store(self.path, exc) from exc
         except (OSError, ValueError, TypeError, SyntaxError) as exc:
@@ -577,6 +669,7 @@ class StoreWriter:
             "?x a ?t } }")}
         links = kb_within_triples(kb, present)  # type: ignore[arg-type]
         if links:
+            self._changing()
             self.store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
                               for s, p, o in links for graph in (_KB, ox.DefaultGraph()))
         self.store.flush()
@@ -602,6 +695,7 @@ class StoreWriter:
         gone = sorted(self.article_graphs() - keep)  # a damaged store raises here
         if not gone:
             return 0
+        self._changing()
         parts: list[str] = []
         for name in gone:
             iri = str(ox.NamedNode(name))
@@ -624,6 +718,40 @@ class StoreWriter:
                              fix="check free disk space and run the build again") from exc
         self._hashes = None
         return len(gone)
+
+    def precompute_answers(self, queries: Iterable[str] | None = None, *,
+                           timeout: float | None = 300) -> int:
+        """Compute the answers of queries now and keep them beside the store, so that the
+        first run of each after the build reads its answer back (:mod:`kgbuild.store.answers`).
+
+        Run it last in a build: any later change in this writer makes them stale, and
+        they are dropped then.
+
+        Args:
+            queries: query texts without parameters; default: every shipped query.
+            timeout: seconds allowed to each; a query that takes longer, or fails, is
+                not kept.
+
+        Returns:
+            The number of answers kept.
+        """
+        from kgbuild.core.errors import KgbuildError
+        from kgbuild.query import list_queries
+
+        if queries is None:
+            queries = [info.path.read_text(encoding="utf-8") for info in list_queries()]
+        with _guard(self.path):
+            self.store.flush()
+        kept = 0
+        for text in queries:
+            try:
+                query_store(self.store, text, timeout=timeout, union=False, source=self.path)
+            except KgbuildError as exc:
+                log.info("answer not precomputed (%s)", exc)
+                continue
+            self._answers_kept = True
+            kept += 1
+        return kept
 
     def __len__(self) -> int:
         """The number of distinct triples (the size of the union)."""

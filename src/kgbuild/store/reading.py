@@ -19,9 +19,11 @@ from rdflib import Dataset, Literal, URIRef
 from kgbuild.core.errors import KgbuildError
 from kgbuild.core.oxterms import integer_datatypes
 from kgbuild.query.checks import _check
-from kgbuild.query.engines import _collect, _failed, _oxigraph_inputs, _unparsable
+from kgbuild.query.engines import _failed, _run_on_store, _unparsable
 from kgbuild.query.limits import _run_bounded
+from kgbuild.query.ordering import plan_order
 from kgbuild.query.results import QueryResult
+from kgbuild.store.answers import cache_key, generation, load_answer, save_answer
 from kgbuild.store.layout import _open_failed, damaged_store, database_path
 
 __all__ = ["query_store"]
@@ -88,7 +90,7 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
                 timeout: float | None = 30, limit: int | None = None,
                 allow_service: bool = False, union: bool = True,
                 memory_mb: int | None = 1024,
-                source: str | os.PathLike[str] | None = None) -> Any:
+                source: str | os.PathLike[str] | None = None, answers: bool = True) -> Any:
     """Run a SELECT query on a ``pyoxigraph.Store`` over the union of its graphs.
 
     ``union=False`` queries the default graph alone: a kgbuild store keeps the union
@@ -99,6 +101,12 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
     ``FROM``, ``SERVICE`` refused unless allowed, parameters bound as terms,
     ``timeout``, ``limit`` and ``memory_mb``), but the store is queried in place,
     not copied.
+
+    ``source``, the store's folder, names the store in errors; and its answers kept
+    beside it (:mod:`kgbuild.store.answers`) are read back, and new ones kept, unless
+    ``answers`` is False.  A caller that gives ``source`` holds the store's reader lock
+    (:func:`~kgbuild.store.layout.reader_lock`) for the ``store`` it queries, as
+    :class:`~kgbuild.kg.stored.StoreKnowledgeGraph` does, or is its writer.
 
     Returns:
         A :class:`kgbuild.query.sparql.QueryResult`.
@@ -118,12 +126,24 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
     # the store differs: it is queried in place, not copied.
     checked = _check(sparql, params, limit=limit, allow_service=allow_service)
     sparql = checked.sparql
-    text, substitutions = _oxigraph_inputs(sparql, checked.projected, checked.bound)
+    # answers kept beside the store (kgbuild.store.answers): read back while the data is
+    # the same; the generation is read before the query runs
+    kept = generation(source) if source is not None and answers else None
+    key = None if kept is None else cache_key(
+        sparql, checked.prepared.algebra, checked.bound, union=union,
+        allow_service=allow_service)
+    if kept is not None and key is not None:
+        hit = load_answer(source, kept, key, limit=limit)  # type: ignore[arg-type]
+        if hit is not None:
+            return hit
+    # a sorted query reads every row anyway: then the whole answer is made, and kept
+    whole = key is not None and (limit is None
+                                 or plan_order(sparql, checked.prepared.algebra) is not None)
 
     def work(cancel: threading.Event, ready: threading.Event) -> QueryResult:
-        # Oxigraph's solutions go straight to _collect, which drops them in this thread
-        return _collect(store.query(text, use_default_graph_as_union=union,
-                                    substitutions=substitutions), limit, cancel)
+        # a sorted query runs unsorted and is sorted in Python (kgbuild.query.ordering);
+        # Oxigraph's solutions are dropped in this thread
+        return _run_on_store(store, checked, None if whole else limit, cancel, union=union)
 
     status, payload = _run_bounded(
         work, sparql=sparql, timeout=timeout, memory_mb=memory_mb,
@@ -138,4 +158,9 @@ def query_store(store: Any, sparql: str, *, params: Mapping[str, Any] | None = N
         if isinstance(payload, SyntaxError):
             raise _unparsable(payload, sparql) from payload
         raise _failed(payload, sparql) from payload
-    return payload
+    result: QueryResult = payload
+    if whole and kept is not None and key is not None:
+        save_answer(source, kept, key, result)  # type: ignore[arg-type]
+        if limit is not None and len(result.rows) > limit:
+            result = QueryResult(vars=result.vars, rows=result.rows[:limit], truncated=True)
+    return result
