@@ -169,6 +169,24 @@ def test_shipped_queries_are_precomputed_by_default(tmp_path: Path, seeds_dir: P
         assert kept.rows == _fresh(folder, sparql).rows
 
 
+def test_a_store_build_ends_with_the_shipped_answers_unless_told(tmp_path: Path,
+                                                                  seeds_dir: Path) -> None:
+    from kgbuild.core.config import Settings
+
+    folder = tmp_path / "kg"
+    with kgbuild.build([seeds_dir], store=folder) as kg:
+        assert kg.stats.answers == len(list_queries())
+    assert len(_kept(folder)) == len(list_queries())
+    sparql = next(i for i in list_queries() if i.name == "events").path.read_text("utf-8")
+    kept = _query(folder, sparql)
+    assert kept.rows and kept.rows == _fresh(folder, sparql).rows
+    assert len(_kept(folder)) == len(list_queries())  # read back, not computed again
+    bare = tmp_path / "bare"
+    with kgbuild.build([seeds_dir], store=bare, settings=Settings(store_answers=False)) as kg:
+        assert kg.stats.answers == 0
+    assert _kept(bare) == []
+
+
 def test_a_query_running_while_a_writer_takes_the_store_keeps_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "kg"
     _write(folder, {"a.txt": ["a"]})

@@ -214,5 +214,8 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
     stats.claims = len(seen["claims"])
     stats.unchanged = writer.unchanged
     stats.triples = len(writer)
+    if settings.store_answers:
+        # last: any later change would make them stale (and they would be dropped)
+        stats.answers = writer.precompute_answers()
 
 

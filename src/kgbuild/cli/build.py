@@ -156,7 +156,9 @@ def _build_store(
     state.say(
         f"[green]stored[/] {escape(str(store))}: {stats.articles} new or changed articles,"
         f" {stats.unchanged} unchanged{pruned} ({stats.skipped} skipped); the store holds"
-        f" {stats.triples} quads; in {total:.1f} s (build {stats.seconds:.1f} s"
+        f" {stats.triples} quads"
+        + (f", {stats.answers} query answers kept" if stats.answers else "")
+        + f"; in {total:.1f} s (build {stats.seconds:.1f} s"
         + (f", shapes {shapes_seconds:.1f} s)" if shapes_seconds else ")")
     )
     _finish(ctx, state, shapes_line=shapes_line, skipped=stats.skipped, shapes_code=shapes_code,
@@ -190,6 +192,13 @@ def _build_store(
     help="With --store: articles resolved and written together (default 250). Memory"
     " grows with it; events reported by several articles merge within one chunk.",
 )
+@click.option(
+    "--no-answers",
+    "no_answers",
+    is_flag=True,
+    help="With --store: do not compute the shipped queries' answers at the end (their"
+    " first run then queries the store).",
+)
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for spaCy.")
 @click.option(
     "--no-validate",
@@ -219,6 +228,7 @@ def build(
     store: Path | None = None,
     prune: bool = False,
     store_chunk: int | None = None,
+    no_answers: bool = False,
     follow_symlinks: bool = False,
     no_validate: bool = False,
     fail_on: str | None = None,
@@ -247,6 +257,7 @@ def build(
     to_stdout, fmt = graph_output(out, fmt)
     settings = state.settings(workers=workers, strict=strict or None,
                               store_chunk=store_chunk,
+                              store_answers=False if no_answers else None,
                               follow_symlinks=follow_symlinks or None, fail_on=fail_on,
                               shacl_engine=engine)
     if kb:

