@@ -749,3 +749,27 @@ def test_input_errors_still_raise(tmp_path: Path) -> None:
     empty.mkdir()
     with pytest.raises(InputError):
         kgbuild.build([empty], store=tmp_path / "kg")
+
+
+def test_ntriples_lines_of_every_kind_of_term() -> None:
+    """The writer's converter gives, for every kind of term, Oxigraph's own N-Triples
+    text, and keeps apart terms that differ only by datatype or language."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from kgbuild.core.oxterms import to_ox
+    from kgbuild.store.oxstore import _NTriplesLines
+
+    s, p = URIRef("https://example.org/s"), URIRef("https://example.org/p")
+    objects = [URIRef("https://example.org/o"), Literal("1", datatype=XSD.integer),
+               Literal("1"), Literal("1", lang="en"), Literal("1", lang="fr"),
+               Literal("01", datatype=XSD.integer), Literal('a "quoted"\nline')]
+    convert = _NTriplesLines()
+    lines = convert([(s, p, o) for o in objects] * 2)
+    expected = [f"{to_ox(s)} {to_ox(p)} {to_ox(o)}" for o in objects] * 2
+    assert lines == expected and len(set(lines)) == len(set(expected)) >= 6
+    assert not convert.blank
+    blank = BNode("https://example.org/s")  # the same string as the IRI s, another term
+    assert convert([(blank, p, s), (s, p, blank)]) == [
+        f"{to_ox(blank)} {to_ox(p)} {to_ox(s)}", f"{to_ox(s)} {to_ox(p)} {to_ox(blank)}"]
+    assert convert.blank

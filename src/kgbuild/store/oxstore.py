@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from kgbuild.core.errors import StoreError
@@ -116,6 +116,10 @@ log = logging.getLogger(__name__)
 #: about how many quads one write transaction holds (whole articles); the environment
 #: variable ``KGBUILD_STORE_TRANSACTION_QUADS`` overrides it (1: one article each)
 UPDATE_QUADS = 20_000
+#: new articles (nothing to take out first) are bulk-loaded in batches of about this many
+#: quads: each bulk load has a fixed cost (sorted files for every index); the same
+#: environment variable overrides it
+BULK_QUADS = 100_000
 
 #: a writer that bulk-loaded at least this many quads compacts the database when it closes
 COMPACT_QUADS = 100_000
@@ -161,10 +165,10 @@ def _replace_update(stored: Sequence[str], bodies: Sequence[tuple[str, Sequence[
     return " ;\n".join([*removals, "INSERT DATA {\n" + body + "\n}"])
 
 
-def _transaction_quads() -> int:
+def _transaction_quads(default: int = UPDATE_QUADS) -> int:
     value = os.environ.get("KGBUILD_STORE_TRANSACTION_QUADS", "")
     try:
-        return max(1, int(value)) if value else UPDATE_QUADS
+        return max(1, int(value)) if value else default
     except ValueError:
         from kgbuild.core.errors import ConfigError
 
@@ -220,6 +224,41 @@ def _article_ids(store: Any) -> dict[str, tuple[str, str]]:
 
 
 # --------------------------------------------------------------------------- writing
+
+
+class _NTriplesLines:
+    """Triples of rdflib terms -> N-Triples lines (without the final dot), each distinct
+    term converted once (Oxigraph checks it).
+
+    The hot loop of a write (millions of terms): IRIs are looked up by their plain
+    string, whose hash and equality run in C (an rdflib term's equality runs in
+    Python); literals by their lexical form, datatype and language."""
+
+    def __init__(self) -> None:
+        self._texts: dict[Any, str] = {}
+        #: a blank node was converted (a SPARQL update keeps them apart per request)
+        self.blank = False
+
+    def _miss(self, term: Node, key: Any) -> str:
+        text = self._texts[key] = str(_to_ox(term))
+        if isinstance(term, BNode):
+            self.blank = True
+        return text
+
+    def __call__(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[str]:
+        get, miss, uri, literal = self._texts.get, self._miss, URIRef, Literal
+        out: list[str] = []
+        append = out.append
+        for s, p, o in triples:  # spelt out: a call per term would double the time
+            ks: Any = str(s) if type(s) is uri else s
+            kp: Any = str(p) if type(p) is uri else p
+            kind = type(o)
+            ko: Any = (str(o) if kind is uri else
+                       (str(o), o.datatype, o.language) if kind is literal else o)
+            append(f"{get(ks) or miss(s, ks)} {get(kp) or miss(p, kp)} "
+                   f"{get(ko) or miss(o, ko)}")
+        return out
+
 
 
 class StoreWriter:
@@ -486,17 +525,25 @@ class StoreWriter:
                     fix="check free disk space and run the build again",
                 ) from exc
         articles = sorted((name, triples) for name, triples in pairs if name != str(KB_GRAPH))
-        batch: list[tuple[str, Sequence[tuple[Node, Node, Node]]]] = []
-        size = 0
-        limit = _transaction_quads()
-        for name, triples in articles:
-            batch.append((name, triples))
-            size += len(triples)
-            if size >= limit:
+        # new graphs go in by bulk loads, larger batches; changed ones by updates
+        new: list[tuple[str, Sequence[tuple[Node, Node, Node]]]] = []
+        changed: list[tuple[str, Sequence[tuple[Node, Node, Node]]]] = []
+        with _guard(self.path):
+            for pair in articles:
+                stored = self.store.contains_named_graph(ox.NamedNode(pair[0]))
+                (changed if stored else new).append(pair)
+        for group, limit in ((changed, _transaction_quads()),
+                             (new, _transaction_quads(BULK_QUADS))):
+            batch: list[tuple[str, Sequence[tuple[Node, Node, Node]]]] = []
+            size = 0
+            for name, triples in group:
+                batch.append((name, triples))
+                size += len(triples)
+                if size >= limit:
+                    self.replace_graphs(batch)
+                    batch, size = [], 0
+            if batch:
                 self.replace_graphs(batch)
-                batch, size = [], 0
-        if batch:
-            self.replace_graphs(batch)
         # RocksDB keeps written data in memory tables until they fill; flushing after
         # each chunk keeps a long build's memory flat (bench/README.md)
         with _guard(self.path):
@@ -532,37 +579,20 @@ class StoreWriter:
         """
         self._changing()
         count = 0
-        iris: dict[str, str] = {}  # most terms recur: write each once (checked by Oxigraph)
-        others: dict[Node, str] = {}
-        blank = False
-
-        def nt(term: Node) -> str:
-            nonlocal blank
-            if type(term) is URIRef:
-                key = str(term)  # a plain str hashes in C, an rdflib term in Python
-                text = iris.get(key)
-                if text is None:
-                    text = iris[key] = str(ox.NamedNode(key))
-                return text
-            text = others.get(term)
-            if text is None:
-                text = others[term] = str(_to_ox(term))
-                blank = blank or isinstance(term, BNode)
-            return text
-
+        lines_of = _NTriplesLines()
         bodies: list[tuple[str, list[str]]] = []
         stored: list[str] = []  # the graphs in the store now, in N-Triples form
         union: dict[str, None] = {}  # insertion order: the same text for the same input
         try:
             for name, triples in graphs:
-                lines = [f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in triples]
+                lines = lines_of(triples)
                 count += len(lines)
                 union.update(dict.fromkeys(lines))
                 node = ox.NamedNode(name)
                 bodies.append((str(node), lines))
                 if self.store.contains_named_graph(node):
                     stored.append(str(node))
-            if stored or blank:
+            if stored or lines_of.blank:
                 # old graphs to take out of the union first (and blank nodes, which a
                 # SPARQL update keeps apart per request, as before)
                 self.store.update(_replace_update(stored, bodies, union))
