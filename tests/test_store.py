@@ -769,7 +769,10 @@ def test_ntriples_lines_of_every_kind_of_term() -> None:
     expected = [f"{to_ox(s)} {to_ox(p)} {to_ox(o)}" for o in objects] * 2
     assert lines == expected and len(set(lines)) == len(set(expected)) >= 6
     assert not convert.blank
-    blank = BNode("https://example.org/s")  # the same string as the IRI s, another term
+    blank = BNode("b1")
+    iri = URIRef("b1")  # not a valid IRI, but the same string: another term
     assert convert([(blank, p, s), (s, p, blank)]) == [
         f"{to_ox(blank)} {to_ox(p)} {to_ox(s)}", f"{to_ox(s)} {to_ox(p)} {to_ox(blank)}"]
     assert convert.blank
+    with pytest.raises(ValueError):  # the string of a known blank node is not taken for it
+        convert([(s, p, iri)])
