@@ -139,11 +139,25 @@ def graph_iri(article_id: str) -> URIRef:
     return KGR["graph/" + _safe(article_id)]
 
 
+@lru_cache(maxsize=1 << 16)
 def _node(key: str) -> URIRef:
     """The IRI of a key; ``%XX`` escapes already in it (keys of KB IRIs) are kept,
-    a ``%`` that starts no escape is encoded as ``%25``."""
+    a ``%`` that starts no escape is encoded as ``%25``.  Cached: an entity's key
+    comes back at each of its mentions, in every article that names it."""
     parts = _PCT.split(key)
     return KGR["".join(p if _PCT.fullmatch(p) else _safe(p, keep="/") for p in parts)]
+
+
+@lru_cache(maxsize=1 << 12)
+def _offset(value: int) -> Literal:
+    """A character offset as a literal (made once per value: offsets repeat)."""
+    return Literal(value, datatype=XSD.nonNegativeInteger)
+
+
+@lru_cache(maxsize=256)
+def _plain(text: str) -> Literal:
+    """A plain literal of a short text that comes back often (an extractor's name)."""
+    return Literal(text)
 
 
 def _date_literal(value: str) -> Literal:
@@ -174,6 +188,9 @@ class _Writer:
         self.article = article
         self.triples: dict[tuple[URIRef, URIRef, URIRef | Literal], None] = {}
         self.subjects: set[URIRef] = set()
+        # entities written so far (key, with their country?) -> node: an entity's
+        # triples are the same at each of its mentions, so they are written once
+        self.written: dict[tuple[str, bool], URIRef] = {}
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.triples[(s, p, o)] = None
@@ -184,20 +201,33 @@ class _Writer:
 
     def mention(self, node: URIRef, ev: Evidence) -> None:
         m = URIRef(f"{self.article}#char={ev.begin},{ev.end}")
-        self.add(m, RDF.type, KG.Mention)
-        self.add(m, NIF.referenceContext, self.article)
-        self.add(m, NIF.beginIndex, Literal(ev.begin, datatype=XSD.nonNegativeInteger))
-        self.add(m, NIF.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger))
-        self.add(m, NIF.anchorOf, Literal(_clean(ev.text)))
-        self.add(m, KG.extractor, Literal(ev.extractor))
-        self.add(node, GAF.denotedBy, m)
-        self.add(node, KG.article, self.article)
+        triples = self.triples
+        triples[(m, _TYPE, _MENTION)] = None
+        triples[(m, _REFERENCE_CONTEXT, self.article)] = None
+        triples[(m, _BEGIN, _offset(ev.begin))] = None
+        triples[(m, _END, _offset(ev.end))] = None
+        triples[(m, _ANCHOR, Literal(_clean(ev.text)))] = None
+        triples[(m, _EXTRACTOR, _plain(ev.extractor))] = None
+        triples[(node, _DENOTED_BY, m)] = None
+        triples[(node, _ARTICLE, self.article)] = None
+        self.subjects.add(m)
+        self.subjects.add(node)
+
+
+# the terms of a mention, looked up once (a namespace makes a new term on each access)
+_TYPE, _MENTION, _ARTICLE, _EXTRACTOR = RDF.type, KG.Mention, KG.article, KG.extractor
+_REFERENCE_CONTEXT, _BEGIN, _END = NIF.referenceContext, NIF.beginIndex, NIF.endIndex
+_ANCHOR, _DENOTED_BY = NIF.anchorOf, GAF.denotedBy
 
 
 def _entity(
     w: _Writer, key: str, info: EntityInfo, ents: dict[str, EntityInfo] | None = None
 ) -> URIRef:
+    done = w.written.get((key, ents is not None))
+    if done is not None:
+        return done
     node = _node(key)
+    w.written[(key, ents is not None)] = node
     for cls in _types(info.kind):
         w.add(node, RDF.type, cls)
     if info.is_actor:
