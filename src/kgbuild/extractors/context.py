@@ -158,12 +158,10 @@ class ArticleContext:
     def refs_in(self, start: int, end: int) -> list[Ref]:
         """References starting within tokens ``[start, end)``, outermost only."""
         out: list[Ref] = []
-        for r in sorted(self.refs, key=lambda r: (r.start, -(r.end - r.start))):
-            if (
-                start <= r.start
-                and r.end <= end
-                and not any(o.start <= r.start and r.end <= o.end and o is not r for o in out)
-            ):
+        # those in range first, then sorted: the same order (the sort is stable)
+        inside = [r for r in self.refs if start <= r.start and r.end <= end]
+        for r in sorted(inside, key=lambda r: (r.start, -(r.end - r.start))):
+            if not any(o.start <= r.start and r.end <= o.end and o is not r for o in out):
                 out.append(r)
         return out
 

@@ -105,6 +105,8 @@ def _place_refs(ctx: ArticleContext, toks: list[Token]) -> list[str]:
 def _within_links(ctx: ArticleContext, places: list[str], sent: Span) -> list[tuple[str, str]]:
     """ "near Z, R": Z lies within R, for places of the event written "Z, R"."""
     links: list[tuple[str, str]] = []
+    if not places:
+        return links
     by_key = {r.key: r for r in ctx.refs_in(sent.start, sent.end) if r.key in places}
     for r in by_key.values():
         nxt = r.end

@@ -161,7 +161,16 @@ def extract(ctx: ArticleContext) -> None:
 
 def event_at(ctx: ArticleContext, tok: Token) -> str | None:
     """The (surviving) event key whose trigger is ``tok``."""
-    for key, i in getattr(ctx, "event_tokens", {}).items():
-        if i == tok.i:
-            return getattr(ctx, "event_aliases", {}).get(key, key)
-    return None
+    tokens: dict[str, int] = getattr(ctx, "event_tokens", {})
+    # token -> the first event it triggers, made once per article (asked of every token)
+    index = ctx.__dict__.get("_event_at")
+    if index is None or index[0] is not tokens:
+        by_token: dict[int, str] = {}
+        for key, i in tokens.items():
+            by_token.setdefault(i, key)
+        index = (tokens, by_token)
+        ctx.__dict__["_event_at"] = index
+    key = index[1].get(tok.i)
+    if key is None:
+        return None
+    return getattr(ctx, "event_aliases", {}).get(key, key)

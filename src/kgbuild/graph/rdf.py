@@ -467,6 +467,11 @@ def kb_within(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
             for k, e in kb.entities.items() if e.within}
 
 
+#: what :func:`fact_reports` reads of a graph
+_REPORT_PROPERTIES = frozenset((RDF.type, KG.within, KG.country, KG.agent, KG.target,
+                                KG.place, KG.date, KG.timeText, KG.name))
+
+
 def fact_reports(article_id: str, triples: Iterable[Triple],
                  within: Mapping[str, Sequence[str]]) -> list[FactReport]:
     """The event and agreement reports of one article's own graph, for
@@ -479,9 +484,15 @@ def fact_reports(article_id: str, triples: Iterable[Triple],
             countries and ``kg:within`` links are read.
         within: the knowledge base's "lies within" links (:func:`kb_within`).
     """
+    # only the properties read below are kept (most triples are of mentions), but every
+    # subject, in the order it first comes: the reports come out in that order
     by_s: dict[URIRef, dict[URIRef, list[URIRef | Literal]]] = {}
     for s, p, o in triples:
-        by_s.setdefault(s, {}).setdefault(p, []).append(o)
+        props = by_s.get(s)
+        if props is None:
+            props = by_s[s] = {}
+        if p in _REPORT_PROPERTIES:
+            props.setdefault(p, []).append(o)
     links: dict[str, set[str]] = {}
     for s, props in by_s.items():
         for o in props.get(KG.within, ()):
