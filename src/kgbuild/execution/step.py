@@ -33,6 +33,8 @@ __all__ = [
     "extract_article",
     "extract_chunk",
     "extract_stream",
+    "fewer_collections",
+    "freeze_long_lived",
 ]
 
 #: Articles parsed inside one spaCy memory zone (a multiple of the batch size is used).
@@ -65,18 +67,22 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-_FROZEN: list[bool] = [False]
+_FROZEN: set[str] = set()
 
 
-def _freeze_long_lived() -> None:
-    """Once per process, with the pipeline loaded: take every object alive now (spaCy's
-    pipeline, the knowledge base, the modules: some 200,000 objects) out of the
-    garbage collector's generations.  They live as long as the process, and
-    extraction makes enough short-lived objects that each of the full collections it
-    sets off would walk them all again (a tenth of the extractors' time)."""
-    if not _FROZEN[0]:
-        _FROZEN[0] = True
-        gc.collect()  # what is garbage already is freed, not frozen
+def freeze_long_lived(what: str) -> None:
+    """Once per process and ``what`` (``"kb"``, ``"pipeline"``), just after loading it:
+    take every object alive now out of the garbage collector's generations.
+
+    The knowledge base and spaCy's pipeline (with the modules, some 200,000 objects)
+    live as long as the process, and a build makes enough objects that each full
+    collection it sets off would walk them all again (a tenth of the extractors'
+    time, more than half of the main process's with workers).  Garbage not yet
+    collected at that moment stays too; no collection is forced, as it would cost
+    as much as the ones saved.
+    """
+    if what not in _FROZEN:
+        _FROZEN.add(what)
         gc.freeze()
 
 
@@ -87,8 +93,13 @@ GC_YOUNG = 20_000
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Collect the young generation every :data:`GC_YOUNG` allocations, then restore."""
+def fewer_collections() -> Iterator[None]:
+    """Collect the young generation every :data:`GC_YOUNG` allocations, then restore.
+
+    Used around extraction, and by :func:`kgbuild.pipeline.build` around the whole
+    build: with Python's default, the full collections that the records and triples
+    of a corpus set off cost the main process more than the rest of its work.
+    """
     before = gc.get_threshold()
     gc.set_threshold(max(before[0], GC_YOUNG), *before[1:])
     try:
@@ -121,9 +132,9 @@ def extract_chunk(articles: Sequence[Article], *, kb: KnowledgeBase,
         kgbuild.core.errors.ConfigError: when the spaCy pipeline is not installed.
     """
     nlp = load_pipeline(model)
-    _freeze_long_lived()
+    freeze_long_lived("pipeline")
     out: list[ArticleResult] = []
-    with _LOCK, _memory_zone(nlp), _fewer_collections():
+    with _LOCK, _memory_zone(nlp), fewer_collections():
         pairs = ((a.body, a) for a in articles)
         for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             out.append(extract_article(article, doc, kb, graph=graphs))
