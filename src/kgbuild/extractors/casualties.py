@@ -639,21 +639,13 @@ def _previous_event(ctx: ArticleContext, anchor: Token) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-#: Every word (lemma or lower-cased form) a frame below starts from: a token with
-#: neither form among them can only open the verb frame's "to death" reading, so the
-#: others are not tried on it (most tokens of an article).
-_FRAME_WORDS = frozenset(
-    (*lx.CASUALTY_VERBS, "wounded", "injured", "killed", "hurt", *lx.CASUALTY_ADJECTIVES,
-     *lx.CASUALTY_NOUNS, *lx.LIFE_NOUNS, *lx.TOLL_NOUNS)
-)
+#: Words a frame starts from (a token with neither form among them: only a verb "to death")
+_FRAME_WORDS = frozenset((*lx.CASUALTY_VERBS, *lx.CASUALTY_ADJECTIVES, *lx.CASUALTY_NOUNS,
+                          *lx.LIFE_NOUNS, *lx.TOLL_NOUNS, "wounded", "injured", "killed", "hurt"))
 
 
 def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
-    if (
-        tok.pos_ != "VERB"
-        and tok.lower_ not in _FRAME_WORDS
-        and tok.lemma_.lower() not in _FRAME_WORDS
-    ):
+    if tok.pos_ != "VERB" and not {tok.lower_, tok.lemma_.lower()} & _FRAME_WORDS:
         return []
     out = _verb_figures(tok)
     if not out:
