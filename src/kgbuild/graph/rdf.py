@@ -154,10 +154,11 @@ def _offset(value: int) -> Literal:
     return Literal(value, datatype=XSD.nonNegativeInteger)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1 << 14)
 def _plain(text: str) -> Literal:
-    """A plain literal of a short text that comes back often (an extractor's name)."""
-    return Literal(text)
+    """A plain literal of a text that comes back often (an extractor's name, a name as
+    written at its mentions, an entity's label), cleaned (see :func:`_clean`)."""
+    return Literal(_clean(text))
 
 
 def _date_literal(value: str) -> Literal:
@@ -206,7 +207,7 @@ class _Writer:
         triples[(m, _REFERENCE_CONTEXT, self.article)] = None
         triples[(m, _BEGIN, _offset(ev.begin))] = None
         triples[(m, _END, _offset(ev.end))] = None
-        triples[(m, _ANCHOR, Literal(_clean(ev.text)))] = None
+        triples[(m, _ANCHOR, _plain(ev.text))] = None
         triples[(m, _EXTRACTOR, _plain(ev.extractor))] = None
         triples[(node, _DENOTED_BY, m)] = None
         triples[(node, _ARTICLE, self.article)] = None
@@ -234,7 +235,7 @@ def _entity(
         w.add(node, RDF.type, KG.Actor)
     if info.is_place:
         w.add(node, RDF.type, KG.Place)
-    w.add(node, RDFS.label, Literal(_clean(info.label)))
+    w.add(node, RDFS.label, _plain(info.label))
     if info.country and info.country != key and ents is not None and info.country in ents:
         w.add(node, KG.country, _entity(w, info.country, ents[info.country]))
     w.add(node, KG.article, w.article)
