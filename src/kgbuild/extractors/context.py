@@ -74,6 +74,19 @@ class ArticleContext:
             self.__dict__["_tokens"] = cached
         return cached
 
+    def sent(self, tok: Token) -> Span:
+        """``tok.sent``, each sentence made once: spaCy scans the Doc for a sentence's
+        ends on every call, and the extractors ask for it of every candidate."""
+        index: tuple[list[Span], list[int]] | None = self.__dict__.get("_sents")
+        if index is None:
+            sents = list(self.doc.sents)
+            of_token = [0] * len(self.doc)
+            for n, s in enumerate(sents):
+                of_token[s.start : s.end] = [n] * (s.end - s.start)
+            index = (sents, of_token)
+            self.__dict__["_sents"] = index
+        return index[0][index[1][tok.i]]
+
     # --- evidence -----------------------------------------------------------------------
     def evidence(self, begin: int, end: int, extractor: str) -> Evidence:
         """Evidence for characters ``[begin, end)`` of the article text (trimmed)."""

@@ -134,11 +134,11 @@ def extract(ctx: ArticleContext) -> None:
     # "near Z, R": Z within R
     links: set[tuple[str, str]] = set()
     for tok, ev in found:
-        for z, r in _within_links(ctx, list(ev.places), tok.sent):
+        for z, r in _within_links(ctx, list(ev.places), ctx.sent(tok)):
             if (z, r) not in links:
                 links.add((z, r))
                 ctx.out.place_links.append(
-                    PlaceLink(ctx.span_evidence(tok.sent, NAME), z, "within", r)
+                    PlaceLink(ctx.span_evidence(ctx.sent(tok), NAME), z, "within", r)
                 )
     # classes the ontology lacks are written as their superclass, or not at all
     written: list[Event] = []
