@@ -144,8 +144,14 @@ def _node(key: str) -> URIRef:
     """The IRI of a key; ``%XX`` escapes already in it (keys of KB IRIs) are kept,
     a ``%`` that starts no escape is encoded as ``%25``.  Cached: an entity's key
     comes back at each of its mentions, in every article that names it."""
+    if _PLAIN_KEY.fullmatch(key):
+        return KGR[key]  # nothing to quote (most keys)
     parts = _PCT.split(key)
     return KGR["".join(p if _PCT.fullmatch(p) else _safe(p, keep="/") for p in parts)]
+
+
+#: keys made only of what :func:`_safe` keeps (ASCII letters, digits, ``-._~`` and ``/``)
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9\-._~/]*")
 
 
 @lru_cache(maxsize=1 << 12)
