@@ -68,13 +68,14 @@ def test_workers_exit_when_the_build_is_killed(tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and build.poll() is None:
-            # the forkserver and its two workers; wait until the workers are parsing
+            # the two workers (forked from the build, or from a forkserver when the
+            # build runs threads: then three processes); wait until they are parsing
             workers = {p for p in _descendants(build.pid) if _running(p)}
-            if len(workers) >= 3:
+            if len(workers) >= 2:
                 break
             time.sleep(0.2)
         assert build.poll() is None, "the build ended before it could be killed"
-        assert len(workers) >= 3, f"expected a forkserver and two workers, saw {workers}"
+        assert len(workers) >= 2, f"expected two workers, saw {workers}"
         time.sleep(2)  # let them take work
         os.kill(build.pid, signal.SIGKILL)
         build.wait(timeout=10)

@@ -18,6 +18,7 @@ from kgbuild.core.errors import InputError, KgbuildError
 from kgbuild.core.model import Article
 from kgbuild.core.namespaces import KG
 from kgbuild.execution import extract_results
+from kgbuild.execution.step import fewer_collections, freeze_long_lived
 from kgbuild.graph.rdf import KB_GRAPH, kb_within, to_graphs
 from kgbuild.graph.resolve import ArticleResult, resolve
 from kgbuild.inputs.articles import read_articles
@@ -95,6 +96,7 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
                           fix="check the messages above; pass .txt, .html or .jsonl files")
 
     kb = load_kb(settings.kb_paths, world=settings.world)
+    freeze_long_lived("kb")
     stream = read_articles(sources, strict=settings.strict, on_problem=problem,
                            follow_symlinks=settings.follow_symlinks)
     if store is not None:
@@ -114,21 +116,29 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
             articles.append(a)
             yield a
 
-    for result in extract_results(keep(stream), kb=kb, settings=settings, dask=dask):
-        results.append(result)
-        if progress is not None:
-            progress(len(results), None)
-    if not results:
-        raise nothing_read()
-    resolved = resolve(results)
-    graphs = list(to_graphs(resolved, articles, kb))
-    union = {t for _, triples in graphs for t in triples}
+    with fewer_collections():
+        for result in extract_results(keep(stream), kb=kb, settings=settings, dask=dask):
+            results.append(result)
+            if progress is not None:
+                progress(len(results), None)
+        if not results:
+            raise nothing_read()
+        resolved = resolve(results)
+        graphs = list(to_graphs(resolved, articles, kb))
+        union = {t for _, triples in graphs for t in triples}
+        # the subjects of the properties counted, in one pass over the union
+        counted: dict[Any, set[Any]] = {KG.trigger: set(), KG.stance: set(),
+                                        KG.outcome: set()}
+        for s, p, _o in union:
+            subjects = counted.get(p)
+            if subjects is not None:
+                subjects.add(s)
     stats.articles = len(results)
     stats.triples = len(union)
     stats.entities = len(resolved.entities)
-    stats.events = len({s for s, p, _ in union if p == KG.trigger})
-    stats.statements = len({s for s, p, _ in union if p == KG.stance})
-    stats.claims = len({s for s, p, _ in union if p == KG.outcome})
+    stats.events = len(counted[KG.trigger])
+    stats.statements = len(counted[KG.stance])
+    stats.claims = len(counted[KG.outcome])
     stats.seconds = time.perf_counter() - started
     return KnowledgeGraph(graphs=graphs, stats=stats)
 

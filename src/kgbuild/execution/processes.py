@@ -19,6 +19,8 @@ batches of a serial run whichever process parses them.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,7 +38,7 @@ from kgbuild.nlp.spacy_pipeline import DEFAULT_MODEL, load_pipeline
 if TYPE_CHECKING:
     from kgbuild.graph.resolve import ArticleResult
 
-__all__ = ["extract_in_processes"]
+__all__ = ["extract_in_processes", "start_method_for"]
 
 
 def __getattr__(name: str) -> Any:  # names that moved out (kgbuild._compat)
@@ -45,16 +47,6 @@ def __getattr__(name: str) -> Any:  # names that moved out (kgbuild._compat)
 log = logging.getLogger(__name__)
 
 _WORKER: dict[str, Any] = {}
-
-
-
-
-
-
-
-
-
-
 
 
 def _init_worker(kb: KnowledgeBase, model: str) -> None:
@@ -71,16 +63,35 @@ def _worker_task(articles: list[Article], batch_size: int) -> list[ArticleResult
     error = _WORKER.get("error")
     if error is not None:
         raise error
+    # no graphs: the main process writes them from the records faster than it
+    # could unpickle their RDF terms (see kgbuild.execution.step.extract_article)
     return extract_chunk(articles, kb=_WORKER["kb"], model=_WORKER["model"],
-                         batch_size=batch_size)
+                         batch_size=batch_size, graphs=False)
 
 
+def start_method_for(requested: str = "auto") -> str:
+    """The start method to use: ``"auto"`` is ``"fork"`` when this process runs no
+    other Python thread and the platform forks, else ``"forkserver"``.
+
+    A forked worker starts at once with this process's spaCy pipeline (when it has
+    loaded one), its knowledge base and its name index, as spaCy's own
+    ``nlp.pipe(n_process=...)`` does; forking a process with threads can deadlock, so
+    then the workers fork from a clean server instead (spaCy imported once there).
+
+    >>> start_method_for("spawn")
+    'spawn'
+    """
+    if requested != "auto":
+        return requested
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "forkserver"
 
 
 def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, workers: int,
                          model: str = DEFAULT_MODEL, batch_size: int = 4,
                          chunk_size: int | None = None,
-                         start_method: str = "forkserver") -> Iterator[ArticleResult]:
+                         start_method: str = "auto") -> Iterator[ArticleResult]:
     """Extract articles in ``workers`` processes; results come back in input order.
 
     Each process loads the spaCy pipeline once and receives the knowledge base
@@ -96,8 +107,9 @@ def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, work
         batch_size: articles per ``nlp.pipe`` batch.
         chunk_size: articles per task (rounded up to whole batches); default
             :data:`CHUNK_ARTICLES`.
-        start_method: ``"forkserver"`` (default: safe with threads in this
-            process, spaCy imported once), ``"spawn"`` or ``"fork"``.
+        start_method: ``"auto"`` (default: see :func:`start_method_for`),
+            ``"fork"``, ``"forkserver"`` (safe with threads in this process, spaCy
+            imported once) or ``"spawn"``.
 
     Returns:
         An iterator of :class:`~kgbuild.graph.resolve.ArticleResult`, in input order.
@@ -111,7 +123,7 @@ def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, work
         raise ConfigError(f"workers must be at least 1, not {workers}", input=str(workers),
                           fix="pass --workers 1 or more")
     size = default_chunk_size(batch_size, articles=chunk_size or CHUNK_ARTICLES)
-    ctx = process_context(start_method, preload=[__name__])
+    ctx = process_context(start_method_for(start_method), preload=[__name__])
     window = 2 * workers
     pending: deque[Future[list[ArticleResult]]] = deque()
     # the workers exit by themselves if this process is killed (core.processes.watch_parent)

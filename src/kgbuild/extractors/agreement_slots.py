@@ -155,7 +155,7 @@ def _party_key(ctx: ArticleContext, key: str) -> str:
 def _brokers(ctx: ArticleContext, tok: Token) -> list[str]:
     """ "X-brokered", "brokered/mediated/hosted by X", "under the auspices of X", "under
     Qatari mediation", "with Norway as facilitator", in the mention's sentence."""
-    return _brokers_in(ctx, tok.sent)
+    return _brokers_in(ctx, ctx.sent(tok))
 
 
 def _brokers_in(ctx: ArticleContext, sent: Span) -> list[str]:

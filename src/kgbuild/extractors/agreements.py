@@ -235,7 +235,7 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
         kind = _kind(tok)
         if kind is None:
             continue
-        ev = ctx.span_evidence(tok.sent, NAME)
+        ev = ctx.span_evidence(ctx.sent(tok), NAME)
         if ctx.excluded(ev.begin, ev.end) or ctx.in_headline(tok):
             continue
         verbs = _signing_verbs(tok)
@@ -492,7 +492,7 @@ def extract(ctx: ArticleContext) -> None:
         records.append(
             Agreement(
                 key=key,
-                evidence=ctx.span_evidence(g.tok.sent, NAME),
+                evidence=ctx.span_evidence(ctx.sent(g.tok), NAME),
                 label="",
                 kind=g.kind,
                 date=g.date,
@@ -505,7 +505,7 @@ def extract(ctx: ArticleContext) -> None:
         )
     for m in found:
         rec = records[where[m.tok.i]]
-        ev = ctx.span_evidence(m.tok.sent, NAME)
+        ev = ctx.span_evidence(ctx.sent(m.tok), NAME)
         if ev != rec.evidence and ev not in extra.get(rec.key, []):
             extra.setdefault(rec.key, []).append(ev)
     ctx.extra_evidence = extra  # type: ignore[attr-defined]

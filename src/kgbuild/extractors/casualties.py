@@ -629,17 +629,24 @@ def _has_own_agent(anchor: Token, phrase: Token) -> bool:
 def _previous_event(ctx: ArticleContext, anchor: Token) -> str | None:
     """The one event told in the sentence before a figure whose own sentence tells none
     ("Militants attacked a police post. 3 killed.")."""
-    sent = anchor.sent
+    sent = ctx.sent(anchor)
     if sent.start == 0:
         return None
-    prev = ctx.doc[sent.start - 1].sent
+    prev = ctx.sent(ctx.doc[sent.start - 1])
     if ctx.in_headline(prev[0]):
         return None
     found = {k for t in prev if (k := event_at(ctx, t))}
     return found.pop() if len(found) == 1 else None
 
 
+#: Words a frame starts from (a token with neither form among them: only a verb "to death")
+_FRAME_WORDS = frozenset((*lx.CASUALTY_VERBS, *lx.CASUALTY_ADJECTIVES, *lx.CASUALTY_NOUNS,
+                          *lx.LIFE_NOUNS, *lx.TOLL_NOUNS, "wounded", "injured", "killed", "hurt"))
+
+
 def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
+    if tok.pos_ != "VERB" and not {tok.lower_, tok.lemma_.lower()} & _FRAME_WORDS:
+        return []
     out = _verb_figures(tok)
     if not out:
         out = _adjective_figures(tok)
@@ -706,7 +713,7 @@ def extract(ctx: ArticleContext) -> None:
                 subj = next((c for c in anchor.head.children if c.dep_ == "nsubj"), None)
                 if subj is not None and anchor.head.lemma_.lower() not in ("report", "record"):
                     victim = _victim(ctx, subj)
-            sent_key = anchor.sent.start
+            sent_key = ctx.sent(anchor).start
             if victim_tok.lower_ in ("others", "other") or (
                 victim is None and group is None and noun is phrase and _is_number(phrase)
                 and anchor.dep_ == "conj"
@@ -725,7 +732,7 @@ def extract(ctx: ArticleContext) -> None:
                 ref = ctx.acting(ctx.ref_for(subj)) if subj is not None else None
                 if ref is not None:
                     source = ref.key
-            ev = ctx.span_evidence(anchor.sent, NAME)
+            ev = ctx.span_evidence(ctx.sent(anchor), NAME)
             if ctx.excluded(ev.begin, ev.end):
                 continue
             about = event_at(ctx, anchor)
@@ -741,7 +748,7 @@ def extract(ctx: ArticleContext) -> None:
                 ):
                     victim = ev_rec.targets[0]  # unnamed victims are on the attacked side
             if about is None:
-                for t in anchor.sent:
+                for t in ctx.sent(anchor):
                     about = event_at(ctx, t)
                     if about:
                         break

@@ -201,7 +201,7 @@ def _sentence_times(ctx: ArticleContext, sent: Span) -> list[Span]:
 def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
     """The time expression that best belongs to ``tok``'s clause, with its preposition
     ("early on Wednesday morning"), or None."""
-    sent = tok.sent
+    sent = ctx.sent(tok)
     verb = governing_verb(tok) or tok
     ents = _sentence_times(ctx, sent)
     if not ents:

@@ -74,6 +74,19 @@ class ArticleContext:
             self.__dict__["_tokens"] = cached
         return cached
 
+    def sent(self, tok: Token) -> Span:
+        """``tok.sent``, each sentence made once: spaCy scans the Doc for a sentence's
+        ends on every call, and the extractors ask for it of every candidate."""
+        index: tuple[list[Span], list[int]] | None = self.__dict__.get("_sents")
+        if index is None:
+            sents = list(self.doc.sents)
+            of_token = [0] * len(self.doc)
+            for n, s in enumerate(sents):
+                of_token[s.start : s.end] = [n] * (s.end - s.start)
+            index = (sents, of_token)
+            self.__dict__["_sents"] = index
+        return index[0][index[1][tok.i]]
+
     # --- evidence -----------------------------------------------------------------------
     def evidence(self, begin: int, end: int, extractor: str) -> Evidence:
         """Evidence for characters ``[begin, end)`` of the article text (trimmed)."""
@@ -158,12 +171,10 @@ class ArticleContext:
     def refs_in(self, start: int, end: int) -> list[Ref]:
         """References starting within tokens ``[start, end)``, outermost only."""
         out: list[Ref] = []
-        for r in sorted(self.refs, key=lambda r: (r.start, -(r.end - r.start))):
-            if (
-                start <= r.start
-                and r.end <= end
-                and not any(o.start <= r.start and r.end <= o.end and o is not r for o in out)
-            ):
+        # those in range first, then sorted: the same order (the sort is stable)
+        inside = [r for r in self.refs if start <= r.start and r.end <= end]
+        for r in sorted(inside, key=lambda r: (r.start, -(r.end - r.start))):
+            if not any(o.start <= r.start and r.end <= o.end and o is not r for o in out):
                 out.append(r)
         return out
 

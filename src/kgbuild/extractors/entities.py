@@ -673,6 +673,10 @@ def _resolve_pronoun(ctx: ArticleContext, tok: Token) -> Ref | None:
     return None
 
 
+#: body nouns a definite description refers back with ("the ministry", "the army")
+_DESCRIPTION_HEADS = frozenset(("ministry", "army", "government"))
+
+
 def _anaphors(ctx: ArticleContext) -> None:
     for tok in ctx.tokens:
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
@@ -683,11 +687,13 @@ def _anaphors(ctx: ArticleContext) -> None:
                 ctx.add_ref(Ref(ref.key, ref.kind, tok.i, tok.i + 1, tok.i, "pronoun", tok.text))
             continue
         # "the ministry", "the Nigerien ministry", "the region": definite descriptions
-        if tok.pos_ != "NOUN" or not any(
-            c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children
-        ):
+        if tok.pos_ != "NOUN":
             continue
         lower = tok.lower_
+        if lower not in _DESCRIPTION_HEADS and lower not in lx.PLACE_ANAPHORS:
+            continue  # no other noun refers back below: skip reading its children
+        if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+            continue
         owner = None
         for c in tok.lefts:
             r = ctx.ref_at(c)

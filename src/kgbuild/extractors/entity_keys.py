@@ -5,11 +5,18 @@ from its kind and label, and each is registered once per article.
 
 from __future__ import annotations
 
-from kgbuild.core.names import match_key, slugify
+from functools import lru_cache
+
+from kgbuild.core.names import match_key as _match_key
+from kgbuild.core.names import slugify
 from kgbuild.extractors.context import ArticleContext, EntityInfo
 from kgbuild.kb.knowledge_base import PLACE_KINDS, KBEntity
 
 __all__ = ["ascii_name", "composed_entity", "minted_key", "register_entity"]
+
+#: :func:`kgbuild.core.names.match_key`, cached: an entity's names and labels come back
+#: at each of its mentions, in every article
+match_key = lru_cache(maxsize=1 << 16)(_match_key)
 
 
 def register_entity(

@@ -62,7 +62,7 @@ def _event(
     agents, targets = list(roles.agents), list(roles.targets)
     if not agents and targets and kind == "War":
         # "X ... after the war against Y": the main clause's subject fought it
-        root = tok.sent.root
+        root = ctx.sent(tok).root
         subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
         if subj is not None:
             r = ctx.ref_for(subj)
@@ -75,7 +75,7 @@ def _event(
     agents = [a for a in agents if a not in targets]
     time_text, iso = _time(ctx, tok)
     if time_text is None:
-        time_text, iso = _opening_time(ctx, tok.sent)
+        time_text, iso = _opening_time(ctx, ctx.sent(tok))
     # "the attack", "Niger's operation" refer back; "the shelling of X" describes
     # an event of its own by its place or target
     described = any(
@@ -106,7 +106,7 @@ def _event(
         if nxt > tok.i + 1 and not ctx.in_headline(tok):
             name = tok.doc[tok.i : nxt].text
             definite = True
-    ev = ctx.span_evidence(tok.sent, extractor)
+    ev = ctx.span_evidence(ctx.sent(tok), extractor)
     if ctx.excluded(ev.begin, ev.end):
         return None
     trigger = " ".join(t.text for t in sorted(b.m.tokens, key=lambda t: t.i))

@@ -105,6 +105,8 @@ def _place_refs(ctx: ArticleContext, toks: list[Token]) -> list[str]:
 def _within_links(ctx: ArticleContext, places: list[str], sent: Span) -> list[tuple[str, str]]:
     """ "near Z, R": Z lies within R, for places of the event written "Z, R"."""
     links: list[tuple[str, str]] = []
+    if not places:
+        return links
     by_key = {r.key: r for r in ctx.refs_in(sent.start, sent.end) if r.key in places}
     for r in by_key.values():
         nxt = r.end
@@ -123,7 +125,7 @@ def _within_links(ctx: ArticleContext, places: list[str], sent: Span) -> list[tu
 def _source(ctx: ArticleContext, tok: Token) -> str | None:
     """Who reports the event: "according to X", or the subject of a reporting or
     recording verb the event is the object or complement of."""
-    for t in tok.sent:
+    for t in ctx.sent(tok):
         if t.lower_ == "according" and t.i + 1 < len(tok.doc) and tok.doc[t.i + 1].lower_ == "to":
             for p in tok.doc[t.i + 1].children:
                 if p.dep_ == "pobj":
@@ -158,7 +160,7 @@ def _time(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
     tp = time_phrase(ctx, tok)
     text = tp.text if tp is not None else None
     iso = normalize_time(text, ctx.article.published) if text else None
-    opening = _sentence_opening(ctx, tok.sent)
+    opening = _sentence_opening(ctx, ctx.sent(tok))
     if opening is not None:
         o_iso = normalize_time(opening.text, ctx.article.published)
         inside = tp is not None and opening.start <= tp.start and tp.end <= opening.end

@@ -215,7 +215,8 @@ class _Match:
 def _candidates(ctx: ArticleContext, sent: Span) -> list[_Match]:
     """Every rule match of ``sent``, longest first, a token used once."""
     raw: list[_Match] = []
-    for tok in sent:
+    # the article's Token objects, made once (iterating the Span would make new ones)
+    for tok in ctx.tokens[sent.start : sent.end]:
         if tok.is_punct or tok.is_space or tok.ent_type_ in _NOT_EVENT_ENTS:
             continue
         pool: list[Token] | None = None

@@ -134,11 +134,11 @@ def extract(ctx: ArticleContext) -> None:
     # "near Z, R": Z within R
     links: set[tuple[str, str]] = set()
     for tok, ev in found:
-        for z, r in _within_links(ctx, list(ev.places), tok.sent):
+        for z, r in _within_links(ctx, list(ev.places), ctx.sent(tok)):
             if (z, r) not in links:
                 links.add((z, r))
                 ctx.out.place_links.append(
-                    PlaceLink(ctx.span_evidence(tok.sent, NAME), z, "within", r)
+                    PlaceLink(ctx.span_evidence(ctx.sent(tok), NAME), z, "within", r)
                 )
     # classes the ontology lacks are written as their superclass, or not at all
     written: list[Event] = []
@@ -161,7 +161,16 @@ def extract(ctx: ArticleContext) -> None:
 
 def event_at(ctx: ArticleContext, tok: Token) -> str | None:
     """The (surviving) event key whose trigger is ``tok``."""
-    for key, i in getattr(ctx, "event_tokens", {}).items():
-        if i == tok.i:
-            return getattr(ctx, "event_aliases", {}).get(key, key)
-    return None
+    tokens: dict[str, int] = getattr(ctx, "event_tokens", {})
+    # token -> the first event it triggers, made once per article (asked of every token)
+    index = ctx.__dict__.get("_event_at")
+    if index is None or index[0] is not tokens:
+        by_token: dict[int, str] = {}
+        for key, i in tokens.items():
+            by_token.setdefault(i, key)
+        index = (tokens, by_token)
+        ctx.__dict__["_event_at"] = index
+    key = index[1].get(tok.i)
+    if key is None:
+        return None
+    return getattr(ctx, "event_aliases", {}).get(key, key)

@@ -42,7 +42,7 @@ def extract(ctx: ArticleContext) -> None:
                 for o in c.children
                 if o.dep_ == "pobj"
             ]
-            ev = ctx.span_evidence(tok.sent, NAME)
+            ev = ctx.span_evidence(ctx.sent(tok), NAME)
             for e in ends:
                 for r in ctx.conjuncts_refs(e):
                     if r.key != route.key and ctx.entities[r.key].is_place:
@@ -64,7 +64,7 @@ def extract(ctx: ArticleContext) -> None:
                             ):
                                 links.append(
                                     PlaceLink(
-                                        ctx.span_evidence(tok.sent, NAME),
+                                        ctx.span_evidence(ctx.sent(tok), NAME),
                                         place.key,
                                         "within",
                                         r.key,

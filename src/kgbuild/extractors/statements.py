@@ -510,7 +510,7 @@ def extract(ctx: ArticleContext) -> None:
         if speaker is None or ctx.in_headline(tok):
             continue  # headlines compress attribution too much to parse reliably
         for extra in [] if according else speakers[1:]:
-            ev2 = ctx.span_evidence(tok.sent, NAME)
+            ev2 = ctx.span_evidence(ctx.sent(tok), NAME)
             ctx.out.statements.append(
                 Statement(
                     key=ctx.next_id("s"),
@@ -519,10 +519,10 @@ def extract(ctx: ArticleContext) -> None:
                     stance=stance,
                     verb=tok.text,
                     addressees=tuple(_addressees(ctx, verb, stance, content)),
-                    quote=_quote_span(ctx, content) or tok.sent.text.strip(),
+                    quote=_quote_span(ctx, content) or ctx.sent(tok).text.strip(),
                 )
             )
-        ev = ctx.span_evidence(tok.sent, NAME)
+        ev = ctx.span_evidence(ctx.sent(tok), NAME)
         if ctx.excluded(ev.begin, ev.end):
             continue
         speaker_side = ctx.country_of(speaker.key)  # None: whose side is unknown
@@ -552,7 +552,7 @@ def extract(ctx: ArticleContext) -> None:
             stance=stance,
             verb=tok.text,
             addressees=tuple(addressees),
-            quote=_quote_span(ctx, content) or tok.sent.text.strip(),
+            quote=_quote_span(ctx, content) or ctx.sent(tok).text.strip(),
             about=tuple(about),
             negated=negated,
         )

@@ -139,11 +139,32 @@ def graph_iri(article_id: str) -> URIRef:
     return KGR["graph/" + _safe(article_id)]
 
 
+@lru_cache(maxsize=1 << 16)
 def _node(key: str) -> URIRef:
     """The IRI of a key; ``%XX`` escapes already in it (keys of KB IRIs) are kept,
-    a ``%`` that starts no escape is encoded as ``%25``."""
+    a ``%`` that starts no escape is encoded as ``%25``.  Cached: an entity's key
+    comes back at each of its mentions, in every article that names it."""
+    if _PLAIN_KEY.fullmatch(key):
+        return KGR[key]  # nothing to quote (most keys)
     parts = _PCT.split(key)
     return KGR["".join(p if _PCT.fullmatch(p) else _safe(p, keep="/") for p in parts)]
+
+
+#: keys made only of what :func:`_safe` keeps (ASCII letters, digits, ``-._~`` and ``/``)
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9\-._~/]*")
+
+
+@lru_cache(maxsize=1 << 12)
+def _offset(value: int) -> Literal:
+    """A character offset as a literal (made once per value: offsets repeat)."""
+    return Literal(value, datatype=XSD.nonNegativeInteger)
+
+
+@lru_cache(maxsize=1 << 14)
+def _plain(text: str) -> Literal:
+    """A plain literal of a text that comes back often (an extractor's name, a name as
+    written at its mentions, an entity's label), cleaned (see :func:`_clean`)."""
+    return Literal(_clean(text))
 
 
 def _date_literal(value: str) -> Literal:
@@ -174,6 +195,9 @@ class _Writer:
         self.article = article
         self.triples: dict[tuple[URIRef, URIRef, URIRef | Literal], None] = {}
         self.subjects: set[URIRef] = set()
+        # entities written so far (key, with their country?) -> node: an entity's
+        # triples are the same at each of its mentions, so they are written once
+        self.written: dict[tuple[str, bool], URIRef] = {}
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.triples[(s, p, o)] = None
@@ -184,27 +208,40 @@ class _Writer:
 
     def mention(self, node: URIRef, ev: Evidence) -> None:
         m = URIRef(f"{self.article}#char={ev.begin},{ev.end}")
-        self.add(m, RDF.type, KG.Mention)
-        self.add(m, NIF.referenceContext, self.article)
-        self.add(m, NIF.beginIndex, Literal(ev.begin, datatype=XSD.nonNegativeInteger))
-        self.add(m, NIF.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger))
-        self.add(m, NIF.anchorOf, Literal(_clean(ev.text)))
-        self.add(m, KG.extractor, Literal(ev.extractor))
-        self.add(node, GAF.denotedBy, m)
-        self.add(node, KG.article, self.article)
+        triples = self.triples
+        triples[(m, _TYPE, _MENTION)] = None
+        triples[(m, _REFERENCE_CONTEXT, self.article)] = None
+        triples[(m, _BEGIN, _offset(ev.begin))] = None
+        triples[(m, _END, _offset(ev.end))] = None
+        triples[(m, _ANCHOR, _plain(ev.text))] = None
+        triples[(m, _EXTRACTOR, _plain(ev.extractor))] = None
+        triples[(node, _DENOTED_BY, m)] = None
+        triples[(node, _ARTICLE, self.article)] = None
+        self.subjects.add(m)
+        self.subjects.add(node)
+
+
+# the terms of a mention, looked up once (a namespace makes a new term on each access)
+_TYPE, _MENTION, _ARTICLE, _EXTRACTOR = RDF.type, KG.Mention, KG.article, KG.extractor
+_REFERENCE_CONTEXT, _BEGIN, _END = NIF.referenceContext, NIF.beginIndex, NIF.endIndex
+_ANCHOR, _DENOTED_BY = NIF.anchorOf, GAF.denotedBy
 
 
 def _entity(
     w: _Writer, key: str, info: EntityInfo, ents: dict[str, EntityInfo] | None = None
 ) -> URIRef:
+    done = w.written.get((key, ents is not None))
+    if done is not None:
+        return done
     node = _node(key)
+    w.written[(key, ents is not None)] = node
     for cls in _types(info.kind):
         w.add(node, RDF.type, cls)
     if info.is_actor:
         w.add(node, RDF.type, KG.Actor)
     if info.is_place:
         w.add(node, RDF.type, KG.Place)
-    w.add(node, RDFS.label, Literal(_clean(info.label)))
+    w.add(node, RDFS.label, _plain(info.label))
     if info.country and info.country != key and ents is not None and info.country in ents:
         w.add(node, KG.country, _entity(w, info.country, ents[info.country]))
     w.add(node, KG.article, w.article)
@@ -437,6 +474,11 @@ def kb_within(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
             for k, e in kb.entities.items() if e.within}
 
 
+#: what :func:`fact_reports` reads of a graph
+_REPORT_PROPERTIES = frozenset((RDF.type, KG.within, KG.country, KG.agent, KG.target,
+                                KG.place, KG.date, KG.timeText, KG.name))
+
+
 def fact_reports(article_id: str, triples: Iterable[Triple],
                  within: Mapping[str, Sequence[str]]) -> list[FactReport]:
     """The event and agreement reports of one article's own graph, for
@@ -449,9 +491,15 @@ def fact_reports(article_id: str, triples: Iterable[Triple],
             countries and ``kg:within`` links are read.
         within: the knowledge base's "lies within" links (:func:`kb_within`).
     """
+    # only the properties read below are kept (most triples are of mentions), but every
+    # subject, in the order it first comes: the reports come out in that order
     by_s: dict[URIRef, dict[URIRef, list[URIRef | Literal]]] = {}
     for s, p, o in triples:
-        by_s.setdefault(s, {}).setdefault(p, []).append(o)
+        props = by_s.get(s)
+        if props is None:
+            props = by_s[s] = {}
+        if p in _REPORT_PROPERTIES:
+            props.setdefault(p, []).append(o)
     links: dict[str, set[str]] = {}
     for s, props in by_s.items():
         for o in props.get(KG.within, ()):
