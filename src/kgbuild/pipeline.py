@@ -201,8 +201,10 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
         del pending[:len(results)]
         results.clear()
 
+    # the open store runs native threads (RocksDB's) that Python does not see: workers
+    # start from a clean server, never by forking this process
     for result in extract_results(keep(writer.select(stream)), kb=kb, settings=settings,
-                                  dask=dask):
+                                  dask=dask, start_method="forkserver"):
         results.append(result)
         if progress is not None:
             progress(stats.articles + len(results), None)

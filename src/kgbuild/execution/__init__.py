@@ -24,7 +24,7 @@ __all__ = ["extract_results"]
 
 
 def extract_results(articles: Iterable[Article], *, kb: KnowledgeBase, settings: Settings,
-                    dask: Any = None) -> Iterator[ArticleResult]:
+                    dask: Any = None, start_method: str = "auto") -> Iterator[ArticleResult]:
     """Extract with the means the settings ask for: this process, workers, or Dask.
 
     Args:
@@ -33,6 +33,8 @@ def extract_results(articles: Iterable[Article], *, kb: KnowledgeBase, settings:
         settings: ``workers``, ``model`` and ``batch_size`` are used.
         dask: a scheduler address, ``"local"``, or a ``distributed.Client``;
             None: no Dask.
+        start_method: how worker processes start (see
+            :func:`kgbuild.execution.processes.start_method_for`).
 
     Returns:
         An iterator of :class:`~kgbuild.graph.resolve.ArticleResult`, in input order.
@@ -44,5 +46,6 @@ def extract_results(articles: Iterable[Article], *, kb: KnowledgeBase, settings:
                                batch_size=settings.batch_size)
     if settings.workers > 1:
         return extract_in_processes(articles, kb=kb, workers=settings.workers,
-                                    model=settings.model, batch_size=settings.batch_size)
+                                    model=settings.model, batch_size=settings.batch_size,
+                                    start_method=start_method)
     return extract_stream(articles, kb=kb, model=settings.model, batch_size=settings.batch_size)
