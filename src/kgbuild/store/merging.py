@@ -7,9 +7,10 @@ must see every report), but nothing else is held for all of them:
 
 1. **Reports.**  Article by article, the triples the merge rules read are looked up in the
    article's graph, its own graph is restored from its records in the resolution graph
-   (:func:`kgbuild.graph.rdf.undo_merges`), and its reports are kept as
-   :class:`~kgbuild.graph.resolve.FactReport` records of interned strings: no rdflib term
-   outlives an article.
+   (:func:`kgbuild.graph.rdf.undo_merges`), and its reports the rules may link
+   (:func:`~kgbuild.graph.resolve.mergeable`: agreements, and events with a day or a name)
+   are kept as :class:`~kgbuild.graph.resolve.FactReport` records of interned strings: no
+   rdflib term outlives an article.
 2. **Decision.**  :func:`~kgbuild.graph.resolve.merge_reports` over all the reports; then the
    reports are dropped and only the merges, by article, are kept.
 3. **Deltas.**  Article by article again: the triples of its graph that touch a node the
@@ -55,7 +56,7 @@ from kgbuild.graph.rdf import (
     merged_nodes,
     undo_merges,
 )
-from kgbuild.graph.resolve import FactReport, Merge, merge_reports
+from kgbuild.graph.resolve import FactReport, Merge, merge_reports, mergeable
 
 __all__ = ["DELTA_QUADS", "MERGE_GRAPHS", "kb_links", "merge_graphs_limit", "merge_store_events"]
 
@@ -206,7 +207,9 @@ def _reports(store: Any, articles: Sequence[tuple[str, str, str]],
         if not triples:
             continue
         own = undo_merges(list(_rdf(triples)), list(_rdf(_records(store, article))))  # type: ignore[arg-type]
-        out.extend(compact.report(r) for r in fact_reports(aid, own, within))  # type: ignore[arg-type]
+        # only the reports the rules may link (kept as interned strings)
+        out.extend(compact.report(r) for r in fact_reports(aid, own, within)  # type: ignore[arg-type]
+                   if mergeable(r))
     return out
 
 

@@ -30,8 +30,10 @@ seconds against minutes).  What a build guarantees:
   chunk (``Settings.store_chunk``, ``--store-chunk``, 250 articles by default, which
   keeps memory flat) writes every article's own graph; at the end of the build,
   :meth:`StoreWriter.merge_events` merges events across all the articles in the
-  store (the resolution graph), as a file build of the same articles would.  A store
-  killed at any point and built again ends with the quads of a clean build.
+  store (the resolution graph), as a file build of the same articles would, in
+  transactions that each rewrite some articles' graphs together with their records
+  in the resolution graph (:mod:`kgbuild.store.merging`).  A store killed at any
+  point and built again ends with the quads of a clean build.
   Knowledge-base facts only grow, except that ``prune`` also drops facts about
   entities no remaining article mentions.
 - **Answers kept exact.**  Queries run on the store keep their answers beside it
@@ -588,8 +590,10 @@ class StoreWriter:
         """Remove the article graphs not in ``keep`` (default: :attr:`seen`).
 
         Also drops knowledge-base facts about subjects that no remaining article
-        graph mentions.  Everything happens in one transaction, and the union in
-        the default graph loses exactly the triples no remaining graph holds.
+        graph mentions.  The graphs go in transactions of whole graphs (about
+        :data:`UPDATE_QUADS` quads each), the knowledge-base facts with the last of
+        them; after each, the union in the default graph has lost exactly the triples
+        no remaining graph holds.  A prune killed half-way is completed by the next one.
 
         Returns:
             The number of article graphs removed.
@@ -598,19 +602,37 @@ class StoreWriter:
         gone = sorted(self.article_graphs() - keep)  # a damaged store raises here
         if not gone:
             return 0
+        limit = _transaction_quads()
+        batch: list[str] = []
+        size = 0
+        for number, name in enumerate(gone, start=1):
+            batch.append(name)
+            with _guard(self.path):
+                size += sum(1 for _ in self.store.quads_for_pattern(
+                    None, None, None, ox.NamedNode(name)))
+            if size >= limit or number == len(gone):
+                self._drop_graphs(batch, last=number == len(gone))
+                batch, size = [], 0
+        self._hashes = None
+        return len(gone)
+
+    def _drop_graphs(self, names: Sequence[str], *, last: bool) -> None:
+        """One transaction of :meth:`prune`: drop the graphs ``names`` (and, ``last``, the
+        knowledge-base facts about subjects no article mentions any more)."""
         self._changing()
         parts: list[str] = []
-        for name in gone:
-            iri = str(ox.NamedNode(name))
-            parts.extend(_drop_graph(iri))
+        for name in names:
+            parts.extend(_drop_graph(str(ox.NamedNode(name))))
             log.debug("removing %s", name.rsplit("/", 1)[-1])
-        # KB facts about subjects no article mentions any more (an article graph
-        # cannot hold such a triple, so it leaves the union too)
-        parts.append(
-            f"DELETE {{ GRAPH {_KB} {{ ?s ?p ?o }} ?s ?p ?o }} WHERE {{ GRAPH {_KB} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?q ?x }} FILTER(?g != {_KB}) }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?y ?r ?s }} FILTER(?h != {_KB}) }} }}"
-        )
+        if last:
+            # KB facts about subjects no article mentions any more (an article graph
+            # cannot hold such a triple, so it leaves the union too)
+            parts.append(
+                f"DELETE {{ GRAPH {_KB} {{ ?s ?p ?o }} ?s ?p ?o }} WHERE {{ GRAPH {_KB} "
+                f"{{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?q ?x }} FILTER(?g != {_KB}) }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?y ?r ?s }} FILTER(?h != {_KB}) }} }}"
+            )
         try:
             self.store.update(" ;\n".join(parts))
         except RuntimeError as exc:
@@ -619,8 +641,6 @@ class StoreWriter:
             raise StoreError(f"cannot remove articles from the store ({exc})",
                              input=str(self.path),
                              fix="check free disk space and run the build again") from exc
-        self._hashes = None
-        return len(gone)
 
     def precompute_answers(self, queries: Iterable[str] | None = None, *,
                            timeout: float | None = 300) -> int:
