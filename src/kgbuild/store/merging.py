@@ -169,6 +169,9 @@ def _rdf(triples: Sequence[OxTriple]) -> dict[Triple, OxTriple]:
     return {(term(s), term(p), term(o)): (s, p, o) for s, p, o in triples}
 
 
+_EMPTY: frozenset[Any] = frozenset()
+
+
 class _Compact:
     """Interns the strings and sets of reports: thousands of reports name the same
     entities, places and kinds."""
@@ -178,7 +181,7 @@ class _Compact:
 
     def _set(self, items: frozenset[Any]) -> frozenset[Any]:
         if not items:
-            return frozenset()
+            return _EMPTY  # (each frozenset() call makes a new one)
         items = frozenset(tuple(map(_intern, i)) if isinstance(i, tuple) else _intern(i)
                           for i in items)
         return self.sets.setdefault(items, items)
