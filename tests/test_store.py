@@ -682,6 +682,142 @@ def test_killed_builds_leave_every_article_fully_in_or_out(tmp_path: Path, repo_
     print("kills (where, article graphs present):", kills)  # shown with -s
 
 
+class _Killed(Exception):
+    """Stands for a kill between two transactions of merge_events."""
+
+
+class _MergeKiller:
+    """Counts merge_events's transactions (their article counts in ``done``) and raises
+    :class:`_Killed` after the ``after``-th (0: never)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.after = 0
+        self.done: list[int] = []
+        write = StoreWriter._write_merge
+
+        def counted(writer: StoreWriter, update: str, articles: int, quads: int) -> None:
+            write(writer, update, articles, quads)
+            self.done.append(articles)
+            if len(self.done) == self.after:
+                raise _Killed
+
+        monkeypatch.setattr(StoreWriter, "_write_merge", counted)
+
+    def arm(self, after: int) -> None:
+        self.after, self.done = after, []
+
+
+def _merge(store: Path) -> None:
+    from kgbuild.graph.rdf import kb_within
+    from kgbuild.kb.knowledge_base import load_kb
+
+    kb = load_kb()
+    with StoreWriter(store) as writer:
+        writer.merge_events(kb, kb_within(kb))
+
+
+def test_merge_events_stopped_between_transactions_then_rerun_is_the_clean_build(
+        tmp_path: Path, shared_events: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # merge_events writes one article per transaction here: stopped after each of them
+    # in turn, the store stays consistent (each article's graph with its records, the
+    # union exact), and the next merge ends with the quads of a clean build; also when
+    # the store held older merges (changed and pruned articles leave stale records)
+    from kgbuild.core.config import Settings
+
+    monkeypatch.setenv("KGBUILD_STORE_MERGE_GRAPHS", "1")
+    killer = _MergeKiller(monkeypatch)
+    corpus = shared_events(tmp_path / "corpus", 4)
+    shared_events.synthetic(corpus, 3, seed=2)
+    clean = tmp_path / "clean"
+    kgbuild.build([corpus], store=clean, settings=Settings(store_chunk=2)).close()
+    expected = graphs_of(clean)
+    transactions = len(killer.done)
+    assert transactions >= 3 and set(killer.done) == {1}, killer.done
+    unmerged = tmp_path / "unmerged"
+    with monkeypatch.context() as patched:
+        patched.setattr(StoreWriter, "merge_events", lambda self, kb, within: {})
+        kgbuild.build([corpus], store=unmerged, settings=Settings(store_chunk=2)).close()
+    # the articles changed: one reports another event, one is gone
+    changed = tmp_path / "changed"
+    shutil.copytree(corpus, changed)
+    first = changed / "shared-00-0.txt"
+    first.write_text(first.read_text(encoding="utf-8").replace("Stepanakert", "Shusha"),
+                     encoding="utf-8")
+    (changed / "shared-01-1.txt").unlink()
+    (changed / "shared-01-1.meta.json").unlink()
+    clean_changed = tmp_path / "clean-changed"
+    shutil.copytree(clean, clean_changed)
+    kgbuild.build([changed], store=clean_changed, prune=True).close()
+    expected_changed = graphs_of(clean_changed)
+    stopped = 0
+    for kill in range(1, transactions):
+        store = tmp_path / f"kill-{kill}"
+        shutil.copytree(unmerged, store)
+        killer.arm(kill)
+        with pytest.raises(_Killed):
+            _merge(store)
+        assert graphs_of(store) != expected  # (graphs_of checks the union is exact)
+        killer.arm(0)
+        _merge(store)
+        assert graphs_of(store) == expected, f"stopped after transaction {kill}"
+        # then the changed corpus, stopped while its merges are rewritten
+        killer.arm(kill)
+        try:
+            kgbuild.build([changed], store=store, prune=True).close()
+        except _Killed:
+            stopped += 1
+            graphs_of(store)
+        killer.arm(0)
+        kgbuild.build([changed], store=store, prune=True).close()
+        assert graphs_of(store) == expected_changed, f"changed, stopped after {kill}"
+    assert stopped, "no rebuild of the changed corpus was stopped during its merge"
+
+
+_MERGE_KILLER = """
+import os, sys
+from kgbuild.store import StoreWriter
+from kgbuild.cli import main
+after, done = int(os.environ["KILL_AFTER_TRANSACTIONS"]), []
+write = StoreWriter._write_merge
+def killing(self, *args):
+    write(self, *args)
+    done.append(1)
+    if len(done) == after:
+        os._exit(9)  # no flush, no lock released: as a SIGKILL
+StoreWriter._write_merge = killing
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.slow
+def test_a_build_killed_during_a_multi_transaction_merge_then_rebuilt_is_the_clean_build(
+        tmp_path: Path, repo_root: Path, shared_events: Any) -> None:
+    # The real thing: a build process dies (os._exit) after the k-th of the merge's
+    # transactions, at a random k (a failure prints the seed); rebuilt, it holds the
+    # quads of a clean build.
+    seed = int(os.environ.get("KGBUILD_KILL_SEED", random.randrange(2**32)))
+    print(f"KGBUILD_KILL_SEED={seed}")
+    rng = random.Random(seed)
+    env = dict(os.environ, PYTHONPATH=str(repo_root / "src"), KGBUILD_STORE_MERGE_GRAPHS="2")
+    corpus = shared_events(tmp_path / "corpus", 6)
+    shared_events.synthetic(corpus, 4, seed=3)
+    clean = tmp_path / "clean"
+    _complete(_build_command(corpus, clean, chunk=3), env)
+    expected = graphs_of(clean)
+    store = tmp_path / "killed"
+    kill = rng.randint(1, 2)
+    killed = subprocess.run(
+        [sys.executable, "-c", _MERGE_KILLER, "-v", "build", str(corpus), "--store", str(store),
+         "--store-chunk", "3", "--no-answers"],
+        env=dict(env, KILL_AFTER_TRANSACTIONS=str(kill)), capture_output=True, text=True,
+        check=False)
+    assert killed.returncode == 9, killed.stderr[-3000:]
+    assert "merged events of" in killed.stderr
+    assert graphs_of(store) != expected  # killed half-way through the merge
+    _complete(_build_command(corpus, store, chunk=3), env)
+    assert graphs_of(store) == expected
+
+
 _BULK_WRITER = """
 import sys
 from rdflib import Literal, URIRef

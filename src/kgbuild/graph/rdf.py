@@ -66,6 +66,7 @@ __all__ = [
     "kb_within",
     "kb_within_triples",
     "merge_graphs",
+    "merged_nodes",
     "node_key",
     "to_dataset",
     "to_graphs",
@@ -601,6 +602,17 @@ def apply_merges(article_id: str, triples: Sequence[Triple], merges: Iterable[Me
         if m.reason:
             records[(rec, RDFS.comment, Literal(m.reason))] = None
     return list(out), list(records)
+
+
+def merged_nodes(merges: Iterable[Merge]) -> set[URIRef]:
+    """The nodes of an article graph that :func:`apply_merges` renames or strips for
+    ``merges``: each report's article-level IRI and the shared node's IRI.
+
+    Every triple :func:`apply_merges` (or :func:`undo_merges`, with the records'
+    subjects and ``owl:sameAs`` objects) changes has one of these as subject or object,
+    so a store rewrites only the triples that touch them.
+    """
+    return {node for m in merges for node in (_node(m.key), _node(m.into))}
 
 
 def undo_merges(triples: Sequence[Triple], records: Sequence[Triple]) -> list[Triple]:

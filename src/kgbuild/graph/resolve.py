@@ -46,6 +46,7 @@ __all__ = [
     "Merge",
     "Resolved",
     "merge_reports",
+    "mergeable",
     "resolve",
     "summarize_article",
 ]
@@ -389,6 +390,21 @@ def _owner_rank(r: FactReport) -> tuple[int, int, str, str]:
     date, then a name, then the first article."""
     precision = 0 if r.date and len(r.date) == 10 else 1 if r.day else 2 if r.date else 3
     return precision, 0 if r.name else 1, r.article_id, r.key
+
+
+def mergeable(report: FactReport) -> bool:
+    """Whether :func:`merge_reports` may fold ``report`` into a group: an agreement always
+    (another article may share its key), an event only with a calendar day or a name.
+
+    The rules link nothing else, so leaving the other reports out changes no merge (a
+    store that decides over many articles keeps only these in memory).
+
+    >>> mergeable(FactReport("a.txt", "event/1", "Attack"))
+    False
+    >>> mergeable(FactReport("a.txt", "event/1", "Attack", date="2021-03-04"))
+    True
+    """
+    return report.kind == "Agreement" or report.day is not None or bool(report.name_key)
 
 
 def merge_reports(reports: Iterable[FactReport]) -> dict[tuple[str, str], Merge]:

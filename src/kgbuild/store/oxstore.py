@@ -30,8 +30,10 @@ seconds against minutes).  What a build guarantees:
   chunk (``Settings.store_chunk``, ``--store-chunk``, 250 articles by default, which
   keeps memory flat) writes every article's own graph; at the end of the build,
   :meth:`StoreWriter.merge_events` merges events across all the articles in the
-  store (the resolution graph), as a file build of the same articles would.  A store
-  killed at any point and built again ends with the quads of a clean build.
+  store (the resolution graph), as a file build of the same articles would, in
+  transactions that each rewrite some articles' graphs together with their records
+  in the resolution graph (:mod:`kgbuild.store.merging`).  A store killed at any
+  point and built again ends with the quads of a clean build.
   Knowledge-base facts only grow, except that ``prune`` also drops facts about
   entities no remaining article mentions.
 - **Answers kept exact.**  Queries run on the store keep their answers beside it
@@ -68,18 +70,9 @@ from rdflib.term import Node
 
 from kgbuild.core.errors import StoreError
 from kgbuild.core.model import Article
-from kgbuild.core.namespaces import KG, KGR
-from kgbuild.core.oxterms import from_ox as _from_ox
+from kgbuild.core.namespaces import KG
 from kgbuild.core.oxterms import to_ox as _to_ox
-from kgbuild.graph.rdf import (
-    KB_GRAPH,
-    RESOLUTION_GRAPH,
-    apply_merges,
-    fact_reports,
-    graph_iri,
-    kb_within_triples,
-    undo_merges,
-)
+from kgbuild.graph.rdf import KB_GRAPH, RESOLUTION_GRAPH, graph_iri
 from kgbuild.store.answers import new_generation
 from kgbuild.store.layout import (
     _FORMAT,
@@ -96,6 +89,7 @@ from kgbuild.store.layout import (
     is_store,
     reader_lock,
 )
+from kgbuild.store.merging import kb_links, merge_store_events
 from kgbuild.store.reading import _suspend_readers, _triple_count, query_store
 
 __all__ = [
@@ -175,52 +169,6 @@ def _transaction_quads(default: int = UPDATE_QUADS) -> int:
         raise ConfigError("KGBUILD_STORE_TRANSACTION_QUADS must be a whole number",
                           input=value, fix="set it to a number of quads, e.g. 20000, or unset it"
                           ) from None
-
-
-#: what :func:`kgbuild.graph.rdf.fact_reports` and :func:`kgbuild.graph.rdf.undo_merges` read of
-#: an article graph
-_FEATURE_QUERIES = (
-    # events and agreements: kinds, participants, times, names, labels
-    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?t { <%(Event)s> <%(Agreement)s> } "
-    "?s a ?t . VALUES ?p { <%(type)s> <%(agent)s> <%(target)s> <%(place)s> <%(date)s> "
-    "<%(timeText)s> <%(name)s> <%(label)s> } ?s ?p ?o } }",
-    # the countries of actors, the places places lie within
-    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?p { <%(country)s> <%(within)s> } "
-    "?s ?p ?o } }",
-    # which actors are countries
-    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { VALUES ?o { <%(Country)s> } ?s ?p ?o "
-    "FILTER (?p = <%(type)s>) } }",
-)
-
-
-def _features(store: Any) -> dict[str, list[tuple[Node, Node, Node]]]:
-    """The triples of each article graph that the merge rules read, by graph IRI."""
-    from rdflib.namespace import RDF, RDFS
-
-    terms = {"Event": KG.Event, "Agreement": KG.Agreement, "type": RDF.type,
-             "agent": KG.agent, "target": KG.target, "place": KG.place, "date": KG.date,
-             "timeText": KG.timeText, "name": KG.name, "label": RDFS.label,
-             "country": KG.country, "within": KG.within, "Country": KG.Country}
-    out: dict[str, dict[tuple[Node, Node, Node], None]] = {}
-    for query in _FEATURE_QUERIES:
-        for row in store.query(query % terms):
-            graph = row["g"]
-            if graph in _NOT_ARTICLES:
-                continue
-            t = (_from_ox(row["s"]), _from_ox(row["p"]), _from_ox(row["o"]))
-            out.setdefault(graph.value, {})[t] = None
-    return {g: list(ts) for g, ts in out.items()}
-
-
-def _article_ids(store: Any) -> dict[str, tuple[str, str]]:
-    """Each article graph's IRI -> (the article's id, its article node's IRI)."""
-    out: dict[str, tuple[str, str]] = {}
-    article, file_name = KG.Article, KG.fileName
-    for row in store.query(
-            f"SELECT ?g ?a ?f WHERE {{ GRAPH ?g {{ ?a a <{article}> ; <{file_name}> ?f }} }}"):
-        if row["g"] not in _NOT_ARTICLES:
-            out[row["g"].value] = (row["f"].value, row["a"].value)
-    return out
 
 
 # --------------------------------------------------------------------------- writing
@@ -623,11 +571,12 @@ class StoreWriter:
         afresh over all the articles in the store, from each article's own graph
         (restored from its records in the resolution graph, see
         :func:`kgbuild.graph.rdf.undo_merges`), by the same rules as a file build
-        (:func:`kgbuild.graph.resolve.merge_reports`); only the article graphs whose merges
-        changed are rewritten, together with the resolution graph, in one
-        transaction.  So the store ends as a file build of the same articles would,
-        whatever chunks, runs or kills led to it.  It also adds the knowledge base's
-        "within" links between entities that different chunks brought in.
+        (:func:`kgbuild.graph.resolve.merge_reports`); only the triples whose merges
+        changed are rewritten, each article's graph together with its records in the
+        resolution graph, in transactions of whole articles (:mod:`kgbuild.store.merging`:
+        memory stays flat).  So the store ends as a file build of the same articles
+        would, whatever chunks, runs or kills led to it.  It also adds the knowledge
+        base's "within" links between entities that different chunks brought in.
 
         Args:
             kb: the run's :class:`~kgbuild.kb.knowledge_base.KnowledgeBase`.
@@ -638,85 +587,43 @@ class StoreWriter:
             event's IRI -> that IRI.
 
         Raises:
-            StoreError: the write failed; the store keeps its previous state.
+            StoreError: a write failed; the articles rewritten before it keep their
+                merges, the others their previous state (the next build completes it).
         """
-        from kgbuild.graph.resolve import merge_reports
-
-        features = _features(self.store)
-        records: dict[str, list[tuple[Node, Node, Node]]] = {}
-        old_resolution: set[tuple[Node, Node, Node]] = set()
-        for quad in self.store.quads_for_pattern(None, None, None, _RESOLUTION):
-            t = (_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object))
-            old_resolution.add(t)  # type: ignore[arg-type]
-        by_record: dict[Node, list[tuple[Node, Node, Node]]] = {}
-        for t in old_resolution:
-            by_record.setdefault(t[0], []).append(t)
-        for triples in by_record.values():
-            for _s, p, o in triples:
-                if p == KG.article:
-                    records.setdefault(str(o), []).extend(triples)
-        articles = _article_ids(self.store)
-        own: dict[str, list[tuple[Node, Node, Node]]] = {}
-        reports = []
-        for graph, triples in sorted(features.items()):
-            aid = articles.get(graph)
-            if aid is None:
-                continue
-            mine = records.get(aid[1], [])
-            own[graph] = undo_merges(triples, mine)  # type: ignore[arg-type]
-            reports.extend(fact_reports(aid[0], own[graph], within))  # type: ignore[arg-type]
-        merges = merge_reports(reports)
-        by_article: dict[str, list[Any]] = {}
-        for m in merges.values():
-            by_article.setdefault(m.article_id, []).append(m)
-        renamed: dict[str, str] = {}
-        for m in merges.values():
-            if m.key != m.into:
-                renamed[str(KGR[m.key])] = str(KGR[m.into])
-        changed: list[tuple[str, list[tuple[Node, Node, Node]]]] = []
-        resolution: set[tuple[Node, Node, Node]] = set()
-        for graph in sorted(own):
-            aid = articles[graph][0]
-            mine = by_article.get(aid, [])
-            wanted, recs = apply_merges(aid, own[graph], mine)  # type: ignore[arg-type]
-            resolution.update(recs)
-            if set(wanted) == set(features[graph]):
-                continue
-            full = self._graph_triples(graph)
-            restored = undo_merges(full, records.get(articles[graph][1], []))  # type: ignore[arg-type]
-            new_full, _ = apply_merges(aid, restored, mine)
-            changed.append((graph, new_full))  # type: ignore[arg-type]
-        if resolution != old_resolution:
-            changed.append((str(RESOLUTION_GRAPH), sorted(resolution)))  # type: ignore[arg-type]
-        if changed:
-            self.replace_graphs(changed)
-            log.debug("merged events: rewrote %d graph(s)", len(changed))
+        renamed = merge_store_events(self.store, within, write=self._write_merge,
+                                     quads=_transaction_quads())
         # the KB's "within" links between entities of any two articles (a chunk only
         # links the entities it holds)
-        actor, place = KG.Actor, KG.Place
-        present = {_from_ox(row[0]) for row in self.store.query(
-            f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ VALUES ?t {{ <{actor}> <{place}> }} "
-            "?x a ?t } }")}
-        links = kb_within_triples(kb, present)  # type: ignore[arg-type]
+        links = kb_links(self.store, kb, within)
         if links:
             self._changing()
             self.store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph)
                               for s, p, o in links for graph in (_KB, ox.DefaultGraph()))
-        self.store.flush()
+        with _guard(self.path):
+            self.store.flush()
         self._hashes = None
         return renamed
 
-    def _graph_triples(self, name: str) -> list[tuple[Node, Node, Node]]:
-        """Every triple of the named graph ``name``, as rdflib terms."""
-        return [(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object))
-                for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+    def _write_merge(self, update: str, articles: int, quads: int) -> None:
+        """Run one update of :meth:`merge_events` (all or nothing)."""
+        self._changing()
+        try:
+            self.store.update(update)
+        except RuntimeError as exc:
+            raise damaged_store(self.path, exc) from exc
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise StoreError(f"cannot store the merged events ({exc})", input=str(self.path),
+                             fix="check free disk space and run the build again") from exc
+        log.debug("merged events of %d article(s) (%d quads changed)", articles, quads)
 
     def prune(self, keep: set[str] | None = None) -> int:
         """Remove the article graphs not in ``keep`` (default: :attr:`seen`).
 
         Also drops knowledge-base facts about subjects that no remaining article
-        graph mentions.  Everything happens in one transaction, and the union in
-        the default graph loses exactly the triples no remaining graph holds.
+        graph mentions.  The graphs go in transactions of whole graphs (about
+        :data:`UPDATE_QUADS` quads each), the knowledge-base facts with the last of
+        them; after each, the union in the default graph has lost exactly the triples
+        no remaining graph holds.  A prune killed half-way is completed by the next one.
 
         Returns:
             The number of article graphs removed.
@@ -725,19 +632,37 @@ class StoreWriter:
         gone = sorted(self.article_graphs() - keep)  # a damaged store raises here
         if not gone:
             return 0
+        limit = _transaction_quads()
+        batch: list[str] = []
+        size = 0
+        for number, name in enumerate(gone, start=1):
+            batch.append(name)
+            with _guard(self.path):
+                size += sum(1 for _ in self.store.quads_for_pattern(
+                    None, None, None, ox.NamedNode(name)))
+            if size >= limit or number == len(gone):
+                self._drop_graphs(batch, last=number == len(gone))
+                batch, size = [], 0
+        self._hashes = None
+        return len(gone)
+
+    def _drop_graphs(self, names: Sequence[str], *, last: bool) -> None:
+        """One transaction of :meth:`prune`: drop the graphs ``names`` (and, ``last``, the
+        knowledge-base facts about subjects no article mentions any more)."""
         self._changing()
         parts: list[str] = []
-        for name in gone:
-            iri = str(ox.NamedNode(name))
-            parts.extend(_drop_graph(iri))
+        for name in names:
+            parts.extend(_drop_graph(str(ox.NamedNode(name))))
             log.debug("removing %s", name.rsplit("/", 1)[-1])
-        # KB facts about subjects no article mentions any more (an article graph
-        # cannot hold such a triple, so it leaves the union too)
-        parts.append(
-            f"DELETE {{ GRAPH {_KB} {{ ?s ?p ?o }} ?s ?p ?o }} WHERE {{ GRAPH {_KB} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?q ?x }} FILTER(?g != {_KB}) }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?y ?r ?s }} FILTER(?h != {_KB}) }} }}"
-        )
+        if last:
+            # KB facts about subjects no article mentions any more (an article graph
+            # cannot hold such a triple, so it leaves the union too)
+            parts.append(
+                f"DELETE {{ GRAPH {_KB} {{ ?s ?p ?o }} ?s ?p ?o }} WHERE {{ GRAPH {_KB} "
+                f"{{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?q ?x }} FILTER(?g != {_KB}) }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?y ?r ?s }} FILTER(?h != {_KB}) }} }}"
+            )
         try:
             self.store.update(" ;\n".join(parts))
         except RuntimeError as exc:
@@ -746,8 +671,6 @@ class StoreWriter:
             raise StoreError(f"cannot remove articles from the store ({exc})",
                              input=str(self.path),
                              fix="check free disk space and run the build again") from exc
-        self._hashes = None
-        return len(gone)
 
     def precompute_answers(self, queries: Iterable[str] | None = None, *,
                            timeout: float | None = 300) -> int:
