@@ -18,7 +18,7 @@ from kgbuild.core.errors import InputError, KgbuildError
 from kgbuild.core.model import Article
 from kgbuild.core.namespaces import KG
 from kgbuild.execution import extract_results
-from kgbuild.execution.step import fewer_collections, freeze_long_lived
+from kgbuild.execution.step import fewer_collections, frozen_heap
 from kgbuild.graph.rdf import KB_GRAPH, kb_within, to_graphs
 from kgbuild.graph.resolve import ArticleResult, resolve
 from kgbuild.inputs.articles import read_articles
@@ -96,51 +96,53 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
                           fix="check the messages above; pass .txt, .html or .jsonl files")
 
     kb = load_kb(settings.kb_paths, world=settings.world)
-    freeze_long_lived("kb")
-    stream = read_articles(sources, strict=settings.strict, on_problem=problem,
-                           follow_symlinks=settings.follow_symlinks)
-    if store is not None:
-        with StoreWriter(store) as writer:
-            _build_into_store(writer, stream, kb, settings, stats, progress=progress,
-                              dask=dask, prune=prune)
-            if not stats.articles and not writer.seen:
+    # the knowledge base (and all else alive now) out of the collections the build sets
+    # off, for the build only
+    with frozen_heap():
+        stream = read_articles(sources, strict=settings.strict, on_problem=problem,
+                               follow_symlinks=settings.follow_symlinks)
+        if store is not None:
+            with StoreWriter(store) as writer:
+                _build_into_store(writer, stream, kb, settings, stats, progress=progress,
+                                  dask=dask, prune=prune)
+                if not stats.articles and not writer.seen:
+                    raise nothing_read()
+            stats.seconds = time.perf_counter() - started
+            return StoreKnowledgeGraph(store, stats)
+
+        articles: list[Article] = []
+        results: list[ArticleResult] = []
+
+        def keep(it: Iterable[Article]) -> Iterable[Article]:
+            for a in it:
+                articles.append(a)
+                yield a
+
+        with fewer_collections():
+            for result in extract_results(keep(stream), kb=kb, settings=settings, dask=dask):
+                results.append(result)
+                if progress is not None:
+                    progress(len(results), None)
+            if not results:
                 raise nothing_read()
+            resolved = resolve(results)
+            graphs = list(to_graphs(resolved, articles, kb))
+            union = {t for _, triples in graphs for t in triples}
+            # the subjects of the properties counted, in one pass over the union
+            counted: dict[Any, set[Any]] = {KG.trigger: set(), KG.stance: set(),
+                                            KG.outcome: set()}
+            for s, p, _o in union:
+                subjects = counted.get(p)
+                if subjects is not None:
+                    subjects.add(s)
+        stats.articles = len(results)
+        stats.triples = len(union)
+        stats.entities = len(resolved.entities)
+        stats.events = len(counted[KG.trigger])
+        stats.statements = len(counted[KG.stance])
+        stats.claims = len(counted[KG.outcome])
         stats.seconds = time.perf_counter() - started
-        return StoreKnowledgeGraph(store, stats)
-
-    articles: list[Article] = []
-    results: list[ArticleResult] = []
-
-    def keep(it: Iterable[Article]) -> Iterable[Article]:
-        for a in it:
-            articles.append(a)
-            yield a
-
-    with fewer_collections():
-        for result in extract_results(keep(stream), kb=kb, settings=settings, dask=dask):
-            results.append(result)
-            if progress is not None:
-                progress(len(results), None)
-        if not results:
-            raise nothing_read()
-        resolved = resolve(results)
-        graphs = list(to_graphs(resolved, articles, kb))
-        union = {t for _, triples in graphs for t in triples}
-        # the subjects of the properties counted, in one pass over the union
-        counted: dict[Any, set[Any]] = {KG.trigger: set(), KG.stance: set(),
-                                        KG.outcome: set()}
-        for s, p, _o in union:
-            subjects = counted.get(p)
-            if subjects is not None:
-                subjects.add(s)
-    stats.articles = len(results)
-    stats.triples = len(union)
-    stats.entities = len(resolved.entities)
-    stats.events = len(counted[KG.trigger])
-    stats.statements = len(counted[KG.stance])
-    stats.claims = len(counted[KG.outcome])
-    stats.seconds = time.perf_counter() - started
-    return KnowledgeGraph(graphs=graphs, stats=stats)
+        return KnowledgeGraph(graphs=graphs, stats=stats)
 
 
 def check_build(kg: KnowledgeGraph, *, shapes: Sequence[str | os.PathLike[str]] = (),

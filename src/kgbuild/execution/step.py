@@ -11,6 +11,7 @@ the same byte for byte whichever runs it.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -35,6 +36,7 @@ __all__ = [
     "extract_stream",
     "fewer_collections",
     "freeze_long_lived",
+    "frozen_heap",
 ]
 
 #: Articles parsed inside one spaCy memory zone (a multiple of the batch size is used).
@@ -71,19 +73,31 @@ _FROZEN: set[str] = set()
 
 
 def freeze_long_lived(what: str) -> None:
-    """Once per process and ``what`` (``"kb"``, ``"pipeline"``), just after loading it:
-    take every object alive now out of the garbage collector's generations.
+    """In a worker process, once per ``what`` (``"kb"``, ``"pipeline"``), just after
+    loading it: take every object alive now out of the garbage collector's generations.
 
     The knowledge base and spaCy's pipeline (with the modules, some 200,000 objects)
-    live as long as the process, and a build makes enough objects that each full
-    collection it sets off would walk them all again (a tenth of the extractors'
-    time, more than half of the main process's with workers).  Garbage not yet
-    collected at that moment stays too; no collection is forced, as it would cost
-    as much as the ones saved.
+    live as long as the worker, and the objects a chunk makes set off full
+    collections that would walk them all again (a tenth of the extractors' time).
+    Only in a worker process, which exists to extract: in any other process the
+    objects alive at that moment may include a user's (an open store among them),
+    which would never be collected; :func:`frozen_heap` is for those.
     """
-    if what not in _FROZEN:
+    if what not in _FROZEN and multiprocessing.parent_process() is not None:
         _FROZEN.add(what)
         gc.freeze()
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """For the block: the objects alive at its start leave the garbage collector's
+    generations (so the collections the block sets off do not walk them again), and
+    go back at its end (nothing alive now is kept for ever)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 #: Allocations between two young-generation collections while a chunk is extracted
