@@ -381,6 +381,13 @@ class StoreWriter:
                     # pyoxigraph closes the database when the Store is freed; a query's
                     # parse may have left it in a reference cycle (frames of rdflib's
                     # parser): then collect it now, or its database lock outlives the writer
+                    if sys.getrefcount(store) > 2:
+                        # pyparsing's packrat cache (when some library turned it on)
+                        # keeps the exceptions of a SPARQL parse, and their tracebacks
+                        # the frames of the query that ran on this store
+                        from pyparsing import ParserElement
+
+                        ParserElement.reset_cache()
                     cycle = sys.getrefcount(store) > 2  # this name and the call's argument
                     del store
                     if cycle:
@@ -700,7 +707,9 @@ class StoreWriter:
             try:
                 query_store(self.store, text, timeout=timeout, union=False, source=self.path)
             except KgbuildError as exc:
-                log.info("answer not precomputed (%s)", exc)
+                # the text only: a log record that kept the exception would keep its
+                # frames, and with them this store's database open after the writer
+                log.info("answer not precomputed (%s)", str(exc))
                 continue
             self._answers_kept = True
             kept += 1
