@@ -104,7 +104,6 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SH
-from rdflib.term import Node
 
 from kgbuild.check.shacl_compile import CompiledShapes, _default_graph_is_union, compile_shapes
 from kgbuild.check.shacl_report import (
@@ -119,7 +118,7 @@ from kgbuild.check.shacl_terms import compare_fails as compare_fails
 from kgbuild.check.shacl_terms import datatype_matches as datatype_matches
 from kgbuild.check.shacl_terms import datatype_well_formed as datatype_well_formed
 from kgbuild.check.shacl_terms import from_ox as from_ox
-from kgbuild.core.oxterms import to_ox
+from kgbuild.core.oxterms import memoized, to_ox
 
 if TYPE_CHECKING:  # imported when used: kgbuild.check.validate loads pySHACL
     from kgbuild.check.validate import ValidationReport
@@ -235,14 +234,7 @@ def load_store(data: Dataset | Graph, *, named: bool = False) -> ox.Store:
         The store.
     """
     store = ox.Store()
-    made: dict[Node, Any] = {}
-
-    def term(node: Node) -> Any:
-        found = made.get(node)
-        if found is None:
-            found = made[node] = to_ox(node)
-        return found
-
+    term = memoized(to_ox)
     default = ox.DefaultGraph()
 
     def quads() -> Iterator[Any]:

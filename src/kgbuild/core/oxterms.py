@@ -3,6 +3,7 @@ the integer datatypes an Oxigraph round trip loses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -10,7 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-__all__ = ["INTEGER_DERIVED", "from_ox", "integer_datatypes", "to_ox"]
+__all__ = ["INTEGER_DERIVED", "from_ox", "integer_datatypes", "memoized", "to_ox"]
 
 #: Datatypes derived from xsd:integer (xsd:integer itself not included). Oxigraph
 #: answers them as xsd:integer, so callers normalise rdflib's answers the same way.
@@ -97,3 +98,22 @@ def integer_datatypes(shapes: Graph) -> dict[URIRef, URIRef]:
         if isinstance(path, URIRef) and datatype in INTEGER_DERIVED:
             found[path] = URIRef(str(datatype))
     return found
+
+
+def memoized(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` (:func:`to_ox` or :func:`from_ox`) with each distinct term converted
+    once: most terms of a graph recur.
+
+    >>> term = memoized(to_ox)
+    >>> term(URIRef("https://example.org/a")) is term(URIRef("https://example.org/a"))
+    True
+    """
+    made: dict[Any, Any] = {}
+
+    def term(node: Any) -> Any:
+        found = made.get(node)
+        if found is None:
+            found = made[node] = convert(node)
+        return found
+
+    return term

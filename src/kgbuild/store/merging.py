@@ -46,7 +46,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from kgbuild.core.namespaces import KG, KGR
-from kgbuild.core.oxterms import from_ox, to_ox
+from kgbuild.core.oxterms import from_ox, memoized, to_ox
 from kgbuild.graph.rdf import (
     KB_GRAPH,
     RESOLUTION_GRAPH,
@@ -158,14 +158,7 @@ def _touching(store: Any, graph: Any, nodes: Iterable[URIRef]) -> list[OxTriple]
 def _rdf(triples: Sequence[OxTriple]) -> dict[Triple, OxTriple]:
     """rdflib triples -> the stored triples they were read from (deletions name the stored
     terms, whatever rdflib makes of a literal)."""
-    cache: dict[Any, Node] = {}
-
-    def term(t: Any) -> Node:
-        out = cache.get(t)
-        if out is None:
-            out = cache[t] = from_ox(t)
-        return out
-
+    term = memoized(from_ox)
     return {(term(s), term(p), term(o)): (s, p, o) for s, p, o in triples}
 
 
