@@ -223,6 +223,19 @@ def _nquads(source: Path | list[Path], **kw: object) -> bytes:
     return data
 
 
+
+def _changed_copy(corpus: Path, changed: Path) -> Path:
+    """A copy of a shared-events corpus in which one article reports another event and
+    one article is gone."""
+    shutil.copytree(corpus, changed)
+    first = changed / "shared-00-0.txt"
+    first.write_text(first.read_text(encoding="utf-8").replace("Stepanakert", "Shusha"),
+                     encoding="utf-8")
+    (changed / "shared-01-1.txt").unlink()
+    (changed / "shared-01-1.meta.json").unlink()
+    return changed
+
+
 def test_events_merge_across_chunks_runs_and_prunes_as_in_a_file_build(
         tmp_path: Path, shared_events: Any) -> None:
     # Articles that report the same events, cut into chunks and runs every which way,
@@ -242,13 +255,7 @@ def test_events_merge_across_chunks_runs_and_prunes_as_in_a_file_build(
     _nquads(files[::2], store=runs)
     assert _nquads(corpus, store=runs) == whole
     # an article changed so that it reports another event, and a pruned one
-    changed = tmp_path / "changed"
-    shutil.copytree(corpus, changed)
-    first = changed / "shared-00-0.txt"
-    first.write_text(first.read_text(encoding="utf-8").replace("Stepanakert", "Shusha"),
-                     encoding="utf-8")
-    (changed / "shared-01-1.txt").unlink()
-    (changed / "shared-01-1.meta.json").unlink()
+    changed = _changed_copy(corpus, tmp_path / "changed")
     expected = _nquads(changed)
     assert expected != whole
     assert _nquads(changed, store=runs, prune=True) == expected
@@ -739,13 +746,7 @@ def test_merge_events_stopped_between_transactions_then_rerun_is_the_clean_build
         patched.setattr(StoreWriter, "merge_events", lambda self, kb, within: {})
         kgbuild.build([corpus], store=unmerged, settings=Settings(store_chunk=2)).close()
     # the articles changed: one reports another event, one is gone
-    changed = tmp_path / "changed"
-    shutil.copytree(corpus, changed)
-    first = changed / "shared-00-0.txt"
-    first.write_text(first.read_text(encoding="utf-8").replace("Stepanakert", "Shusha"),
-                     encoding="utf-8")
-    (changed / "shared-01-1.txt").unlink()
-    (changed / "shared-01-1.meta.json").unlink()
+    changed = _changed_copy(corpus, tmp_path / "changed")
     clean_changed = tmp_path / "clean-changed"
     shutil.copytree(clean, clean_changed)
     kgbuild.build([changed], store=clean_changed, prune=True).close()
