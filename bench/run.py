@@ -45,6 +45,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -260,18 +261,45 @@ def memory_child(args: argparse.Namespace) -> int:
     sample_every = max(1, args.sample_every)
 
     peak_children = 0.0
+    last_done = 0
+    lock = threading.Lock()
+
+    def write_sample(done: int, children: float, phase: str) -> None:
+        with lock, samples.open("a") as fh:
+            fh.write(json.dumps({"articles": done, "phase": phase,
+                                 "seconds": round(time.perf_counter() - started, 1),
+                                 "rss_mb": round(rss_mb(), 1),
+                                 "children_rss_mb": round(children, 1)}) + "\n")
 
     def sample(done: int, _total: int | None = None, *, force: bool = False) -> None:
-        nonlocal peak_children
+        nonlocal peak_children, last_done
+        last_done = done
         children = children_rss_mb()
         if children == children:  # not NaN: psutil is installed
             peak_children = max(peak_children, children)
         if force or done % sample_every == 0:
-            with samples.open("a") as fh:
-                fh.write(json.dumps({"articles": done, "seconds": round(time.perf_counter() -
-                                                                          started, 1),
-                                     "rss_mb": round(rss_mb(), 1),
-                                     "children_rss_mb": round(children, 1)}) + "\n")
+            write_sample(done, children, "articles")
+
+    # between progress calls too (the end-of-build steps call none, and a child process
+    # computes the kept answers): the peak of the children, and a sample every 5 s. Only
+    # in a store build, which starts its workers from a forkserver anyway: another
+    # thread here would make the other builds choose a forkserver over a plain fork
+    stop = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak_children
+        tick = 0
+        while not stop.wait(0.5):
+            children = children_rss_mb()
+            if children == children:
+                peak_children = max(peak_children, children)
+            tick += 1
+            if tick % 10 == 0:
+                write_sample(last_done, children, "timer")
+
+    watcher = threading.Thread(target=watch, name="bench-memory-watch", daemon=True)
+    if args.mode == "store":
+        watcher.start()
 
     settings = Settings(workers=args.workers)
     if args.mode == "stream":  # the streaming part of a build: nothing is kept
@@ -297,6 +325,9 @@ def memory_child(args: argparse.Namespace) -> int:
 
         kg = kgbuild.build([folder], settings=settings, progress=sample)
         done, triples = kg.stats.articles, len(kg)
+    stop.set()
+    if watcher.is_alive():
+        watcher.join()
     sample(done, force=True)
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec, so a child of
     # a big process would report its parent's size

@@ -169,6 +169,40 @@ def test_shipped_queries_are_precomputed_by_default(tmp_path: Path, seeds_dir: P
         assert kept.rows == _fresh(folder, sparql).rows
 
 
+def test_answers_computed_in_a_child_process_equal_the_engine(tmp_path: Path,
+                                                             seeds_dir: Path) -> None:
+    # the path big stores take (kgbuild.store.precompute): the database is closed,
+    # a child opens it read-only, and the writer opens it again after
+    folder = tmp_path / "kg"
+    kgbuild.build([seeds_dir], store=folder).close()
+    with StoreWriter(folder) as writer:
+        assert writer.precompute_answers(child=True) == len(list_queries())
+        assert len(_kept(folder)) == len(list_queries())
+        before = len(writer)  # the writer's database is open again
+        writer.replace_graph(str(graph_iri("z.txt")),
+                             [(URIRef(EX + "z"), LABEL, Literal("zz-new"))])
+        assert _kept(folder) == []  # a change after them drops them
+        assert len(writer) == before + 1
+    with StoreWriter(folder) as writer:
+        assert writer.precompute_answers(child=True) == len(list_queries())
+    for info in list_queries():
+        sparql = info.path.read_text(encoding="utf-8")
+        assert _query(folder, sparql).rows == _fresh(folder, sparql).rows
+
+
+def test_a_failed_answers_process_keeps_nothing_and_the_writer_goes_on(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "kg"
+    _write(folder, {"a.txt": ["a"]})
+    with StoreWriter(folder) as writer:
+        # not a query text: the child process fails outright
+        assert writer.precompute_answers([QUERY, None], child=True) == 0  # type: ignore[list-item]
+        assert "answers not precomputed" in caplog.text
+        writer.replace_graph(str(graph_iri("b.txt")), [(URIRef(EX + "b"), LABEL, Literal("b"))])
+    assert _kept(folder) == []
+    assert _labels(_query(folder)) == ["a", "b"]
+
+
 def test_a_store_build_ends_with_the_shipped_answers_unless_told(tmp_path: Path,
                                                                   seeds_dir: Path) -> None:
     from kgbuild.core.config import Settings

@@ -366,34 +366,40 @@ class StoreWriter:
 
     def close(self) -> None:
         """Flush and close the database, then release the lock."""
-        store = self.__dict__.pop("store", None)
         try:
-            if store is not None:
-                try:
-                    with _guard(self.path):
-                        store.flush()
-                        if self._bulk_loaded >= COMPACT_QUADS:
-                            # each bulk load adds sorted files that overlap the others;
-                            # until RocksDB merges them, queries read them all (on a
-                            # million quads 3 times slower): merge them now, once
-                            store.optimize()
-                finally:
-                    # pyoxigraph closes the database when the Store is freed; a query's
-                    # parse may have left it in a reference cycle (frames of rdflib's
-                    # parser): then collect it now, or its database lock outlives the writer
-                    if sys.getrefcount(store) > 2:
-                        # pyparsing's packrat cache (when some library turned it on)
-                        # keeps the exceptions of a SPARQL parse, and their tracebacks
-                        # the frames of the query that ran on this store
-                        from pyparsing import ParserElement
-
-                        ParserElement.reset_cache()
-                    cycle = sys.getrefcount(store) > 2  # this name and the call's argument
-                    del store
-                    if cycle:
-                        gc.collect()
+            self._close_database()
         finally:
             self._lock.close()
+
+    def _close_database(self) -> None:
+        """Flush, compact when bulk loads left overlapping files, and close the database."""
+        store = self.__dict__.pop("store", None)
+        if store is None:
+            return
+        try:
+            with _guard(self.path):
+                store.flush()
+                if self._bulk_loaded >= COMPACT_QUADS:
+                    # each bulk load adds sorted files that overlap the others; until
+                    # RocksDB merges them, queries read them all (on a million quads 3
+                    # times slower): merge them now, once
+                    store.optimize()
+                    self._bulk_loaded = 0
+        finally:
+            # pyoxigraph closes the database when the Store is freed; a query's parse may
+            # have left it in a reference cycle (frames of rdflib's parser): then collect
+            # it now, or its database lock outlives the writer
+            if sys.getrefcount(store) > 2:
+                # pyparsing's packrat cache (when some library turned it on) keeps the
+                # exceptions of a SPARQL parse, and their tracebacks the frames of the
+                # query that ran on this store
+                from pyparsing import ParserElement
+
+                ParserElement.reset_cache()
+            cycle = sys.getrefcount(store) > 2  # this name and the call's argument
+            del store
+            if cycle:
+                gc.collect()
 
     # ---- reading what is there
     def stored_hashes(self) -> dict[str, str]:
@@ -680,7 +686,7 @@ class StoreWriter:
                              fix="check free disk space and run the build again") from exc
 
     def precompute_answers(self, queries: Iterable[str] | None = None, *,
-                           timeout: float | None = 300) -> int:
+                           timeout: float | None = 300, child: bool | None = None) -> int:
         """Compute the answers of queries now and keep them beside the store, so that the
         first run of each after the build reads its answer back (:mod:`kgbuild.store.answers`).
 
@@ -691,28 +697,43 @@ class StoreWriter:
             queries: query texts without parameters; default: every shipped query.
             timeout: seconds allowed to each; a query that takes longer, or fails, is
                 not kept.
+            child: compute them in a child process (:mod:`kgbuild.store.precompute`), so
+                that this process does not grow by the rows of the biggest answer. The
+                database is closed meanwhile and opened again after. Default: when the
+                store holds more than :data:`~kgbuild.store.precompute.CHILD_TRIPLES`
+                triples.
 
         Returns:
             The number of answers kept.
         """
-        from kgbuild.core.errors import KgbuildError
-        from kgbuild.query import list_queries
+        from kgbuild.store.precompute import (
+            CHILD_TRIPLES,
+            compute_answers,
+            compute_in_child,
+            shipped_query_texts,
+        )
 
-        if queries is None:
-            queries = [info.path.read_text(encoding="utf-8") for info in list_queries()]
-        with _guard(self.path):
-            self.store.flush()
-        kept = 0
-        for text in queries:
+        texts = shipped_query_texts() if queries is None else list(queries)
+        # before any is kept: an answer written by a step that then fails is of this data
+        # too, and the next change must make it stale
+        self._answers_kept = True
+        if child is None:
+            with _guard(self.path):  # more than CHILD_TRIPLES, without counting them all
+                child = any(True for _ in self.store.query(
+                    f"SELECT ?s WHERE {{ ?s ?p ?o }} OFFSET {CHILD_TRIPLES} LIMIT 1"))
+        if not child:
+            with _guard(self.path):
+                self.store.flush()
+            kept = compute_answers(self.store, self.path, texts, timeout=timeout)
+        else:
+            # the database closed here (compacted first, as close would): RocksDB allows
+            # no read-only handle beside a writing one; the lock stays held meanwhile
+            self._close_database()
             try:
-                query_store(self.store, text, timeout=timeout, union=False, source=self.path)
-            except KgbuildError as exc:
-                # the text only: a log record that kept the exception would keep its
-                # frames, and with them this store's database open after the writer
-                log.info("answer not precomputed (%s)", str(exc))
-                continue
-            self._answers_kept = True
-            kept += 1
+                kept = compute_in_child(self.path / DB_DIR, self.path, texts,
+                                        timeout=timeout).kept
+            finally:
+                self.store = self._open()
         return kept
 
     def __len__(self) -> int:
