@@ -14,6 +14,7 @@ from typing import Any
 
 from kgbuild._compat import moved_attribute
 from kgbuild.core.config import Settings
+from kgbuild.core.counting import DistinctCounter
 from kgbuild.core.errors import InputError, KgbuildError
 from kgbuild.core.model import Article
 from kgbuild.core.namespaces import KG
@@ -176,8 +177,9 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
     """
     pending: list[Article] = []  # read (perhaps ahead by the workers), not yet written
     results: list[ArticleResult] = []
-    seen: dict[str, set[Any]] = {"entities": set(), "events": set(), "statements": set(),
-                                 "claims": set()}
+    # distinct names counted in 8 bytes each: kept as terms, they grew the process with
+    # the corpus (kgbuild.core.counting)
+    seen = {name: DistinctCounter() for name in ("entities", "events", "statements", "claims")}
 
     def keep(it: Iterable[Article]) -> Iterable[Article]:
         for a in it:
@@ -195,8 +197,9 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
         seen["entities"].update(resolved.entities)  # keys: the same entity, the same key
         for _, triples in graphs:
             for s, p, _o in triples:
-                if p in counted:
-                    counted[p].add(s)
+                counter = counted.get(p)
+                if counter is not None:
+                    counter.add(s)
         writer.write_graphs(graphs)
         stats.written.extend(str(name) for name, _ in graphs if name != KB_GRAPH)
         stats.articles += len(results)
@@ -222,8 +225,9 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
     # always, even when nothing was written: a build killed before this step left
     # articles unmerged, and a prune may have taken away one report of an event
     renamed = writer.merge_events(kb, kb_within(kb))
+    seen["events"].rename(renamed)
     stats.entities = len(seen["entities"])
-    stats.events = len({renamed.get(str(e), str(e)) for e in seen["events"]})
+    stats.events = len(seen["events"])
     stats.statements = len(seen["statements"])
     stats.claims = len(seen["claims"])
     stats.unchanged = writer.unchanged
