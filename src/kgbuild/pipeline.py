@@ -20,7 +20,7 @@ from kgbuild.core.model import Article
 from kgbuild.core.namespaces import KG
 from kgbuild.execution import extract_results
 from kgbuild.execution.step import fewer_collections, frozen_heap
-from kgbuild.graph.rdf import KB_GRAPH, kb_within, to_graphs
+from kgbuild.graph.rdf import KB_GRAPH, article_graph, kb_within, to_graphs
 from kgbuild.graph.resolve import ArticleResult, resolve
 from kgbuild.inputs.articles import read_articles
 from kgbuild.kb.knowledge_base import KnowledgeBase, load_kb
@@ -121,6 +121,7 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
 
         with fewer_collections():
             for result in extract_results(keep(stream), kb=kb, settings=settings, dask=dask):
+                _write_own_graph(result, articles, len(results))
                 results.append(result)
                 if progress is not None:
                     progress(len(results), None)
@@ -162,6 +163,22 @@ def check_build(kg: KnowledgeGraph, *, shapes: Sequence[str | os.PathLike[str]] 
         return kg.validate(shapes=shapes, engine=engine, workers=workers,
                            graphs=set(kg.stats.written))
     return kg.validate(shapes=shapes, engine=engine, workers=workers)
+
+
+def _write_own_graph(result: ArticleResult, articles: Sequence[Article], index: int) -> None:
+    """Write the article's own graph as soon as its result comes back from a worker.
+
+    Workers return records without graphs (their RDF terms cost more to unpickle than the
+    graph costs to write here). Written now, while the workers parse the next articles,
+    it is not left for the end of the build, when only this process has work.
+    ``articles[index]`` is normally the result's article: results come in input order.
+    """
+    if result.graph is not None:
+        return
+    article = articles[index] if index < len(articles) else None
+    if article is None or article.id != result.article_id:
+        article = next(a for a in articles if a.id == result.article_id)
+    result.graph = article_graph(result, article)
 
 
 def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
@@ -210,6 +227,7 @@ def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,
     # start from a clean server, never by forking this process
     for result in extract_results(keep(writer.select(stream)), kb=kb, settings=settings,
                                   dask=dask, start_method="forkserver"):
+        _write_own_graph(result, pending, len(results))
         results.append(result)
         if progress is not None:
             progress(stats.articles + len(results), None)
