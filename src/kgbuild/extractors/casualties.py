@@ -646,7 +646,11 @@ _FRAME_WORDS = frozenset((*lx.CASUALTY_VERBS, *lx.CASUALTY_ADJECTIVES, *lx.CASUA
 
 
 def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
-    if tok.pos_ != "VERB" and not {tok.lower_, tok.lemma_.lower()} & _FRAME_WORDS:
+    if (
+        tok.pos_ != "VERB"
+        and tok.lower_ not in _FRAME_WORDS
+        and tok.lemma_.lower() not in _FRAME_WORDS
+    ):
         return []
     out = _verb_figures(tok)
     if not out:

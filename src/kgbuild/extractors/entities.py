@@ -82,6 +82,10 @@ class _NameIndex:
             for word in sorted(ctx.kb.entities[key].demonyms):
                 self._add(tuple(t.lower_ for t in make_doc(word)), "demonym:" + key)
         self.longest = max((len(k) for k in self.names), default=0)
+        # every proper prefix of a name: a run of words that starts no name ends the search
+        self.prefixes: set[tuple[str, ...]] = {
+            words[:n] for words in self.names for n in range(1, len(words))
+        }
         # the longest name starting with each first word: most words start no name
         self.from_first: dict[str, int] = {}
         for words in self.names:
@@ -96,11 +100,15 @@ class _NameIndex:
         """(key, start, end) of every name in ``tokens`` (the Doc's tokens in order)."""
         lower = [t.lower_ for t in tokens]
         out = []
+        names, prefixes = self.names, self.prefixes
         for i, word in enumerate(lower):
             longest = self.from_first.get(word, 0)
             for n in range(1, min(longest, len(lower) - i) + 1):
-                for key in self.names.get(tuple(lower[i : i + n]), ()):
+                words = tuple(lower[i : i + n])
+                for key in names.get(words, ()):
                     out.append((key, i, i + n))
+                if words not in prefixes:
+                    break  # no longer name starts with these words
             if tokens[i].is_upper:
                 for key in self.exact.get((tokens[i].text,), ()):
                     out.append((key, i, i + 1))
