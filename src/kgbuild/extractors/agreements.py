@@ -86,9 +86,23 @@ class _Mention:
 
 
 # --- mentions -----------------------------------------------------------------------------
+#: The words an agreement mention is headed by (a noun of the tables below, the head of a
+#: phrase or compound, a name's head): any other noun has no kind, whatever its dependents.
+_HEAD_WORDS = frozenset(
+    (
+        *lx.AGREEMENT_NOUNS,
+        *(head for head, _ in lx.AGREEMENT_PHRASES),
+        *(head for _, head in lx.AGREEMENT_COMPOUNDS),
+        *lx.AGREEMENT_NAME_HEADS,
+    )
+)
+
+
 def _kind(tok: Token) -> str | None:
     if tok.pos_ not in ("NOUN", "PROPN"):
         return None
+    if tok.lower_ not in _HEAD_WORDS and tok.lemma_.lower() not in _HEAD_WORDS:
+        return None  # asked of every noun: skip reading the dependents of the others
     kind = lx.AGREEMENT_NOUNS.get(tok.lower_) or lx.AGREEMENT_NOUNS.get(tok.lemma_.lower())
     if kind is None:
         obj = _of_object(tok)

@@ -646,12 +646,10 @@ _FRAME_WORDS = frozenset((*lx.CASUALTY_VERBS, *lx.CASUALTY_ADJECTIVES, *lx.CASUA
 
 
 def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
-    if (
-        tok.pos_ != "VERB"
-        and tok.lower_ not in _FRAME_WORDS
-        and tok.lemma_.lower() not in _FRAME_WORDS
-    ):
-        return []
+    if tok.lower_ not in _FRAME_WORDS and tok.lemma_.lower() not in _FRAME_WORDS:
+        # no frame word: only a verb "to death" ("beaten to death") makes a figure, and
+        # the other frames need their words
+        return _verb_figures(tok) if tok.pos_ == "VERB" else []
     out = _verb_figures(tok)
     if not out:
         out = _adjective_figures(tok)
