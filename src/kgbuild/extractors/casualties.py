@@ -581,13 +581,12 @@ def _source(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
     if st is not None:
         return st.speaker, st.key
     # continuing attribution: the previous sentence was one reported statement
-    sents = ctx.sents
-    idx = ctx.sent_number(tok.i)
+    sents, idx = ctx.sents, ctx.sent_number(tok.i)
     if ctx.in_headline(tok):
         return None, None
     from kgbuild.extractors.statements import _stance
 
-    if any(_stance(t) is not None for t in ctx.tokens[sents[idx].start : sents[idx].end]):
+    if any(_stance(t) is not None for t in ctx.sent_tokens(tok)):
         return None, None  # the sentence has its own attribution, even if unread
     if idx > 0:
         prev = sents[idx - 1]
@@ -647,9 +646,7 @@ _FRAME_WORDS = frozenset((*lx.CASUALTY_VERBS, *lx.CASUALTY_ADJECTIVES, *lx.CASUA
 
 def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
     if tok.lower_ not in _FRAME_WORDS and tok.lemma_.lower() not in _FRAME_WORDS:
-        # no frame word: only a verb "to death" ("beaten to death") makes a figure, and
-        # the other frames need their words
-        return _verb_figures(tok) if tok.pos_ == "VERB" else []
+        return _verb_figures(tok) if tok.pos_ == "VERB" else []  # only "to death" then
     out = _verb_figures(tok)
     if not out:
         out = _adjective_figures(tok)
