@@ -2,11 +2,16 @@
 
 The articles are generated (``kgbuild.evaluation.synthetic.write_corpus``), parsed once,
 then every extractor runs over the parsed Docs: the timed passes have no profiler, so
-their CPU seconds are the figure to compare; ``--profile`` adds one pass under cProfile
-(which inflates the cost of small Cython calls such as ``Doc.__getitem__`` several times
-over, so read its call counts rather than its seconds for those).
+their CPU seconds are the figure to compare (a first pass over five articles builds the
+lazy indexes, such as the knowledge base's name index, outside the timing).  ``--profile``
+adds one pass under cProfile, which inflates the cost of small Cython calls (``Doc.__getitem__``,
+generators such as ``Doc.__iter__``, counted once per item) several times over: read its
+call counts rather than its seconds for those.  ``--sample`` adds one pass watched by a
+sampling thread, which does not inflate them (but over-counts code that releases the GIL,
+such as SQLite queries).  On a shared machine compare the best of several passes.
 
     python bench/extractor_profile.py                     # 200 articles, best of 3 passes
+    python bench/extractor_profile.py --docbin /tmp/c200.spacy   # parse once, reuse after
     python bench/extractor_profile.py --articles 500 --repeat 5
     python bench/extractor_profile.py --by-extractor      # CPU seconds per extractor
     python bench/extractor_profile.py --sample --top 40   # plus a sampled pass
