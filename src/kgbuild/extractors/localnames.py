@@ -471,17 +471,10 @@ def _apply(ctx: ArticleContext, keys: dict[str, str], demonyms: set[str]) -> Non
     """A reference for every occurrence of every typed name, longest names first."""
     doc = ctx.doc
     texts = [t.text for t in ctx.tokens]
-    # where each word is: a name is tried only where its first word stands
-    at: dict[str, list[int]] = {}
-    for i, text in enumerate(texts):
-        at.setdefault(text, []).append(i)
     for name in sorted(keys, key=lambda n: (-len(n.split()), n)):
         words = name.split()
         n = len(words)
-        starts = at.get(words[0], []) if words else range(len(doc) + 1)
-        for i in starts:
-            if i > len(doc) - n:
-                break
+        for i in range(len(doc) - n + 1):
             if texts[i : i + n] != words or ctx.covered(i, i + n):
                 continue
             span = doc[i : i + n]
