@@ -20,6 +20,7 @@ from kgbuild.extractors import (
     statements,
 )
 from kgbuild.extractors.context import ArticleContext
+from kgbuild.extractors.tree import reading
 
 __all__ = ["EXTRACTORS", "run_extractors"]
 
@@ -37,6 +38,8 @@ EXTRACTORS: tuple[ModuleType, ...] = (
 
 def run_extractors(ctx: ArticleContext, *, only: Callable[[str], bool] | None = None) -> None:
     """Run every registered extractor (or those ``only`` accepts) on ``ctx``."""
-    for module in EXTRACTORS:
-        if only is None or only(module.NAME):
-            module.extract(ctx)  # type: ignore[attr-defined]
+    # the parse tree's navigation is read once per token while the extractors run
+    with reading(ctx.doc):
+        for module in EXTRACTORS:
+            if only is None or only(module.NAME):
+                module.extract(ctx)  # type: ignore[attr-defined]

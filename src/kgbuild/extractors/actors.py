@@ -33,6 +33,7 @@ from spacy.tokens import Token
 from kgbuild.core.names import slugify
 from kgbuild.extractors.context import ArticleContext, Ref
 from kgbuild.extractors.entity_keys import composed_entity, register_entity
+from kgbuild.extractors.tree import children, conjuncts, subtree
 from kgbuild.kb.knowledge_base import ARMED_KINDS
 
 __all__ = ["ActorNoun", "actor_nouns", "article_country", "extract"]
@@ -109,7 +110,7 @@ def _kind_by_deed(tok: Token) -> str | None:
     if head.dep_ not in ("nsubj", "nsubjpass") or head.head.pos_ != "VERB":
         return None
     verbs = actor_verbs()
-    for verb in (head.head, *head.head.conjuncts):
+    for verb in (head.head, *conjuncts(head.head)):
         kind = verbs.get(verb.lemma_.lower())
         if kind is not None:
             return kind
@@ -121,8 +122,8 @@ def _entry_for(tok: Token) -> ActorNoun | None:
     entries = table.get(tok.lemma_.lower()) or table.get(tok.lower_)
     if not entries:
         return None
-    mods = {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
-    mods |= {c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
+    mods = {c.lower_ for c in children(tok) if c.dep_ in ("compound", "amod", "nmod")}
+    mods |= {c.lemma_.lower() for c in children(tok) if c.dep_ in ("compound", "amod", "nmod")}
     for e in entries:
         if e.modifier is None or e.modifier in mods:
             return e
@@ -147,7 +148,7 @@ def article_country(ctx: ArticleContext) -> str | None:
 def _owner_country(ctx: ArticleContext, tok: Token) -> str | None:
     """The country a state-force phrase names: "Kenyan police", "Mali's army",
     "Nairobi police" (the country of a known place)."""
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ not in ("amod", "compound", "poss", "nmod"):
             continue
         ref = ctx.ref_at(c)
@@ -162,7 +163,7 @@ def _owner_country(ctx: ArticleContext, tok: Token) -> str | None:
             return info.country
     for c in tok.rights:  # "the police of Kenya"
         if c.dep_ == "prep" and c.lower_ == "of":
-            for p in c.children:
+            for p in children(c):
                 ref = ctx.ref_at(p)
                 if ref is not None and ctx.entities[ref.key].kind == "Country":
                     return ref.key
@@ -172,14 +173,14 @@ def _owner_country(ctx: ArticleContext, tok: Token) -> str | None:
 def _named_group(ctx: ArticleContext, tok: Token) -> Ref | None:
     """A named armed group or force the phrase is part of: "al-Shabaab militants",
     "fighters of the Arakan Army", "soldiers of the Malian army"."""
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ in ("compound", "amod", "nmod", "poss"):
             ref = ctx.ref_at(c)
             if ref is not None and ref.kind in _GROUP_KINDS and ref.named:
                 return ref
     for c in tok.rights:
         if c.dep_ == "prep" and c.lower_ == "of":
-            for p in c.children:
+            for p in children(c):
                 ref = ctx.ref_at(p) if p.dep_ == "pobj" else None
                 if ref is not None and ref.named and (
                     ref.kind in _GROUP_KINDS or ref.kind in _FORCE_KINDS
@@ -193,7 +194,7 @@ def _label(tok: Token) -> str:
     proper names keep their case ("Orma ethnic group", "unidentified gunmen")."""
     words = [
         t
-        for t in tok.subtree
+        for t in subtree(tok)
         if t.i <= tok.i
         and (
             t.i == tok.i
@@ -228,14 +229,14 @@ def _people_names(ctx: ArticleContext, head: Token) -> list[Token]:
     "between Kalenjin and Maasais groups" (the noun parsed as a conjunct)."""
     names = [
         c
-        for c in head.children
+        for c in children(head)
         if c.dep_ in ("nmod", "compound", "amod") and c.pos_ == "PROPN" and c.is_title
     ]
     if not names and head.dep_ == "conj" and head.head.pos_ == "PROPN":
         names = [head.head]
     out: list[Token] = []
     for n in names:
-        for t in (n, *n.conjuncts):
+        for t in (n, *conjuncts(n)):
             if t.pos_ != "PROPN" or not t.is_title or t.i == head.i or t in out:
                 continue
             ref = ctx.ref_at(t)
@@ -257,7 +258,8 @@ def _communal_groups(ctx: ArticleContext, slug: str) -> None:
         names = _people_names(ctx, tok)
         if not names:
             continue
-        violent = any(t.lemma_.lower() in cues for t in tok.sent)
+        sent = ctx.sent(tok)
+        violent = any(t.lemma_.lower() in cues for t in ctx.tokens[sent.start : sent.end])
         kind = "IdentityMilitia" if violent else "Civilians"
         noun = tok.lemma_.lower() if tok.lower_ not in ("youths", "herders") else tok.lower_
         for name in names:
@@ -293,7 +295,7 @@ def extract(ctx: ArticleContext) -> None:
             )
             continue
         kind = entry.kind
-        mods = {c.lower_ for c in tok.children if c.dep_ in ("amod", "compound", "advmod")}
+        mods = {c.lower_ for c in children(tok) if c.dep_ in ("amod", "compound", "advmod")}
         if kind in _ARMED_KINDS and mods & unknown:
             kind = "UnidentifiedArmedGroup"
         if kind == "Civilians":

@@ -18,14 +18,15 @@ from kgbuild.extractors.common import (
     two_main_sides,
 )
 from kgbuild.extractors.context import ArticleContext
+from kgbuild.extractors.tree import children, conjuncts, subtree
 from kgbuild.nlp import lexicon as lx
 from kgbuild.nlp.timex import normalize_time
 
 
 def _of_object(tok: Token) -> Token | None:
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ == "prep" and c.lower_ == "of":
-            for p in c.children:
+            for p in children(c):
                 if p.dep_ == "pobj":
                     return p
     return None
@@ -37,10 +38,10 @@ def _circumstances(verbs: list[Token]) -> list[Token]:
     where and when they say the signing happened."""
     out = list(verbs)
     for v in verbs:
-        for c in v.children:
+        for c in children(v):
             if (
                 (c.dep_ == "advcl" or _misparsed_adjunct(c))
-                and not any(k.dep_.startswith("nsubj") for k in c.children)
+                and not any(k.dep_.startswith("nsubj") for k in children(c))
                 and c.lemma_.lower() not in lx.SIGNING_VERBS
             ):
                 out.append(c)
@@ -52,14 +53,14 @@ def _misparsed_adjunct(tok: Token) -> bool:
     for a second subject of the verb."""
     if tok.dep_ != "nsubj":
         return False
-    others = [c for c in tok.head.children if c.dep_ == "nsubj" and c.i != tok.i]
+    others = [c for c in children(tok.head) if c.dep_ == "nsubj" and c.i != tok.i]
     return tok.tag_ == "VBG" or (
         bool(others) and tok.i < others[0].i and tok.lower_.endswith("ing")
     )
 
 
-def _ent_at(tok: Token) -> object | None:
-    return next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+def _ent_at(ctx: ArticleContext, tok: Token) -> object | None:
+    return next((e for e in ctx.ents if e.start <= tok.i < e.end), None)
 
 
 def _date(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
@@ -67,9 +68,9 @@ def _date(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
     2020"); on a verb of signing ("signed ... on 28 July"), resolved against the
     publication date."""
     published = ctx.article.published
-    own = [t for t in tok.subtree if t.ent_type_ == "DATE"]
+    own = [t for t in subtree(tok) if t.ent_type_ == "DATE"]
     for t in own:
-        ent = _ent_at(t)
+        ent = _ent_at(ctx, t)
         if ent is None:
             continue
         iso = normalize_time(ent.text, None)  # type: ignore[attr-defined]
@@ -83,12 +84,12 @@ def _date(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
         if iso:
             return iso
     for v in _circumstances(verbs):
-        for c in v.children:
+        for c in children(v):
             if c.dep_ not in ("prep", "npadvmod"):
                 continue
-            for t in (c, *c.subtree):
+            for t in (c, *subtree(c)):
                 if t.ent_type_ == "DATE":
-                    ent = _ent_at(t)
+                    ent = _ent_at(ctx, t)
                     text = ent.text if ent is not None else t.text  # type: ignore[attr-defined]
                 elif t.lower_ in lx.WEEKDAYS:
                     text = t.text  # a weekday the model did not tag
@@ -109,7 +110,7 @@ def _place(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
 
     def place_of(prep: Token, *, settlement_only: bool) -> str | None:
         # "at the UN post in Naqoura": the first named place inside the phrase
-        for p in prep.subtree:
+        for p in subtree(prep):
             if p.i == prep.i or p.dep_ != "pobj":
                 continue
             ref = ctx.ref_for(p)
@@ -126,7 +127,7 @@ def _place(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
 
     for v in _circumstances(verbs):
         loose = v.lemma_.lower() in lx.SIGNING_VERBS_LOOSE_PLACE or v not in verbs
-        for c in v.children:
+        for c in children(v):
             if c.dep_ == "prep" and c.lower_ in ("in", "at"):
                 key = place_of(c, settlement_only=loose)
                 if key:
@@ -134,8 +135,8 @@ def _place(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
     if verbs:
         # "signed a ceasefire in Doha", "an agreement on the border at the UN post in
         # Naqoura": a settlement inside the agreement's own phrase
-        clauses = {t.i for c in tok.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
-        for c in tok.subtree:
+        clauses = {t.i for c in children(tok) if c.dep_ in ("relcl", "acl") for t in subtree(c)}
+        for c in subtree(tok):
             if c.i not in clauses and c.dep_ == "prep" and c.lower_ in ("in", "at"):
                 key = place_of(c, settlement_only=True)
                 if key:
@@ -160,7 +161,7 @@ def _brokers(ctx: ArticleContext, tok: Token) -> list[str]:
 
 def _brokers_in(ctx: ArticleContext, sent: Span) -> list[str]:
     out: list[str] = []
-    doc = sent.doc
+    tokens = ctx.tokens
 
     def add(ref_tok: Token) -> None:
         for r in ctx.conjuncts_refs(ref_tok):
@@ -171,7 +172,7 @@ def _brokers_in(ctx: ArticleContext, sent: Span) -> list[str]:
             if key not in out:
                 out.append(key)
 
-    for s in sent:
+    for s in tokens[sent.start : sent.end]:
         low = s.lower_
         if low in lx.BROKER_ROLES and s.dep_ == "pobj" and s.head.lower_ == "as":
             # "with Cuba and Norway as guarantors", "..., with Norway as facilitator"
@@ -179,26 +180,26 @@ def _brokers_in(ctx: ArticleContext, sent: Span) -> list[str]:
             if holder.dep_ == "pobj" and holder.head.lower_ == "with":
                 add(holder)
             elif holder.pos_ in ("VERB", "AUX"):
-                for c in holder.children:
+                for c in children(holder):
                     if c.dep_ == "prep" and c.lower_ == "with":
-                        for o in c.children:
+                        for o in children(c):
                             if o.dep_ == "pobj":
                                 add(o)
             continue
         if low in lx.BROKER_WORDS:
-            if s.i >= 2 and doc[s.i - 1].text in ("-", "\u2010", "\u2011"):
-                ref = ctx.ref_at(doc[s.i - 2])
+            if s.i >= 2 and tokens[s.i - 1].text in ("-", "\u2010", "\u2011"):
+                ref = ctx.ref_at(tokens[s.i - 2])
                 if ref is not None:
-                    add(doc[ref.head])
-            for p in s.children:
+                    add(tokens[ref.head])
+            for p in children(s):
                 if p.dep_ == "agent" or (p.dep_ == "prep" and p.lower_ == "by"):
-                    for o in p.children:
+                    for o in children(p):
                         if o.dep_ == "pobj":
                             add(o)
         elif low in lx.BROKER_NOUNS:
-            for p in s.children:
+            for p in children(s):
                 if p.dep_ == "prep" and p.lower_ in ("of", "by"):
-                    for o in p.children:
+                    for o in children(p):
                         if o.dep_ == "pobj":
                             add(o)
                 elif p.dep_ in ("amod", "compound", "poss", "nmod") and ctx.ref_at(p):
@@ -213,7 +214,7 @@ def _subject_parties(
     sides": the article's two main sides other than the brokers)."""
     def subject(v: Token) -> Token | None:
         # not a participle the parser took for a subject ("Meeting in Geneva, X signed")
-        subjects = [c for c in v.children if c.dep_ == "nsubj" and not _misparsed_adjunct(c)]
+        subjects = [c for c in children(v) if c.dep_ == "nsubj" and not _misparsed_adjunct(c)]
         return subjects[0] if subjects else None
 
     subj = subject(verb)
@@ -237,7 +238,7 @@ def _actor_parties(ctx: ArticleContext, head: Token) -> list[str]:
         if key not in out:
             out.append(key)
 
-    for t in (head, *head.conjuncts):
+    for t in (head, *conjuncts(head)):
         refs = ctx.conjuncts_refs(t)
         of = _of_object(t)
         if of is not None and (not refs or ctx.ref_at(t) is None):
@@ -255,12 +256,12 @@ def _agent_parties(ctx: ArticleContext, verb: Token) -> list[str]:
     """The by-agents of a passive verb of signing ("was signed by X and Y")."""
     out: list[str] = []
     if verb.lemma_.lower() in ("broker", "mediate") or not any(
-        c.dep_ in ("auxpass", "nsubjpass") for c in verb.children
+        c.dep_ in ("auxpass", "nsubjpass") for c in children(verb)
     ):
         return out
-    for c in verb.children:
+    for c in children(verb):
         if c.dep_ == "agent":
-            for o in c.children:
+            for o in children(c):
                 if o.dep_ != "pobj":
                     continue
                 for key in _actor_parties(ctx, o):
@@ -271,9 +272,9 @@ def _agent_parties(ctx: ArticleContext, verb: Token) -> list[str]:
 
 def _between_parties(ctx: ArticleContext, tok: Token) -> list[str]:
     out: list[str] = []
-    for c in tok.subtree:
+    for c in subtree(tok):
         if c.dep_ == "prep" and c.lower_ == "between" and c.head.dep_ not in ("relcl",):
-            for o in c.children:
+            for o in children(c):
                 for r in ctx.conjuncts_refs(o):
                     side = ctx.side_of(r.key) or r.key
                     if side not in out:

@@ -56,6 +56,7 @@ from kgbuild.extractors.agreement_slots import (
 from kgbuild.extractors.common import hypothetical
 from kgbuild.extractors.context import ArticleContext
 from kgbuild.extractors.events import event_at
+from kgbuild.extractors.tree import children, conjuncts, subtree
 from kgbuild.nlp import lexicon as lx
 
 NAME = "agreements.v2"
@@ -85,9 +86,23 @@ class _Mention:
 
 
 # --- mentions -----------------------------------------------------------------------------
+#: The words an agreement mention is headed by (a noun of the tables below, the head of a
+#: phrase or compound, a name's head): any other noun has no kind, whatever its dependents.
+_HEAD_WORDS = frozenset(
+    (
+        *lx.AGREEMENT_NOUNS,
+        *(head for head, _ in lx.AGREEMENT_PHRASES),
+        *(head for _, head in lx.AGREEMENT_COMPOUNDS),
+        *lx.AGREEMENT_NAME_HEADS,
+    )
+)
+
+
 def _kind(tok: Token) -> str | None:
     if tok.pos_ not in ("NOUN", "PROPN"):
         return None
+    if tok.lower_ not in _HEAD_WORDS and tok.lemma_.lower() not in _HEAD_WORDS:
+        return None  # asked of every noun: skip reading the dependents of the others
     kind = lx.AGREEMENT_NOUNS.get(tok.lower_) or lx.AGREEMENT_NOUNS.get(tok.lemma_.lower())
     if kind is None:
         obj = _of_object(tok)
@@ -136,27 +151,27 @@ def _signing_verbs(tok: Token) -> list[Token]:
         and head.head.lemma_.lower() in lx.SIGNING_VERBS
     ):
         out.append(head.head)
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ in ("acl", "relcl") and c.lemma_.lower() in lx.SIGNING_VERBS:
             out.append(c)
     if tok.dep_ == "pobj" and head.lower_ == "under":
         # "Under the agreement, reached after talks ...": a participle of signing
         # that the parser hung on the main verb describes the agreement
         main = head.head
-        for c in main.children:
+        for c in children(main):
             if (
                 c.dep_ == "advcl"
                 and c.tag_ == "VBN"
                 and c.lemma_.lower() in lx.SIGNING_VERBS
                 and c.i > tok.i
-                and not any(g.dep_.startswith("nsubj") for g in c.children)
+                and not any(g.dep_.startswith("nsubj") for g in children(c))
             ):
                 out.append(c)
     return out
 
 
 def _is_definite(tok: Token) -> bool:
-    return any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in tok.children)
+    return any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in children(tok))
 
 
 def _content_of(tok: Token) -> int | None:
@@ -167,7 +182,7 @@ def _content_of(tok: Token) -> int | None:
     owner = tok.head.head
     if owner.lemma_.lower() in lx.PROVIDING_VERBS:
         # "the deal commits the groups to a ceasefire", "it provides for a truce"
-        subj = next((c for c in owner.children if c.dep_ == "nsubj"), None)
+        subj = next((c for c in children(owner) if c.dep_ == "nsubj"), None)
         if subj is not None and _kind(subj) is not None:
             return subj.i
         if subj is not None and subj.lower_ == "it":
@@ -178,7 +193,7 @@ def _content_of(tok: Token) -> int | None:
     if _kind(owner) is not None:
         return owner.i
     if owner.lemma_.lower() in lx.SIGNING_VERBS:
-        for c in owner.children:
+        for c in children(owner):
             if c.dep_ in ("dobj", "nsubjpass") and _kind(c) is not None:
                 return c.i
     return None
@@ -190,14 +205,14 @@ def _clause_text(verb: Token, *, drop: set[int] | None = None) -> str:
     ``drop`` names (token indices)."""
     doc = verb.doc
     skip = set(drop or ())
-    for c in verb.children:
+    for c in children(verb):
         if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
-            skip.update(t.i for t in c.subtree)
+            skip.update(t.i for t in subtree(c))
         if c.dep_ == "cc" and any(
-            k.dep_ == "conj" and k.pos_ in ("VERB", "AUX") for k in verb.children
+            k.dep_ == "conj" and k.pos_ in ("VERB", "AUX") for k in children(verb)
         ):
             skip.add(c.i)
-    toks = [t for t in verb.subtree if t.i not in skip]
+    toks = [t for t in subtree(verb) if t.i not in skip]
     while toks and (
         (toks[0].dep_ == "aux" and toks[0].lower_ == "to") or toks[0].text in _EDGE_PUNCT
         or toks[0].is_space
@@ -213,9 +228,9 @@ def _clause_text(verb: Token, *, drop: set[int] | None = None) -> str:
 def _undertakings(verb: Token) -> list[str]:
     """ "agreed to pull back X and to allow Y": one provision per infinitive."""
     out: list[str] = []
-    for c in verb.children:
+    for c in children(verb):
         if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX"):
-            for v in (c, *[k for k in c.conjuncts if k.i > c.i]):
+            for v in (c, *[k for k in conjuncts(c) if k.i > c.i]):
                 text = _clause_text(v)
                 if text and text not in out:
                     out.append(text)
@@ -223,7 +238,7 @@ def _undertakings(verb: Token) -> list[str]:
 
 
 def _negated_or_refused(verb: Token) -> bool:
-    if any(c.dep_ == "neg" for c in verb.children):
+    if any(c.dep_ == "neg" for c in children(verb)):
         return True
     return hypothetical(verb)
 
@@ -241,16 +256,16 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
         verbs = _signing_verbs(tok)
         date = _date(ctx, tok, verbs)
         indefinite = not any(
-            c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children
+            c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in children(tok)
         )
         realis = any(
             v.tag_ in ("VBD", "VBN")
-            and not any(c.dep_ == "aux" and c.lower_ in _MODALS for c in v.children)
+            and not any(c.dep_ == "aux" and c.lower_ in _MODALS for c in children(v))
             for v in verbs
         )
         if indefinite and hypothetical(tok) and date is None and not realis:
             continue  # "called for an immediate ceasefire": wished, not (yet) agreed
-        if indefinite and any(any(c.dep_ == "neg" for c in v.children) for v in verbs):
+        if indefinite and any(any(c.dep_ == "neg" for c in children(v)) for v in verbs):
             continue  # "did not agree on a ceasefire"
         m = _Mention(tok, kind, date=date)
         m.place = _place(ctx, tok, verbs)
@@ -268,9 +283,9 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
                     m.parties.append(p)
         m.content_of = _content_of(tok)
         m.provided = m.content_of is not None and tok.head.head.lemma_.lower() in lx.PROVIDING_VERBS
-        for c in tok.children:
+        for c in children(tok):
             if c.dep_ == "relcl":
-                for v in (c, *c.conjuncts):
+                for v in (c, *conjuncts(c)):
                     k = event_at(ctx, v)
                     if k:
                         m.provides.append(k)
@@ -282,7 +297,7 @@ def _mentions(ctx: ArticleContext) -> list[_Mention]:
         m.provisions += _providing(tok)
         if tok.dep_ == "pobj" and tok.head.lower_ in ("on", "to") and verbs:
             # "agreed on a complete ceasefire and the withdrawal of troops"
-            for w in tok.conjuncts:
+            for w in conjuncts(tok):
                 if w.i > tok.i and _kind(w) is None:
                     m.provisions.append(_phrase_text(w))
         own = bool(
@@ -313,20 +328,20 @@ def _providing(tok: Token) -> list[str]:
     if tok.dep_ != "nsubj" or v.lemma_.lower() not in lx.PROVIDING_VERBS:
         return out
     prep = lx.PROVIDING_VERBS[v.lemma_.lower()]
-    preps = [c for c in v.children if c.dep_ == "prep" and prep and c.lower_ == prep]
-    preps += [k for c in preps for k in c.conjuncts if k.dep_ in ("conj", "prep")]
+    preps = [c for c in children(v) if c.dep_ == "prep" and prep and c.lower_ == prep]
+    preps += [k for c in preps for k in conjuncts(c) if k.dep_ in ("conj", "prep")]
     for c in preps:
-        for o in c.children:
+        for o in children(c):
             if o.dep_ in ("pobj", "pcomp"):
-                out += [_phrase_text(w) for w in (o, *o.conjuncts)]
-    for c in v.children:
+                out += [_phrase_text(w) for w in (o, *conjuncts(o))]
+    for c in children(v):
         if c.i < v.i or c.lemma_.lower() in lx.SIGNING_VERBS:
             continue  # "X signed a deal in Doha; the deal commits ...": not a provision
         if c.dep_ in ("xcomp", "ccomp") or (c.dep_ == "dobj" and not prep):
             if c.pos_ in ("VERB", "AUX"):
                 out.append(_clause_text(c))
             else:
-                out += [_phrase_text(w) for w in (c, *c.conjuncts)]
+                out += [_phrase_text(w) for w in (c, *conjuncts(c))]
         if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and c.tag_ in ("VB", "VBP"):
             out.append(_clause_text(c))  # "... and to join a national dialogue"
     return [t for t in out if t]
@@ -337,7 +352,7 @@ def _phrase_text(tok: Token) -> str:
     that name a provision of their own."""
     doc = tok.doc
     end = tok.right_edge.i
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ in ("cc", "conj") and c.i > tok.i:
             end = min(end, c.i - 1)
     while end > tok.i and (doc[end].text in _EDGE_PUNCT or doc[end].is_space):
@@ -372,15 +387,15 @@ def _undertaking_clauses(
         elif (
             tok.lower_ == "under"
             and tok.dep_ == "prep"
-            and any(_kind(p) is not None or p.lemma_.lower() == "term" for p in tok.children)
+            and any(_kind(p) is not None or p.lemma_.lower() == "term" for p in children(tok))
             and tok.head.pos_ in ("VERB", "AUX")
             and tok.head.lemma_.lower() not in lx.PROVISION_VERBS
         ):
             main = tok.head
-            drop = {t.i for t in tok.subtree}
-            for c in main.children:
+            drop = {t.i for t in subtree(tok)}
+            for c in children(main):
                 if c.dep_ == "advcl" and c.tag_ == "VBN" and c.i < main.i:
-                    drop.update(t.i for t in c.subtree)  # "reached after talks ..."
+                    drop.update(t.i for t in subtree(c))  # "reached after talks ..."
             text = _clause_text(main, drop=drop)
             if text:
                 out.append((main, [text], _subject_parties(ctx, main, brokers=brokers)))
@@ -442,7 +457,7 @@ def extract(ctx: ArticleContext) -> None:
     # parties made them; two or more parties agreeing with none told make one
     brokers = tuple(dict.fromkeys(b for g in merged for b in g.brokers))
     for verb, provisions, parties in _undertaking_clauses(ctx, brokers):
-        sent = verb.sent
+        sent = ctx.sent(verb)
         here = [where[m.tok.i] for m in found if sent.start <= m.tok.i < sent.end]
         target: int | None = here[0] if here else None
         if target is None:
@@ -468,16 +483,18 @@ def extract(ctx: ArticleContext) -> None:
             if text not in g.provisions:
                 g.provisions.append(text)
     # "The talks were facilitated by X and Y." after the agreement: its brokers
-    for sent in ctx.doc.sents:
-        if any(sent.start <= m.tok.i < sent.end for m in found) or ctx.in_headline(sent[0]):
+    for sent in ctx.sents:
+        if any(sent.start <= m.tok.i < sent.end for m in found) or ctx.in_headline(
+            ctx.tokens[sent.start]
+        ):
             continue
         talks = any(
             t.lower_ in lx.BROKER_WORDS
             and any(
                 c.dep_ == "nsubjpass" and c.lemma_.lower() in lx.NEGOTIATION_NOUNS
-                for c in t.children
+                for c in children(t)
             )
-            for t in sent
+            for t in ctx.tokens[sent.start : sent.end]
         )
         before = [where[m.tok.i] for m in found if m.tok.i < sent.start]
         if talks and before:

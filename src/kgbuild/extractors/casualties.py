@@ -51,6 +51,7 @@ from kgbuild.extractors.common import hypothetical, in_coder_remark
 from kgbuild.extractors.context import ArticleContext
 from kgbuild.extractors.events import event_at
 from kgbuild.extractors.statements import statement_governing
+from kgbuild.extractors.tree import children, conjuncts, subtree
 from kgbuild.kb.knowledge_base import ARMED_KINDS
 from kgbuild.nlp import lexicon as lx
 
@@ -122,7 +123,7 @@ def _value(toks: list[Token]) -> int | None:
 def _number_tokens(n: Token) -> list[Token]:
     """The tokens of the number headed by ``n`` ("Twenty - five", "two hundred")."""
     toks = [n]
-    for c in n.children:
+    for c in children(n):
         if c.dep_ in ("compound", "quantmod", "nummod") and (
             _is_number(c) or c.lower_ in ("a", "an")
         ):
@@ -143,7 +144,7 @@ def _count_at(n: Token) -> tuple[int | None, str, str] | None:
     """(count, qualifier, words as written) of the number or vague word ``n``."""
     doc = n.doc
     start = n.left_edge.i
-    for c in n.children:
+    for c in children(n):
         if c.i < n.i:
             start = min(start, c.left_edge.i)
     if doc[start].lower_ in ("the", "these", "those", "its", "their", "his", "her"):
@@ -152,7 +153,7 @@ def _count_at(n: Token) -> tuple[int | None, str, str] | None:
     qualifier = _qualifier(words)
     low = n.lower_
     if low in lx.VAGUE_COUNTS and not _is_number(n):
-        if low == "number" and not any(c.lower_ in ("a", "an") for c in n.children):
+        if low == "number" and not any(c.lower_ in ("a", "an") for c in children(n)):
             return None  # "the number of dead rose": a toll, read elsewhere
         count, q = lx.VAGUE_COUNTS[low]
         return count, q if qualifier == "exact" else qualifier, words
@@ -173,7 +174,7 @@ def _count(phrase: Token) -> tuple[int | None, str, str] | None:
         return _count_at(phrase)
     nums = [
         c
-        for c in phrase.children
+        for c in children(phrase)
         if c.dep_ in _NUMBER_DEPS
         and c.i < phrase.i
         and (_is_number(c) or c.lower_ in lx.VAGUE_COUNTS or c.lower_ == "dozen")
@@ -182,7 +183,7 @@ def _count(phrase: Token) -> tuple[int | None, str, str] | None:
         # "Two Nigerien soldiers": the parser may hang the number on a modifier
         nums = [
             t
-            for t in phrase.subtree
+            for t in subtree(phrase)
             if t.i < phrase.i
             and t.dep_ in ("nummod", "compound")
             and _is_number(t)
@@ -198,7 +199,7 @@ def _count(phrase: Token) -> tuple[int | None, str, str] | None:
     if phrase.lower_ in _ONE_PERSON_PRONOUNS:
         return 1, "exact", phrase.text  # "he was killed", "killing him"
     article = next(
-        (c for c in phrase.children if c.dep_ == "det" and c.lower_ in ("a", "an")), None
+        (c for c in children(phrase) if c.dep_ == "det" and c.lower_ in ("a", "an")), None
     )
     if article is not None and phrase.tag_ in ("NN", "NNP"):
         return 1, "exact", article.text
@@ -206,7 +207,7 @@ def _count(phrase: Token) -> tuple[int | None, str, str] | None:
         phrase.lemma_.lower() in lx.PERSON_NOUNS or phrase.lower_ in lx.TITLES
     ):
         # "killed the commander of the militia", "the mayor was shot dead": one person
-        det = next((c for c in phrase.children if c.dep_ in ("det", "poss")), None)
+        det = next((c for c in children(phrase) if c.dep_ in ("det", "poss")), None)
         if det is None or det.lower_ in ("the", "its", "their", "his", "her", "this", "that"):
             return 1, "exact", (det.text + " " if det is not None else "") + phrase.text
     return None
@@ -238,9 +239,9 @@ def _partitive(phrase: Token) -> Token:
     """The victims' noun of a partitive ("three of the troops" -> troops)."""
     low = phrase.lower_
     if _is_number(phrase) or low in lx.VAGUE_COUNTS or low in lx.PARTITIVE_HEADS:
-        for c in phrase.children:
+        for c in children(phrase):
             if c.dep_ == "prep" and c.lower_ == "of":
-                for p in c.children:
+                for p in children(c):
                     if p.dep_ == "pobj":
                         return _partitive(p)
     return phrase
@@ -251,14 +252,14 @@ def _nobody(phrase: Token) -> bool:
     low = phrase.lower_
     if low in lx.NOBODY_WORDS:
         return True
-    return any(c.dep_ == "det" and c.lower_ == "no" for c in phrase.children)
+    return any(c.dep_ == "det" and c.lower_ == "no" for c in children(phrase))
 
 
 def _any(phrase: Token) -> bool:
     """ "any soldiers", "any of its soldiers", "anyone"."""
     if phrase.lower_ in ("any", "anyone", "anybody"):
         return True
-    return any(c.dep_ == "det" and c.lower_ == "any" for c in phrase.children)
+    return any(c.dep_ == "det" and c.lower_ == "any" for c in children(phrase))
 
 
 # --- frames ------------------------------------------------------------------------------------
@@ -275,35 +276,35 @@ def _verb_outcome(tok: Token) -> str | None:
 
 
 def _has_aux_have(v: Token) -> bool:
-    return any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in v.children)
+    return any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in children(v))
 
 
 def _own_victims(v: Token) -> list[Token]:
     """The victims a casualty verb names itself."""
     lemma = v.lemma_.lower()
-    out = [c for c in v.children if c.dep_ in ("nsubjpass", "dobj")]
+    out = [c for c in children(v) if c.dep_ in ("nsubjpass", "dobj")]
     if not out and lemma in lx.CASUALTY_INTRANSITIVE:
-        out = [c for c in v.children if c.dep_ == "nsubj"]
-    if not out and not _has_aux_have(v) and not any(c.dep_ == "dobj" for c in v.children):
+        out = [c for c in children(v) if c.dep_ == "nsubj"]
+    if not out and not _has_aux_have(v) and not any(c.dep_ == "dobj" for c in children(v)):
         # an elided passive: "... and 11 others wounded", "3 killed", "five wounded"
-        subj = [c for c in v.children if c.dep_ in _FRAGMENT_SUBJECTS and c.i < v.i]
+        subj = [c for c in children(v) if c.dep_ in _FRAGMENT_SUBJECTS and c.i < v.i]
         if v.dep_ == "conj" or v.pos_ == "ADJ":
             out = [c for c in subj if c.dep_ == "nsubj" or _is_number(c)]
         else:
             out = [c for c in subj if _is_number(c)]
     if not out and v.dep_ == "acomp":
-        out = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        out = [c for c in children(v.head) if c.dep_ in ("nsubj", "nsubjpass")]
     if (
         not out
         and v.tag_ == "VBN"
         and v.i > 0
-        and not any(c.dep_ in ("aux", "auxpass", "nsubj", "dobj") for c in v.children)
+        and not any(c.dep_ in ("aux", "auxpass", "nsubj", "dobj") for c in children(v))
     ):
         # telegraphic style the parser may attach elsewhere ("... in Gao. 3 killed",
         # "Two soldiers killed in attack"): the number phrase right before the verb
         prev = v.doc[v.i - 1]
         if (_is_number(prev) and prev.head.i != v.i) or (prev.pos_ == "NOUN" and any(
-            c.dep_ == "nummod" and _is_number(c) for c in prev.children
+            c.dep_ == "nummod" and _is_number(c) for c in children(prev)
         )):
             out = [prev]
     return [w for o in out for w in (o, *_victim_conjuncts(o))]
@@ -313,13 +314,13 @@ def _victim_conjuncts(o: Token) -> list[Token]:
     """Coordinated victims ("two soldiers and a civilian"), not coordinated acts or
     things ("killed one soldier and an attempt to seize a hill" is one figure)."""
     out = []
-    for w in o.conjuncts:
+    for w in conjuncts(o):
         lemma = w.lemma_.lower()
         if (
             lemma in lx.EVENT_NOUNS
             or lemma in lx.ATTEMPT_NOUNS
             or lemma in lx.AGREEMENT_NOUNS
-            or any(c.dep_ in ("acl", "relcl") and c.tag_ == "VB" for c in w.children)
+            or any(c.dep_ in ("acl", "relcl") and c.tag_ == "VB" for c in children(w))
         ):
             continue
         out.append(w)
@@ -331,8 +332,8 @@ def _to_death(tok: Token) -> bool:
     return any(
         c.dep_ == "prep"
         and c.lower_ == "to"
-        and any(p.dep_ == "pobj" and p.lower_ == "death" for p in c.children)
-        for c in tok.children
+        and any(p.dep_ == "pobj" and p.lower_ == "death" for p in children(c))
+        for c in children(tok)
     )
 
 
@@ -345,7 +346,7 @@ def _verb_figures(tok: Token) -> list[_Figure]:
     victims = _own_victims(tok)
     # coordinated casualty verbs without victims of their own share this verb's:
     # "killed and wounded nine soldiers", "killing or wounding several people"
-    group = [tok, *tok.conjuncts]
+    group = [tok, *conjuncts(tok)]
     partners = [
         v for v in group if v is not tok and _verb_outcome(v) is not None and not _own_victims(v)
     ]
@@ -369,19 +370,19 @@ def _noun_figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
     if lemma == "loss" and any(
         c.dep_ == "prep"
         and c.lower_ == "of"
-        and not any(p.lemma_ in lx.LIFE_NOUNS for p in c.children)
-        for c in tok.children
+        and not any(p.lemma_ in lx.LIFE_NOUNS for p in children(c))
+        for c in children(tok)
     ):
         return []  # "loss of territory"
     of = [
         p
-        for c in tok.children
+        for c in children(tok)
         if c.dep_ == "prep" and c.lower_ == "of"
-        for p in c.children
+        for p in children(c)
         if p.dep_ == "pobj"
     ]
     if of and of[0].lemma_.lower() in lx.LIFE_NOUNS:
-        of = [p for c in of[0].children if c.dep_ == "prep" for p in c.children] or of
+        of = [p for c in of[0].children if c.dep_ == "prep" for p in children(c)] or of
     if _nobody(tok) or _without(tok) is not None:
         return [_Figure(tok, outcome, tok, nobody=True)]
     if _count(tok) is not None:
@@ -394,7 +395,7 @@ def _noun_figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
         and tok.tag_ == "NNS"
     ):
         # "two officers sustained injuries": the subject is the victims, and counted
-        subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+        subj = next((c for c in children(tok.head) if c.dep_ == "nsubj"), None)
         if subj is not None and _count(subj) is not None:
             return [_Figure(tok, outcome, subj)]
     if of:
@@ -418,13 +419,13 @@ def _without(tok: Token) -> Token | None:
 
 def _among(tok: Token) -> Token | None:
     """ "2 fatalities reported among Kyrgyz border guards": whose they were."""
-    heads = [tok, *[c for c in tok.children if c.dep_ in ("acl", "relcl")]]
+    heads = [tok, *[c for c in children(tok) if c.dep_ in ("acl", "relcl")]]
     if tok.dep_ in ("nsubjpass", "dobj") and tok.head.lemma_.lower() in _SUFFERING:
         heads.append(tok.head)  # "2 fatalities were reported among X"
     for t in heads:
-        for c in t.children:
+        for c in children(t):
             if c.dep_ == "prep" and c.lower_ in ("among", "amongst"):
-                for p in c.children:
+                for p in children(c):
                     if p.dep_ == "pobj":
                         return p
     return None
@@ -441,15 +442,15 @@ def _life_figures(tok: Token) -> list[_Figure]:
         return [_Figure(tok, "killed", tok)]
     of = [
         p
-        for c in tok.children
+        for c in children(tok)
         if c.dep_ == "prep" and c.lower_ == "of"
-        for p in c.children
+        for p in children(c)
         if p.dep_ == "pobj"
     ]
     if of:
         return [_Figure(tok, "killed", of[0])]
     if verb.lemma_.lower() == "lose" and tok.dep_ == "dobj":
-        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        subj = next((c for c in children(verb) if c.dep_ == "nsubj"), None)
         if subj is not None:
             return [_Figure(tok, "killed", subj)]
     return []
@@ -460,7 +461,7 @@ def _toll_figures(tok: Token) -> list[_Figure]:
     if tok.lemma_.lower() not in lx.TOLL_NOUNS:
         return []
     outcome = None
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ in ("compound", "amod", "nmod"):
             outcome = lx.TOLL_MODIFIERS.get(c.lemma_.lower()) or outcome
     if outcome is None:
@@ -468,16 +469,16 @@ def _toll_figures(tok: Token) -> list[_Figure]:
             return []
         outcome = "killed"
     cands: list[Token] = []
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ == "prep" and c.lower_ == "of":
-            cands += [p for p in c.children if p.dep_ == "pobj"]
+            cands += [p for p in children(c) if p.dep_ == "pobj"]
     verb = tok.head
     if tok.dep_ in ("nsubj", "nsubjpass") and verb.pos_ in ("VERB", "AUX"):
-        for c in verb.children:
+        for c in children(verb):
             if c.dep_ in ("attr", "dobj") and c.i > tok.i:
                 cands.append(c)
             if c.dep_ == "prep" and c.lower_ in _TOLL_PREPS:
-                cands += [p for p in c.children if p.dep_ == "pobj"]
+                cands += [p for p in children(c) if p.dep_ == "pobj"]
     for c in cands:
         if _is_number(c) or _count(c) is not None:
             return [_Figure(tok, outcome, c)]
@@ -490,7 +491,7 @@ def _adjective_figures(tok: Token) -> list[_Figure]:
     outcome = lx.CASUALTY_ADJECTIVES.get(low)
     if outcome is None:
         return []
-    nums = [c for c in tok.children if c.dep_ in ("nummod", "quantmod") and _is_number(c)]
+    nums = [c for c in children(tok) if c.dep_ in ("nummod", "quantmod") and _is_number(c)]
     if nums:
         return [_Figure(tok, outcome, tok)]  # "five dead", "12 injured"
     if tok.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "advmod") and tok.head.pos_ in (
@@ -498,9 +499,9 @@ def _adjective_figures(tok: Token) -> list[_Figure]:
         "AUX",
     ):
         v = tok.head
-        victims = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+        victims = [c for c in children(v) if c.dep_ in ("dobj", "nsubjpass")]
         if not victims and tok.dep_ == "acomp":
-            victims = [c for c in v.children if c.dep_ == "nsubj"]
+            victims = [c for c in children(v) if c.dep_ == "nsubj"]
         return [_Figure(tok, outcome, w) for o in victims for w in (o, *_victim_conjuncts(o))]
     if tok.dep_ == "amod" and tok.head.pos_ in ("NOUN", "NUM", "PROPN"):
         head = tok.head
@@ -515,7 +516,7 @@ def _victim(ctx: ArticleContext, tok: Token) -> str | None:
     possessive modifier ("Malian civilians", "Cambodia's soldiers")."""
     ref = ctx.ref_for(tok)
     if ref is None:
-        for c in tok.children:
+        for c in children(tok):
             if c.dep_ in ("amod", "compound", "poss", "nmod") and ctx.ref_at(c) is not None:
                 ref = ctx.ref_at(c)
                 break
@@ -580,13 +581,12 @@ def _source(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
     if st is not None:
         return st.speaker, st.key
     # continuing attribution: the previous sentence was one reported statement
-    sents = list(ctx.doc.sents)
-    idx = next((i for i, s in enumerate(sents) if s.start <= tok.i < s.end), 0)
+    sents, idx = ctx.sents, ctx.sent_number(tok.i)
     if ctx.in_headline(tok):
         return None, None
     from kgbuild.extractors.statements import _stance
 
-    if any(_stance(t) is not None for t in sents[idx]):
+    if any(_stance(t) is not None for t in ctx.sent_tokens(tok)):
         return None, None  # the sentence has its own attribution, even if unread
     if idx > 0:
         prev = sents[idx - 1]
@@ -604,7 +604,7 @@ def _negated(tok: Token) -> bool:
     """The casualty word's own clause is negated ("were not killed", "did not suffer")."""
     t = tok
     for _ in range(3):
-        if any(c.dep_ == "neg" for c in t.children):
+        if any(c.dep_ == "neg" for c in children(t)):
             return True
         if t.pos_ in ("VERB", "AUX") or t.head.i == t.i:
             return False
@@ -618,7 +618,7 @@ def _has_own_agent(anchor: Token, phrase: Token) -> bool:
     v = anchor if anchor.pos_ in ("VERB", "AUX") else anchor.head
     if v.pos_ not in ("VERB", "AUX"):
         return False
-    for c in v.children:
+    for c in children(v):
         if c.dep_ == "nsubj" and c.i != phrase.i and c.lemma_.lower() not in lx.TOLL_NOUNS:
             return True
         if c.dep_ == "agent":
@@ -645,8 +645,8 @@ _FRAME_WORDS = frozenset((*lx.CASUALTY_VERBS, *lx.CASUALTY_ADJECTIVES, *lx.CASUA
 
 
 def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
-    if tok.pos_ != "VERB" and not {tok.lower_, tok.lemma_.lower()} & _FRAME_WORDS:
-        return []
+    if tok.lower_ not in _FRAME_WORDS and tok.lemma_.lower() not in _FRAME_WORDS:
+        return _verb_figures(tok) if tok.pos_ == "VERB" else []  # only "to death" then
     out = _verb_figures(tok)
     if not out:
         out = _adjective_figures(tok)
@@ -676,7 +676,7 @@ def extract(ctx: ArticleContext) -> None:
             if fig.nobody or _nobody(phrase):
                 without = _without(phrase)
                 word = next(
-                    (c.text for c in phrase.children if c.dep_ == "det" and c.lower_ == "no"),
+                    (c.text for c in children(phrase) if c.dep_ == "det" and c.lower_ == "no"),
                     phrase.text
                     if phrase.lower_ in lx.NOBODY_WORDS
                     else (without.text if without is not None else anchor.head.text),
@@ -687,7 +687,7 @@ def extract(ctx: ArticleContext) -> None:
                 st = statement_governing(ctx, anchor)
                 if not ((st is not None and st.stance == "Denial") or _negated(anchor)):
                     continue
-                det = next((c for c in phrase.children if c.lower_ == "any"), phrase)
+                det = next((c for c in children(phrase) if c.lower_ == "any"), phrase)
                 counted = (0, "none", det.text)
             else:
                 counted = _count(phrase)
@@ -710,7 +710,7 @@ def extract(ctx: ArticleContext) -> None:
                 and anchor.head.lemma_.lower() in _SUFFERING
             ):
                 # "the Malian side suffered any casualties": the subject suffered them
-                subj = next((c for c in anchor.head.children if c.dep_ == "nsubj"), None)
+                subj = next((c for c in children(anchor.head) if c.dep_ == "nsubj"), None)
                 if subj is not None and anchor.head.lemma_.lower() not in ("report", "record"):
                     victim = _victim(ctx, subj)
             sent_key = ctx.sent(anchor).start
@@ -728,7 +728,7 @@ def extract(ctx: ArticleContext) -> None:
             source, st_key = _source(ctx, anchor)
             if source is None and anchor.head.lemma_.lower() in lx.REPORTING_VERBS:
                 # "the ministry reported 51 deaths": a report without a clause
-                subj = next((c for c in anchor.head.children if c.dep_ == "nsubj"), None)
+                subj = next((c for c in children(anchor.head) if c.dep_ == "nsubj"), None)
                 ref = ctx.acting(ctx.ref_for(subj)) if subj is not None else None
                 if ref is not None:
                     source = ref.key

@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from kgbuild.extractors.context import ArticleContext, Ref
+from kgbuild.extractors.tree import children, conjuncts, subtree
 
 _TIME_EDGE_WORDS = {
     "early",
@@ -105,12 +106,12 @@ def subject_of(verb: Token) -> Token | None:
     for _ in range(6):
         if v is None:
             return None
-        for child in v.children:
+        for child in children(v):
             if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
                 return child
         if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ == "VERB":
             # "accused Mali of violating": the object of the matrix verb
-            obj = next((c for c in v.head.head.children if c.dep_ == "dobj"), None)
+            obj = next((c for c in children(v.head.head) if c.dep_ == "dobj"), None)
             if obj is not None:
                 return obj
         if v.dep_ in ("conj", "xcomp", "advcl") and v.head.i != v.i:
@@ -123,7 +124,7 @@ def subject_of(verb: Token) -> Token | None:
 
 
 def is_passive(verb: Token) -> bool:
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in children(verb))
 
 
 def hypothetical(tok: Token) -> bool:
@@ -135,14 +136,14 @@ def hypothetical(tok: Token) -> bool:
     """
     t = tok
     for _ in range(10):
-        if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in t.children):
+        if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in children(t)):
             return True
         if t.lemma_.lower() in _HYPOTHETICAL_HEADS and t.i != tok.i:
             return True
         if t.i == tok.i and any(
             (c.dep_ == "det" and c.lower_ in ("any", "no"))
             or (c.dep_ in ("amod", "compound") and c.lower_ in _UNREAL_MODIFIERS)
-            for c in t.children
+            for c in children(t)
         ):
             return True
         if t.i == tok.i and t.dep_ == "pobj" and t.head.lower_ == "without":
@@ -150,16 +151,16 @@ def hypothetical(tok: Token) -> bool:
         if (
             t.i != tok.i
             and t.dep_ == "advcl"
-            and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in children(t))
         ) or (
             t.dep_ == "advcl"
             and t.i == tok.i
-            and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
-            and any(c.dep_ == "mark" and c.lower_ in ("in", "so") for c in t.children)
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in children(t))
+            and any(c.dep_ == "mark" and c.lower_ in ("in", "so") for c in children(t))
         ):
             return True  # a purpose: "signed a truce to put an end to raiding"
         if t.dep_ == "advcl" and any(
-            c.dep_ == "mark" and c.lower_ in ("if", "unless", "lest") for c in t.children
+            c.dep_ == "mark" and c.lower_ in ("if", "unless", "lest") for c in children(t)
         ):
             return True  # a condition: "would not engage unless attacked"
         clause_edge = t.dep_ in ("advcl", "parataxis", "relcl") or (
@@ -192,8 +193,8 @@ def _sentence_times(ctx: ArticleContext, sent: Span) -> list[Span]:
     sentence: every event of the sentence asks for them."""
     cache: dict[int, list[Span]] = ctx.__dict__.setdefault("_sentence_times", {})
     if sent.start not in cache:
-        ents = [e for e in sent.ents if e.label_ in ("DATE", "TIME")]
-        ents += _lexical_times(sent, ents)
+        ents = [e for e in ctx.ents_in(sent) if e.label_ in ("DATE", "TIME")]
+        ents += _lexical_times(ctx, sent, ents)
         cache[sent.start] = [e for e in ents if _is_time(ctx, e) and not _dates_an_agreement(e)]
     return cache[sent.start]
 
@@ -206,21 +207,21 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
     ents = _sentence_times(ctx, sent)
     if not ents:
         return None
-    subtree = {t.i for t in verb.subtree}
-    inside = [e for e in ents if e.root.i in subtree]
+    clause = {t.i for t in subtree(verb)}
+    inside = [e for e in ents if e.root.i in clause]
     if (
         not inside
         and verb.dep_ == "advcl"
-        and any(c.lower_ in ("when", "as", "while") for c in verb.children)
+        and any(c.lower_ in ("when", "as", "while") for c in children(verb))
     ):
         # "... were killed on Thursday when forces shelled ...": the main clause's time
-        main = {t.i for t in verb.head.subtree} - subtree
+        main = {t.i for t in subtree(verb.head)} - clause
         inside = [e for e in ents if e.root.i in main]
     if not inside and verb.dep_ == "ccomp" and verb.head.i > verb.i:
         # "X arrested Y in Z on Thursday, the minister said": a time written inside the
         # reported clause, before the trailing reporting verb, is the event's
         head = verb.head
-        subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
+        subj = next((c for c in children(head) if c.dep_ == "nsubj"), None)
         limit = subj.left_edge.i if subj is not None and subj.i > verb.i else head.i
         inside = [e for e in ents if verb.i < e.start and e.end <= limit]
     if not inside:
@@ -284,24 +285,28 @@ _DAY_WORDS = {"yesterday", "today", "tonight"}
 _PERIODS = {"night", "morning", "evening", "afternoon", "week", "month", "year"}
 
 
-def _lexical_times(sent: Span, found: list[Span]) -> list[Span]:
+def _lexical_times(ctx: ArticleContext, sent: Span, found: list[Span]) -> list[Span]:
     """Time words the model did not tag: weekdays, "yesterday", "last night"."""
     from kgbuild.nlp.lexicon import WEEKDAYS
 
     taken = {i for e in found for i in range(e.start, e.end)}
     out: list[Span] = []
     doc = sent.doc
-    for t in sent:
-        if t.i in taken or t.ent_type_ in ("PERSON", "ORG", "FAC", "GPE"):
-            continue  # "activist Sunday Igboho"
+    tokens = ctx.tokens
+    for t in tokens[sent.start : sent.end]:
+        if t.i in taken:
+            continue
         low = t.lower_
+        # the cheap word test first: the entity type only matters for time words
         if low in WEEKDAYS or low in _DAY_WORDS:
-            span = doc[t.i : t.i + 1]
-        elif low in _PERIODS and t.i > sent.start and doc[t.i - 1].lower_ in ("last", "this"):
-            span = doc[t.i - 1 : t.i + 1]
+            start = t.i
+        elif low in _PERIODS and t.i > sent.start and tokens[t.i - 1].lower_ in ("last", "this"):
+            start = t.i - 1
         else:
             continue
-        out.append(Span(doc, span.start, span.end, label="DATE"))
+        if t.ent_type_ in ("PERSON", "ORG", "FAC", "GPE"):
+            continue  # "activist Sunday Igboho"
+        out.append(Span(doc, start, t.i + 1, label="DATE"))
     return out
 
 
@@ -439,10 +444,10 @@ def coordinated_owner_countries(ctx: ArticleContext, head: Token) -> list[str]:
     """ "Thai and Cambodian forces", "the Kyrgyz and Tajik security services": the
     countries of coordinated modifiers under one head noun (two or more, else none)."""
     countries: list[str] = []
-    for m in head.children:
+    for m in children(head):
         if m.dep_ not in ("amod", "nmod", "compound", "poss"):
             continue
-        for t in (m, *m.conjuncts):
+        for t in (m, *conjuncts(m)):
             r = ctx.ref_at(t)
             c = ctx.country_of(r.key) if r is not None else None
             if c and c not in countries:
@@ -456,9 +461,9 @@ def is_both_sides(tok: Token) -> bool:
 
     if tok.lower_ not in BOTH_SIDES_NOUNS:
         return False
-    if any(c.lower_ in ("both", "two") for c in tok.children):
+    if any(c.lower_ in ("both", "two") for c in children(tok)):
         return True
     # "the parties" (to the conflict): plural and definite
     return tok.lower_ in ("parties", "sides") and any(
-        c.dep_ == "det" and c.lower_ == "the" for c in tok.children
+        c.dep_ == "det" and c.lower_ == "the" for c in children(tok)
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from kgbuild.core.model import Article, Evidence, Extraction
+from kgbuild.extractors.tree import children, conjuncts
 from kgbuild.kb.knowledge_base import KnowledgeBase
 
 __all__ = ["ArticleContext", "EntityInfo", "Ref"]
@@ -74,9 +75,8 @@ class ArticleContext:
             self.__dict__["_tokens"] = cached
         return cached
 
-    def sent(self, tok: Token) -> Span:
-        """``tok.sent``, each sentence made once: spaCy scans the Doc for a sentence's
-        ends on every call, and the extractors ask for it of every candidate."""
+    def _sent_index(self) -> tuple[list[Span], list[int]]:
+        """The sentences and, per token, the number of its sentence, made once."""
         index: tuple[list[Span], list[int]] | None = self.__dict__.get("_sents")
         if index is None:
             sents = list(self.doc.sents)
@@ -85,7 +85,55 @@ class ArticleContext:
                 of_token[s.start : s.end] = [n] * (s.end - s.start)
             index = (sents, of_token)
             self.__dict__["_sents"] = index
-        return index[0][index[1][tok.i]]
+        return index
+
+    @property
+    def sents(self) -> list[Span]:
+        """``list(doc.sents)``, made once: every pass over ``doc.sents`` scans the Doc and
+        makes new Spans (and each ``Token.sent`` scans its annotation first)."""
+        return self._sent_index()[0]
+
+    def sent(self, tok: Token) -> Span:
+        """``tok.sent``, each sentence made once: spaCy scans the Doc for a sentence's
+        ends on every call, and the extractors ask for it of every candidate."""
+        return self.sent_at(tok.i)
+
+    def sent_tokens(self, tok: Token) -> list[Token]:
+        """The tokens of ``tok``'s sentence (a new list of the cached Tokens)."""
+        sent = self.sent(tok)
+        return self.tokens[sent.start : sent.end]
+
+    def sent_at(self, i: int) -> Span:
+        """The sentence of token ``i`` (the Span :meth:`sent` gives)."""
+        sents, of_token = self._sent_index()
+        return sents[of_token[i]]
+
+    def sent_number(self, i: int) -> int:
+        """The position of token ``i``'s sentence in :attr:`sents`."""
+        return self._sent_index()[1][i]
+
+    @property
+    def ents(self) -> tuple[Span, ...]:
+        """``doc.ents``, made once: spaCy rebuilds the tuple and its Spans on every read."""
+        cached: tuple[Span, ...] | None = self.__dict__.get("_ents")
+        if cached is None:
+            cached = tuple(self.doc.ents)
+            self.__dict__["_ents"] = cached
+        return cached
+
+    def ents_in(self, span: Span) -> list[Span]:
+        """``span.ents`` (the entities wholly inside ``span``) from the cached
+        :attr:`ents`, with spaCy's rule: the scan stops at the first entity that starts
+        inside the span and ends after it."""
+        out: list[Span] = []
+        start, end = span.start, span.end
+        for ent in self.ents:
+            if ent.start >= start:
+                if ent.end <= end:
+                    out.append(ent)
+                else:
+                    break
+        return out
 
     # --- evidence -----------------------------------------------------------------------
     def evidence(self, begin: int, end: int, extractor: str) -> Evidence:
@@ -126,7 +174,9 @@ class ArticleContext:
         self._head[ref.head] = ref
 
     def covered(self, start: int, end: int) -> bool:
-        return any(i in self._cover for i in range(start, end))
+        """True when a reference covers one of tokens ``[start, end)``."""
+        # asked of nearly every token: a set operation in C, not any() over a generator
+        return not self._cover.keys().isdisjoint(range(start, end))
 
     def ref_at(self, tok: Token) -> Ref | None:
         """The reference headed by ``tok``, else the outermost one covering it."""
@@ -148,20 +198,20 @@ class ArticleContext:
         ref = self.ref_at(tok)
         if ref is not None:
             return ref
-        for child in tok.children:
+        for child in children(tok):
             if child.dep_ == "prep" and child.lower_ == "of":
-                for pobj in child.children:
+                for pobj in children(child):
                     if pobj.dep_ == "pobj":
                         inner = self.ref_for(pobj, depth=depth + 1)
                         if inner is not None:
                             return inner
-        for child in tok.children:
+        for child in children(tok):
             if child.dep_ in ("compound", "amod", "poss", "nmod") and child.i in self._head:
                 return self._head[child.i]
         # "the opposition, Citizens Coalition for Change", "the paramilitary Rapid Support
         # Forces" (parsed as an apposition): a common noun names what its apposition names
         if tok.pos_ in ("NOUN", "ADJ"):
-            for child in tok.children:
+            for child in children(tok):
                 if child.dep_ == "appos":
                     inner = self.ref_for(child, depth=depth + 1)
                     if inner is not None:
@@ -186,7 +236,7 @@ class ArticleContext:
     def conjuncts_refs(self, tok: Token) -> list[Ref]:
         """The entity of ``tok`` and of its coordinated phrases ("A and B")."""
         out: list[Ref] = []
-        for t in (tok, *tok.conjuncts):
+        for t in (tok, *conjuncts(tok)):
             # "Thai and Cambodian forces", "forces of A and B": one head, one
             # composed reference per owner (see the entity extractor's groups)
             for ref in self.group_refs(t) or [self.ref_for(t)]:

@@ -30,6 +30,7 @@ from kgbuild.core.model import Mention
 from kgbuild.core.names import match_key
 from kgbuild.extractors.context import ArticleContext, Ref
 from kgbuild.extractors.entity_keys import composed_entity, minted_key, register_entity
+from kgbuild.extractors.tree import children, conjuncts
 from kgbuild.kb.knowledge_base import ARMED_KINDS, KBEntity, KnowledgeBase
 from kgbuild.nlp import lexicon as lx
 
@@ -66,21 +67,25 @@ class _NameIndex:
     """
 
     def __init__(self, ctx: ArticleContext) -> None:
-        make_doc = _tokenizer_for(ctx.doc.vocab)
+        words_of = _tokenizer_for(ctx.doc.vocab)
         self.names: dict[tuple[str, ...], list[str]] = {}
         # short all-capital names ("IS", "RSF") match only in capitals: "is" is no group
         self.exact: dict[tuple[str, ...], list[str]] = {}
         for key, ent in sorted(ctx.kb.entities.items()):
             for name in sorted({ent.label, *ent.alt_labels}):
-                toks = make_doc(name)
+                texts, lowers = words_of(name)
                 if _acronym(name):
-                    self.exact.setdefault(tuple(t.text for t in toks), []).append(key)
+                    self.exact.setdefault(texts, []).append(key)
                     continue
-                self._add(tuple(t.lower_ for t in toks), key)
+                self._add(lowers, key)
         for key in sorted(set(ctx.kb.demonyms.values())):
             for word in sorted(ctx.kb.entities[key].demonyms):
-                self._add(tuple(t.lower_ for t in make_doc(word)), "demonym:" + key)
+                self._add(words_of(word)[1], "demonym:" + key)
         self.longest = max((len(k) for k in self.names), default=0)
+        # every proper prefix of a name: a run of words that starts no name ends the search
+        self.prefixes: set[tuple[str, ...]] = {
+            words[:n] for words in self.names for n in range(1, len(words))
+        }
         # the longest name starting with each first word: most words start no name
         self.from_first: dict[str, int] = {}
         for words in self.names:
@@ -91,15 +96,19 @@ class _NameIndex:
         if key not in keys:
             keys.append(key)
 
-    def __call__(self, doc) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
-        tokens = list(doc)
+    def __call__(self, tokens: list[Token]) -> list[tuple[str, int, int]]:
+        """(key, start, end) of every name in ``tokens`` (the Doc's tokens in order)."""
         lower = [t.lower_ for t in tokens]
         out = []
+        names, prefixes = self.names, self.prefixes
         for i, word in enumerate(lower):
             longest = self.from_first.get(word, 0)
             for n in range(1, min(longest, len(lower) - i) + 1):
-                for key in self.names.get(tuple(lower[i : i + n]), ()):
+                words = tuple(lower[i : i + n])
+                for key in names.get(words, ()):
                     out.append((key, i, i + n))
+                if words not in prefixes:
+                    break  # no longer name starts with these words
             if tokens[i].is_upper:
                 for key in self.exact.get((tokens[i].text,), ()):
                     out.append((key, i, i + 1))
@@ -124,10 +133,25 @@ def _matcher(ctx: ArticleContext) -> _NameIndex:
 
 
 def _tokenizer_for(vocab):  # type: ignore[no-untyped-def]
+    """A function giving the words of a name as the pipeline's tokenizer splits it: their
+    texts and their lower-cased forms."""
     from kgbuild.nlp.spacy_pipeline import load_pipeline
 
     nlp = load_pipeline()
-    return nlp.make_doc
+    make_doc = nlp.make_doc
+    rules = nlp.tokenizer.rules  # special cases ("cannot" -> "can", "not")
+
+    def words_of(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        chunks = name.split(" ")
+        # letters between single spaces, no chunk a special case: the tokenizer splits on
+        # the spaces only (no prefix, suffix or infix rule matches a letter), and a token's
+        # lower form is str.lower; tokenizing the 10,000 names of the KB cost 0.2 s
+        if all(c.isalpha() and c not in rules for c in chunks):
+            return tuple(chunks), tuple(c.lower() for c in chunks)
+        toks = make_doc(name)
+        return tuple(t.text for t in toks), tuple(t.lower_ for t in toks)
+
+    return words_of
 
 
 
@@ -166,7 +190,7 @@ def _surface(span: Span) -> str:
 # --- 1. knowledge-base names --------------------------------------------------------------
 def _kb_names(ctx: ArticleContext) -> None:
     doc = ctx.doc
-    spans = [(start, end, key) for key, start, end in _matcher(ctx)(doc)]
+    spans = [(start, end, key) for key, start, end in _matcher(ctx)(ctx.tokens)]
     # longest first; then leftmost
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0], s[2]))
     taken: set[int] = set()
@@ -250,7 +274,7 @@ def _owner(ctx: ArticleContext, head: Token) -> tuple[Ref | None, list[Token]]:
     if owner is None:
         for child in head.rights:
             if child.dep_ == "prep" and child.lower_ in ("of", "in"):
-                for pobj in child.children:
+                for pobj in children(child):
                     if pobj.dep_ == "pobj":
                         ref = ctx.ref_for(pobj)
                         if ref is not None and ref.kind in ("Country", "GovernmentBody", "Region"):
@@ -259,15 +283,15 @@ def _owner(ctx: ArticleContext, head: Token) -> tuple[Ref | None, list[Token]]:
 
 
 def _ministry_type(head: Token) -> str | None:
-    for child in head.children:
+    for child in children(head):
         if child.dep_ in ("compound", "amod") and child.lower_ in lx.MINISTRY_TYPES:
             return lx.MINISTRY_TYPES[child.lower_]
         if child.dep_ == "prep" and child.lower_ == "of":
-            for pobj in child.children:
+            for pobj in children(child):
                 if pobj.lower_ in lx.MINISTRY_TYPES:
                     return lx.MINISTRY_TYPES[pobj.lower_]
                 if pobj.lower_ == "affairs":
-                    for c in pobj.children:
+                    for c in children(pobj):
                         if c.lower_ in lx.MINISTRY_TYPES:
                             return lx.MINISTRY_TYPES[c.lower_]
     return None
@@ -294,7 +318,7 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
     lemma = head.lemma_.lower()
     if lower in lx.FORCE_HEADS or lemma in lx.FORCE_HEADS:
         peace = lemma in lx.PEACEKEEPING_HEADS or any(
-            ch.lower_.startswith("peacekeep") for ch in head.children
+            ch.lower_.startswith("peacekeep") for ch in children(head)
         )
         if owner.kind in ARMED_KINDS:
             return owner.kind, owner.label  # "its fighters" of a group are the group
@@ -306,7 +330,7 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
             )
             return "ArmedForce", f"{dem} peacekeeping contingent"
         if owner.kind == "Country":
-            if any(ch.lemma_.lower() == "police" for ch in head.children):
+            if any(ch.lemma_.lower() == "police" for ch in children(head)):
                 return "PoliceForce", f"Police Forces of {c}"  # "police forces of X"
             return "StateForce", f"Armed Forces of {c}"
         words = [
@@ -358,10 +382,10 @@ def _compose(ctx: ArticleContext) -> None:
         # "military forces of Thailand and Cambodia": owners coordinated after "of"
         of_objects = [
             p for c in tok.rights if c.dep_ == "prep" and c.lower_ == "of"
-            for p in c.children if p.dep_ == "pobj"
+            for p in children(c) if p.dep_ == "pobj"
         ]
         for m in [*mods, *of_objects]:
-            for conj in m.conjuncts:
+            for conj in conjuncts(m):
                 r = ctx.ref_at(conj)
                 if r is not None and r.kind == "Country" and all(r.key != o.key for o in owners):
                     owners.append(r)
@@ -466,7 +490,7 @@ def _places(ctx: ArticleContext) -> None:
         if lower in lx.PLACE_OF_HEADS and tok.pos_ == "NOUN":
             for prep in tok.rights:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
-                    for pobj in prep.children:
+                    for pobj in children(prep):
                         if pobj.dep_ != "pobj":
                             continue
                         ref = ctx.ref_for(pobj)
@@ -589,7 +613,7 @@ def _new_named(ctx: ArticleContext, span: Span, kind: str, head: int | None = No
 
 # --- 4. named-entity spans ---------------------------------------------------------------------
 def _ner(ctx: ArticleContext) -> None:
-    for ent in ctx.doc.ents:
+    for ent in ctx.ents:
         if ent.label_ not in ("PERSON", "ORG", "GPE", "LOC", "FAC"):
             continue
         if ctx.in_headline(ent[0]) or ctx.covered(ent.start, ent.end):
@@ -631,18 +655,19 @@ def _ner(ctx: ArticleContext) -> None:
 def _subject_candidates(ctx: ArticleContext, tok: Token) -> list[Ref]:
     """Named references in subject position, most recent first, same or previous two
     sentences (headline excluded)."""
-    doc = ctx.doc
-    sent = tok.sent
-    sents = [*[s for s in doc.sents if s.end <= sent.start][-2:], sent]
+    tokens = ctx.tokens
+    n = ctx.sent_number(tok.i)
+    # the sentence and the two before it
+    sents = ctx.sents[max(n - 2, 0) : n + 1]
     cands: list[Ref] = []
     for s in reversed(sents):
-        if ctx.in_headline(s[0]) and not ctx.in_headline(tok):
+        if ctx.in_headline(tokens[s.start]) and not ctx.in_headline(tok):
             continue
         found = []
         for r in ctx.refs:
             if not (s.start <= r.head < s.end) or r.head >= tok.i:
                 continue
-            h = doc[r.head]
+            h = tokens[r.head]
             # the phrase's syntactic head: climb through compound/poss/of-phrases
             top = h
             while top.dep_ in ("compound", "amod", "poss", "pobj", "nmod") and top.head.i != top.i:
@@ -692,7 +717,7 @@ def _anaphors(ctx: ArticleContext) -> None:
         lower = tok.lower_
         if lower not in _DESCRIPTION_HEADS and lower not in lx.PLACE_ANAPHORS:
             continue  # no other noun refers back below: skip reading its children
-        if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children):
+        if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in children(tok)):
             continue
         owner = None
         for c in tok.lefts:
@@ -723,9 +748,10 @@ def _anaphors(ctx: ArticleContext) -> None:
 
 def _recent_refs(ctx: ArticleContext, tok: Token, window: int = 4) -> list[Ref]:
     """Named references before ``tok`` within ``window`` sentences, most recent first."""
-    sents = [s for s in ctx.doc.sents if s.start <= tok.i][-window:]
-    lo = sents[0].start if sents else 0
-    refs = [r for r in ctx.refs if lo <= r.head < tok.i and not ctx.in_headline(ctx.doc[r.head])]
+    n = ctx.sent_number(tok.i)
+    lo = ctx.sents[max(n + 1 - window, 0)].start
+    tokens = ctx.tokens
+    refs = [r for r in ctx.refs if lo <= r.head < tok.i and not ctx.in_headline(tokens[r.head])]
     return sorted(refs, key=lambda r: -r.head)
 
 

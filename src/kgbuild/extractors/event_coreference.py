@@ -26,6 +26,7 @@ from kgbuild.extractors.event_syntax import (
     logical_subject,
 )
 from kgbuild.extractors.event_vocabulary import _RULES, _VIOLENT, FAMILIES, _is_trigger_word, _lem
+from kgbuild.extractors.tree import children
 
 # Lasting states: two mentions in one article with the same participants are one event.
 _STATES = {"Deployment", "Mobilization", "War"}
@@ -158,11 +159,11 @@ def _claimed(
         before = [
             aliases.get(e.key, e.key)
             for t, e in found
-            if t.i < tok.i and e.kind in _VIOLENT and t.sent.start != tok.sent.start
+            if t.i < tok.i and e.kind in _VIOLENT and ctx.sent(t).start != ctx.sent(tok).start
         ] + [
             aliases.get(e.key, e.key)
             for t, e in found
-            if t.sent.start == tok.sent.start
+            if ctx.sent(t).start == ctx.sent(tok).start
             and t.i != tok.i
             and e.kind in _VIOLENT
             and (
@@ -191,20 +192,20 @@ def _perpetrators(tok: Token, how: str) -> list[Token]:
     if how == "blame":  # "the attack was blamed on X", "X was blamed", "blamed X"
         return on or logical_object(tok)
     if how == "suspect":
-        if any(c.dep_ in ("ccomp", "xcomp") for c in tok.children):
+        if any(c.dep_ in ("ccomp", "xcomp") for c in children(tok)):
             return []  # "police suspected that ...": the clause says more than a name
         obj = logical_object(tok)
         if obj or _passive(tok):
             return obj
         # "Al Shabaab suspected.": a note without its auxiliary
-        if any(c.dep_ in ("aux", "auxpass") for c in tok.children):
+        if any(c.dep_ in ("aux", "auxpass") for c in children(tok)):
             return []
         return [t for t in logical_subject(tok) if t.pos_ == "PROPN"]
     # how == "responsible": "X was held responsible", "police held X responsible",
     # "(X assumed responsible)", "X was responsible for the attack"
     pred = [
         c
-        for c in tok.children
+        for c in children(tok)
         if c.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "advcl") and _lem(c) == "responsible"
     ]
     if not pred:

@@ -35,6 +35,7 @@ from kgbuild.extractors.event_vocabulary import (
     _lem,
     side_of_token,
 )
+from kgbuild.extractors.tree import children, conjuncts
 from kgbuild.nlp import lexicon as lx
 
 _CASUALTY_LEMMAS = set(lx.CASUALTY_VERBS)
@@ -120,7 +121,7 @@ def _assign(ctx: ArticleContext, roles: _Roles, role: str, toks: list[Token], ki
         refs = group or [r for r in [ctx.ref_for(t)] if r is not None]
         if role == "target" and not any(ctx.entities[r.key].is_actor for r in refs):
             # "a vehicle carrying soldiers": those it carried were attacked
-            for c in t.children:
+            for c in children(t):
                 if c.dep_ == "acl" and _in_word_list(c, "conveying"):
                     for o in logical_object(c):
                         refs += ctx.conjuncts_refs(o)
@@ -139,10 +140,10 @@ def _enumerated(tok: Token) -> list[Token]:
     """The names that spell out plural ``tok``: its apposition ("rival gangs, X and Y"),
     or names the parser coordinated with it after a comma (the same apposition parsed as
     "gangs, X and Y")."""
-    appos = [c for c in tok.children if c.dep_ == "appos"]
+    appos = [c for c in children(tok) if c.dep_ == "appos"]
     if appos:
         return _with_conjuncts(appos)
-    conj = list(tok.conjuncts)
+    conj = list(conjuncts(tok))
     nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
     if (
         tok.tag_ == "NNS"
@@ -184,11 +185,11 @@ def _slot_tokens(
     if slot == "obj":
         return logical_object(tok) if pos == "verb" else []
     if slot == "poss":
-        return [c for c in tok.children if c.dep_ == "poss"]
+        return [c for c in children(tok) if c.dep_ == "poss"]
     if slot == "mod":
         return [
             c
-            for c in tok.children
+            for c in children(tok)
             if c.dep_ in ("amod", "compound", "nmod") and ctx.ref_at(c) is not None
         ]
     if slot == "by" and pos == "verb" and not _passive(tok):
@@ -197,7 +198,7 @@ def _slot_tokens(
     if not found and pos == "verb" and slot != "by":
         # the parser often hangs the phrase on a word after the verb: "came under fire
         # from X" (on "fire"), "recaptured the town from X" (on "town")
-        for t in [*extra, *(c for c in tok.children if c.dep_ == "dobj")]:
+        for t in [*extra, *(c for c in children(tok) if c.dep_ == "dobj")]:
             found = _prep_objects(t, (slot,))
             if found:
                 break
@@ -229,7 +230,7 @@ def _noun_context(
         if subj is not None and subj.i != tok.i and tok.dep_ != "nsubjpass":
             if _is_trigger_word(subj):
                 # "the army's operation involved the destruction": inherit the agent
-                for c in subj.children:
+                for c in children(subj):
                     if c.dep_ == "poss":
                         roles.add(roles.agents, _agent_from_ref(ctx, ctx.ref_for(c), kind))
             elif not roles.agents:
@@ -246,7 +247,7 @@ def _noun_context(
     if not roles.agents:
         # "an explosion blamed on X", "the attack claimed by X": a participle of the
         # perpetrator list names who did it
-        for c in tok.children:
+        for c in children(tok):
             how = _RULES.value("perpetrator", _lem(c)) if c.dep_ == "acl" else None
             if how in ("blame", "claim", "suspect"):
                 who = _prep_objects(c, ("on",) if how == "blame" else ("by",))
@@ -276,7 +277,7 @@ def _noun_context(
         # "... and made arrests during a raid": the phrase hangs on a coordinated verb
         gov = tok.head.head
         cas = next(
-            (v for v in (gov, *gov.conjuncts) if v.pos_ == "VERB" and _lem(v) in _CASUALTY_LEMMAS),
+            (v for v in (gov, *conjuncts(gov)) if v.pos_ == "VERB" and _lem(v) in _CASUALTY_LEMMAS),
             None,
         )
     if cas is not None:
@@ -286,7 +287,7 @@ def _noun_context(
                 roles.agent_toks.append(subj)
                 for r in ctx.conjuncts_refs(subj):
                     roles.add(roles.agents, _agent_from_ref(ctx, r, kind))
-        for o in cas.children:
+        for o in children(cas):
             if o.dep_ in ("dobj", "nsubjpass"):
                 roles.target_toks.append(o)
                 r = ctx.ref_for(o)
@@ -309,9 +310,9 @@ def _casualty_targets(ctx: ArticleContext, tok: Token, verb: Token | None, roles
                 roles.add(roles.targets, r.key)
     anchors = [tok]
     if verb is not None:
-        anchors += [verb, *verb.conjuncts]
+        anchors += [verb, *conjuncts(verb)]
     for a in anchors:
-        for c in list(a.children) + list(a.conjuncts):
+        for c in list(children(a)) + list(conjuncts(a)):
             if c.pos_ == "VERB" and _lem(c) in _CASUALTY_LEMMAS:
                 for o in logical_object(c):
                     roles.target_toks.append(o)
@@ -322,7 +323,7 @@ def _casualty_targets(ctx: ArticleContext, tok: Token, verb: Token | None, roles
         # "soldiers were killed when forces shelled ...": the victims were its targets
         for v in (
             verb.head,
-            *verb.head.conjuncts,
+            *conjuncts(verb.head),
             *([verb.head.head] if verb.head.dep_ == "conj" else []),
         ):
             if _lem(v) in _CASUALTY_LEMMAS:

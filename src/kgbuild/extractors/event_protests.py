@@ -87,8 +87,8 @@ def _paragraphs(ctx: ArticleContext) -> dict[int, int]:
     """Sentence start -> paragraph number (a blank line or a line break between)."""
     out: dict[int, int] = {}
     para = 0
-    for sent in ctx.doc.sents:
-        prev = ctx.doc[sent.start - 1] if sent.start > 0 else None
+    for sent in ctx.sents:
+        prev = ctx.tokens[sent.start - 1] if sent.start > 0 else None
         if prev is not None and ("\n" in prev.text_with_ws or prev.is_space):
             para += 1
         out[sent.start] = para
@@ -102,18 +102,20 @@ def _paragraph_protests(
     force told in the next sentences of a protest's paragraph is used on that protest;
     it refines the protest and is no event of its own."""
     paras = _paragraphs(ctx)
-    sent_no = {s.start: n for n, s in enumerate(ctx.doc.sents)}
+    sent_no = {s.start: n for n, s in enumerate(ctx.sents)}
     drop: set[str] = set()
     upgraded: dict[str, str] = {}
     forced: dict[str, list[Event]] = {}
     for tok, ev, _ in found:
         if ev.kind not in _PROTESTS:
             continue
-        n0, p0 = sent_no[tok.sent.start], paras[tok.sent.start]
+        start0 = ctx.sent(tok).start
+        n0, p0 = sent_no[start0], paras[start0]
         words: list[Token] = []
         for t2, ev2, roles2 in found:
-            n2 = sent_no[t2.sent.start]
-            if not (0 < n2 - n0 <= 2) or paras[t2.sent.start] != p0:
+            sent2 = ctx.sent(t2)
+            n2 = sent_no[sent2.start]
+            if not (0 < n2 - n0 <= 2) or paras[sent2.start] != p0:
                 continue
             if (ev2.kind in _PROTESTS and not roles2.force) or (
                 ev2.kind not in _PROTEST_FORCE and not roles2.force
@@ -123,18 +125,19 @@ def _paragraph_protests(
             if (ag and not ag & ({"state", "police"} | _CROWD)) or (tg and not tg & _CROWD):
                 continue
             drop.add(ev2.key)
-            words.extend(t2.sent)
+            words.extend(ctx.tokens[sent2.start : sent2.end])
             if ag & {"state", "police"}:
                 forced.setdefault(ev.key, []).append(ev2)
         later = [
             t
-            for s in ctx.doc.sents
+            for s in ctx.sents
             if 0 < sent_no[s.start] - n0 <= 2
             and paras[s.start] == p0
             and not any(
-                e.kind in _PROTESTS and not r.force and t.sent.start == s.start for t, e, r in found
+                e.kind in _PROTESTS and not r.force and ctx.sent(t).start == s.start
+                for t, e, r in found
             )
-            for t in s
+            for t in ctx.tokens[s.start : s.end]
         ]
         if any(side_of_token(ctx, t) in ("police", "state") for t in later):
             words.extend(later)  # "Police fired tear gas.": no event, but force on the protest

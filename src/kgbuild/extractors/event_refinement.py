@@ -10,7 +10,7 @@ protest is peaceful unless its sentence tells of force used on it or by it.
 
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Token
 
 from kgbuild.extractors.common import hypothetical
 from kgbuild.extractors.context import ArticleContext
@@ -31,6 +31,7 @@ from kgbuild.extractors.event_vocabulary import (
     _in_word_list,
     _lem,
 )
+from kgbuild.extractors.tree import children, subtree
 
 
 def _weapon_tokens(m: _Match) -> list[Token]:
@@ -40,21 +41,21 @@ def _weapon_tokens(m: _Match) -> list[Token]:
         out.extend(t for t in pruned_subtree(tok) if t.i != tok.i)
         g = _governor(tok)
         if g is not None and g.pos_ == "VERB":
-            for c in g.children:
+            for c in children(g):
                 if c.dep_ == "prep" and c.lower_ in ("with", "using", "by"):
-                    out.extend(c.subtree)
+                    out.extend(subtree(c))
     else:
         for o in logical_object(tok):
-            out.extend(o.subtree)
+            out.extend(subtree(o))
         for s in logical_subject(tok):
-            out.extend(s.subtree)
-        for c in tok.children:
+            out.extend(subtree(s))
+        for c in children(tok):
             if c.dep_ == "nsubj":
-                out.extend(c.subtree)
+                out.extend(subtree(c))
             if c.dep_ in ("prep", "agent") and c.lower_ in ("with", "using", "by", "from"):
-                out.extend(c.subtree)
+                out.extend(subtree(c))
             if c.dep_ == "advcl" and _lem(c) == "use":
-                out.extend(c.subtree)
+                out.extend(subtree(c))
     out.extend(t for t in m.tokens if t.i != tok.i)
     return out
 
@@ -64,8 +65,8 @@ def _weapon_class(toks: list[Token]) -> str | None:
     for t in toks:
         cls = None
         mods = _RULES.phrases.get("weapon", {}).get(_lem(t))
-        if mods and any(_lem(c) in mods for c in t.children):
-            mod = next(_lem(c) for c in t.children if _lem(c) in mods)
+        if mods and any(_lem(c) in mods for c in children(t)):
+            mod = next(_lem(c) for c in children(t) if _lem(c) in mods)
             cls = _RULES.value("weapon", f"{mod} {_lem(t)}")
         if cls is None:
             cls = _RULES.value("weapon", _lem(t)) or _RULES.value("weapon", t.lower_)
@@ -109,28 +110,28 @@ def _protest_cause(tok: Token) -> set[int]:
     clause telling what happened to it): force words there are no intervention
     ("protested the killing of a student")."""
     out = {tok.i}
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ != "relcl":
-            out.update(t.i for t in c.subtree)
+            out.update(t.i for t in subtree(c))
     if tok.dep_ in ("xcomp", "advcl", "acl", "relcl", "pcomp"):
         # "gathered to hold a demonstration in support of ...": the clause that holds it
-        out.update(t.i for t in tok.head.subtree if t.i > tok.i)
+        out.update(t.i for t in subtree(tok.head) if t.i > tok.i)
     return out
 
 
-def _unresisted(sent: Span) -> bool:
+def _unresisted(toks: list[Token]) -> bool:
     """ "took over the town unopposed", "without a fight": a change of control without
-    violence."""
-    for t in sent:
+    violence, told in ``toks`` (a sentence's tokens)."""
+    for t in toks:
         if _in_word_list(t, "nonviolent"):
             return True
         if t.lower_ == "without" and any(
-            c.dep_ == "pobj" and _in_word_list(c, "unresisted") for c in t.children
+            c.dep_ == "pobj" and _in_word_list(c, "unresisted") for c in children(t)
         ):
             return True
         if _in_word_list(t, "unresisted") and any(
             c.dep_ in ("amod", "det") and c.lower_ in ("little", "no", "minimal", "scant")
-            for c in t.children
+            for c in children(t)
         ):
             return True  # "meeting little resistance"
     return False
@@ -151,7 +152,9 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
             and not any(_lem(t) == "live" for t in wtoks)
         ):
             # "fired tear gas at protesters (who threw bricks)"
-            return _intervention_class(list(m.head.sent), set()) or "ProtestWithIntervention"
+            return _intervention_class(ctx.sent_tokens(m.head), set()) or (
+                "ProtestWithIntervention"
+            )
         weapon = _weapon_class(wtoks)
         if weapon is not None:
             return weapon
@@ -176,7 +179,7 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
         return "ViolentDemonstration"
     if cls == "ArmedClash" and (ag | tg) & {"mob"}:
         return "MobViolence"
-    if FAMILIES.get(cls) == "TerritorialCapture" and _unresisted(m.head.sent):
+    if FAMILIES.get(cls) == "TerritorialCapture" and _unresisted(ctx.sent_tokens(m.head)):
         return "NonViolentTransferOfTerritory"
     if cls == "TerritorialCapture":
         if ag & {"state", "police"}:
@@ -191,5 +194,5 @@ def refine(ctx: ArticleContext, m: _Match, roles: _Roles) -> str:
     if cls == "LootingPropertyDestruction" and ag & {"crowd", "rioter"}:
         return "ViolentDemonstration"
     if cls == "PeacefulProtest":
-        return _intervention_class(list(m.head.sent), _protest_cause(m.head)) or cls
+        return _intervention_class(ctx.sent_tokens(m.head), _protest_cause(m.head)) or cls
     return cls

@@ -36,6 +36,7 @@ from kgbuild.extractors.event_vocabulary import (
     FAMILIES,
     _lem,
 )
+from kgbuild.extractors.tree import ancestors, children, subtree
 
 
 @dataclass
@@ -63,7 +64,7 @@ def _event(
     if not agents and targets and kind == "War":
         # "X ... after the war against Y": the main clause's subject fought it
         root = ctx.sent(tok).root
-        subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
+        subj = next((c for c in children(root) if c.dep_ == "nsubj"), None)
         if subj is not None:
             r = ctx.ref_for(subj)
             if (
@@ -81,8 +82,8 @@ def _event(
     described = any(
         c.dep_ == "prep"
         and c.lower_ in ("of", "on", "against", "in", "near")
-        and any(ctx.ref_for(p) is not None for p in c.children if p.dep_ == "pobj")
-        for c in tok.children
+        and any(ctx.ref_for(p) is not None for p in children(c) if p.dep_ == "pobj")
+        for c in children(tok)
     )
     definite = (
         tok.pos_ != "VERB"
@@ -90,9 +91,9 @@ def _event(
         and (
             any(
                 c.dep_ in ("det",) and c.lower_ in ("the", "this", "that", "these", "those")
-                for c in tok.children
+                for c in children(tok)
             )
-            or any(c.dep_ == "poss" for c in tok.children)
+            or any(c.dep_ == "poss" for c in children(tok))
             or tok.pos_ == "PROPN"
         )
     )
@@ -173,7 +174,7 @@ def _linked(a: Token, b: Token) -> bool:
             for low, high in ((x, y), (y, x)):
                 if low.i == high.i:
                     return True
-                if high in low.ancestors:
+                if high in ancestors(low):
                     t = low
                     while t.i != high.i:
                         if (t.dep_ == "prep" and t.lower_ in _BACKGROUND_PREPS) or (
@@ -206,7 +207,7 @@ def _sentence_events(
         if not b.kind or b.head.pos_ != "VERB":
             continue
         for w in logical_subject(b.head) + logical_object(b.head):
-            for c in w.children:
+            for c in children(w):
                 if c.dep_ != "acl" or c.pos_ != "VERB":
                     continue
                 by = _with_conjuncts(_prep_objects(c, ("by",)))
@@ -220,7 +221,7 @@ def _sentence_events(
     # firing or planting of a disrupted weapon is part of the disruption; X is its target
     disrupted = [b for b in built if b.kind == "DisruptedWeaponsUse"]
     for d in disrupted:
-        weapons = {t.i for o in logical_object(d.head) for t in o.subtree}
+        weapons = {t.i for o in logical_object(d.head) for t in subtree(o)}
         for b in built:
             if b is not d and b.head.i in weapons:
                 for t in b.roles.agent_toks:

@@ -17,6 +17,7 @@ from kgbuild.extractors.event_participants import _Roles
 from kgbuild.extractors.event_syntax import pruned_subtree
 from kgbuild.extractors.event_triggers import _Match
 from kgbuild.extractors.event_vocabulary import _in_word_list, _lem
+from kgbuild.extractors.tree import children, subtree
 from kgbuild.nlp import lexicon as lx
 from kgbuild.nlp.timex import normalize_time
 
@@ -51,14 +52,14 @@ def _places(ctx: ArticleContext, m: _Match, roles: _Roles, sent_events: list[int
         if verb is not None and tok.dep_ in ("dobj", "conj", "nsubj", "nsubjpass"):
             toks.extend(
                 t
-                for c in verb.children
-                if c.dep_ in ("prep", "npadvmod", "advmod") and tok not in c.subtree
+                for c in children(verb)
+                if c.dep_ in ("prep", "npadvmod", "advmod") and tok not in subtree(c)
                 for t in pruned_subtree(c, keep_places=ctx)
             )
     else:
         toks.extend(
             t
-            for c in tok.children
+            for c in children(tok)
             if c.dep_ in ("prep", "dobj", "advmod", "npadvmod", "nsubjpass", "agent", "oprd")
             for t in pruned_subtree(c, keep_places=ctx)
         )
@@ -73,16 +74,16 @@ def _places(ctx: ArticleContext, m: _Match, roles: _Roles, sent_events: list[int
         # "positions stationed in X opened fire": where the agent is
         subj = subject_of(verb)
         if subj is not None:
-            for c in subj.children:
+            for c in children(subj):
                 if c.dep_ == "acl":
                     out = _place_refs(ctx, pruned_subtree(c, keep_places=ctx))
     if not out and len(sent_events) == 1:
         # the one event of its sentence: "in Z" anywhere in it
         locs = [
             t
-            for p in tok.sent
+            for p in ctx.sent_tokens(tok)
             if p.dep_ == "prep" and p.lower_ in _LOCATIVE
-            for c in p.children
+            for c in children(p)
             if c.dep_ == "pobj"
             for t in pruned_subtree(c, keep_places=ctx)
         ]
@@ -142,7 +143,7 @@ def _source(ctx: ArticleContext, tok: Token) -> str | None:
             and (_lem(up) in lx.REPORTING_VERBS or _in_word_list(up, "record"))
             and t.dep_ in ("dobj", "ccomp", "nsubjpass", "xcomp", "conj", "pobj")
         ):
-            subj = next((c for c in up.children if c.dep_ == "nsubj"), None)
+            subj = next((c for c in children(up) if c.dep_ == "nsubj"), None)
             if subj is not None:
                 ref = ctx.ref_for(subj)
                 if ref is not None and ctx.entities[ref.key].is_actor:
@@ -183,17 +184,26 @@ def _opening_time(ctx: ArticleContext, sent: Span) -> tuple[str | None, str | No
     """The time that opens ``sent``'s paragraph ("On 12 March 2019, ..."), which sets the
     scene of the sentences after it."""
     doc = ctx.doc
+    tokens = ctx.tokens
     start = sent.start
     first = sent
-    for s in doc.sents:
+    for s in ctx.sents:
         if s.start > start:
             break
-        if s.start == 0 or "\n" in doc[s.start - 1].text_with_ws or doc[s.start - 1].is_space:
+        if (
+            s.start == 0
+            or "\n" in tokens[s.start - 1].text_with_ws
+            or tokens[s.start - 1].is_space
+        ):
             first = s
     if first.start == sent.start:
         return None, None
-    opening = [t for t in first[:8] if t.ent_type_ == "DATE"]
-    if not opening or first[0].lower_ not in ("on", "in", "between", "around", "from", "at"):
+    opening = [
+        t for t in tokens[first.start : min(first.start + 8, first.end)] if t.ent_type_ == "DATE"
+    ]
+    if not opening or tokens[first.start].lower_ not in (
+        "on", "in", "between", "around", "from", "at"
+    ):
         return None, None
     span = doc[opening[0].i : opening[-1].i + 1]
     iso = normalize_time(span.text, ctx.article.published)

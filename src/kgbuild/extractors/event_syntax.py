@@ -14,6 +14,7 @@ from spacy.tokens import Token
 
 from kgbuild.extractors.common import is_passive, subject_of
 from kgbuild.extractors.context import ArticleContext
+from kgbuild.extractors.tree import children, conjuncts
 
 _RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 _PRUNE = {"relcl", "appos", "advcl", "ccomp", "parataxis"}
@@ -23,7 +24,7 @@ def pruned_subtree(tok: Token, *, keep_places: ArticleContext | None = None) -> 
     """``tok``'s subtree without relative, appositive and subordinate clauses (an
     appositive place is kept when ``keep_places`` is given: "near Z, R")."""
     out = [tok]
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ in _PRUNE and not (
             keep_places is not None and c.dep_ == "appos" and _is_place(keep_places, c)
         ):
@@ -43,19 +44,19 @@ def _is_place(ctx: ArticleContext, tok: Token) -> bool:
 def _prep_objects(tok: Token, preps: Iterable[str]) -> list[Token]:
     want = set(preps)
     out: list[Token] = []
-    for c in tok.children:
+    for c in children(tok):
         word = "by" if c.dep_ == "agent" else c.lower_
         if (c.dep_ in ("prep", "agent") or (c.dep_ == "dative" and word == "to")) and (
             word in want
         ):
-            out.extend(p for p in c.children if p.dep_ in ("pobj", "pcomp"))
+            out.extend(p for p in children(c) if p.dep_ in ("pobj", "pcomp"))
     return out
 
 
 def _with_conjuncts(toks: Iterable[Token]) -> list[Token]:
     out: list[Token] = []
     for t in toks:
-        for x in (t, *t.conjuncts):
+        for x in (t, *conjuncts(t)):
             if x not in out:
                 out.append(x)
     return out
@@ -72,7 +73,7 @@ def _subject(tok: Token) -> Token | None:
     """The grammatical subject of verb ``tok``; an object-control verb's object is its
     complement's subject ("forced police to open fire")."""
     if tok.dep_ == "xcomp":
-        obj = next((c for c in tok.head.children if c.dep_ == "dobj"), None)
+        obj = next((c for c in children(tok.head) if c.dep_ == "dobj"), None)
         if obj is not None:
             return obj
     if tok.dep_ == "acl" and not _passive(tok) and tok.tag_ == "VBG":
@@ -89,7 +90,7 @@ def logical_subject(tok: Token) -> list[Token]:
         by = _prep_objects(tok, ("by",))
         if not by:
             # "was shot and killed by police": the by-phrase of the last conjunct
-            for c in tok.conjuncts:
+            for c in conjuncts(tok):
                 if c.tag_ == "VBN" and c.i > tok.i:
                     by = _prep_objects(c, ("by",))
                     if by:
@@ -104,7 +105,7 @@ def logical_subject(tok: Token) -> list[Token]:
 def logical_object(tok: Token) -> list[Token]:
     """Whom verb ``tok`` acts on: the direct object, or the passive subject."""
     if _passive(tok):
-        subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+        subj = next((c for c in children(tok) if c.dep_ == "nsubjpass"), None)
         if subj is None:
             s = subject_of(tok)
             subj = s if s is not None and s.dep_ == "nsubjpass" else None
@@ -113,12 +114,12 @@ def logical_object(tok: Token) -> list[Token]:
         if subj is not None and subj.lower_ in _RELATIVE_PRONOUNS and subj.head.dep_ == "relcl":
             subj = subj.head.head
         return _with_conjuncts([subj]) if subj is not None else []
-    objs = [c for c in tok.children if c.dep_ in ("dobj", "oprd")]
+    objs = [c for c in children(tok) if c.dep_ in ("dobj", "oprd")]
     if not objs:
         # "intercepted and destroyed two missiles": the object of the last conjunct
-        for c in tok.children:
+        for c in children(tok):
             if c.dep_ == "conj" and c.pos_ == "VERB":
-                objs = [d for d in c.children if d.dep_ == "dobj"]
+                objs = [d for d in children(c) if d.dep_ == "dobj"]
                 if objs:
                     break
     return _with_conjuncts(objs)

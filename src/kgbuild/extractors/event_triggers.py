@@ -38,6 +38,7 @@ from kgbuild.extractors.event_vocabulary import (
     _lem,
     side_of_token,
 )
+from kgbuild.extractors.tree import ancestors, children, subtree
 from kgbuild.nlp import lexicon as lx
 
 _MOD_DEPS = ("amod", "compound", "nmod", "poss", "advmod", "npadvmod", "nummod")
@@ -68,7 +69,7 @@ def _in_list(ctx: ArticleContext, tok: Token, name: str, events: set[int]) -> bo
         return True
     if tok.pos_ == "PRON" and tok.lower_ in ("it", "this", "them", "they"):
         # "violating it": the nearest noun of the list before, within a few sentences
-        for t in reversed(tok.doc[max(tok.sent.start - 40, 0) : tok.i]):
+        for t in reversed(ctx.tokens[max(ctx.sent(tok).start - 40, 0) : tok.i]):
             if t.pos_ in ("NOUN", "PROPN") and _in_word_list(t, name):
                 return True
     return False
@@ -85,35 +86,36 @@ def _matches(
     return False
 
 
-def _dependents(tok: Token, key: str, pos: str) -> list[Token]:
+def _dependents(ctx: ArticleContext, tok: Token, key: str, pos: str) -> list[Token]:
     """The tokens a condition key reads."""
     if key == "obj":
         objs = (
             logical_object(tok)
             if pos == "verb"
-            else _with_conjuncts(c for c in tok.children if c.dep_ == "dobj")
+            else _with_conjuncts(c for c in children(tok) if c.dep_ == "dobj")
         )
         # "intercepted most of the 130 rockets": the whole the part is of
         return objs + [p for o in objs for p in _prep_objects(o, ("of",))]
     if key == "subj":
         if pos == "verb":
             return logical_subject(tok) + (
-                [c for c in tok.children if c.dep_ == "nsubj"] if not _passive(tok) else []
+                [c for c in children(tok) if c.dep_ == "nsubj"] if not _passive(tok) else []
             )
-        return [c for c in tok.children if c.dep_ in ("nsubj",)]
+        return [c for c in children(tok) if c.dep_ in ("nsubj",)]
     if key == "mod":
-        return [c for c in tok.children if c.dep_ in _MOD_DEPS]
+        return [c for c in children(tok) if c.dep_ in _MOD_DEPS]
     if key == "head":
         g = _governor(tok)
         return [g] if g is not None else []
     if key == "sent":
-        return list(tok.sent)
+        sent = ctx.sent(tok)
+        return ctx.tokens[sent.start : sent.end]
     if key == "sub":
         return [t for t in pruned_subtree(tok) if t.i != tok.i]
     if key == "objsub":
-        return [t for o in _dependents(tok, "obj", pos) for t in o.subtree]
+        return [t for o in _dependents(ctx, tok, "obj", pos) for t in subtree(o)]
     if key == "acl":
-        return [c for c in tok.children if c.dep_ in ("acl", "relcl", "xcomp", "advcl")]
+        return [c for c in children(tok) if c.dep_ in ("acl", "relcl", "xcomp", "advcl")]
     return _with_conjuncts(_prep_objects(tok, (key,)))
 
 
@@ -121,10 +123,10 @@ def _conditions_hold(ctx: ArticleContext, tok: Token, rule: Rule, events: set[in
     for cond in rule.conditions:
         if cond.key == "prep":
             found = any(
-                (c.dep_ in ("prep", "agent") and c.lower_ in cond.words) for c in tok.children
+                (c.dep_ in ("prep", "agent") and c.lower_ in cond.words) for c in children(tok)
             )
         else:
-            found = _matches(ctx, _dependents(tok, cond.key, rule.pos), cond, events)
+            found = _matches(ctx, _dependents(ctx, tok, cond.key, rule.pos), cond, events)
         if found == cond.negate:
             return False
     return True
@@ -136,16 +138,16 @@ def _pos_ok(tok: Token, pos: str) -> bool:
     if pos == "verb":
         if tok.pos_ == "VERB":
             return True
-        deps = {c.dep_ for c in tok.children}
+        deps = {c.dep_ for c in children(tok)}
         return (
             tok.pos_ in ("NOUN", "PROPN")
             and "nsubj" in deps
             and bool(deps & {"dobj", "prep", "aux", "advmod"})
-            and not any(c.dep_ == "det" for c in tok.children)
+            and not any(c.dep_ == "det" for c in children(tok))
         )
     if tok.pos_ in ("NOUN", "PROPN"):
         return True
-    if tok.pos_ == "VERB" and any(c.dep_ == "det" for c in tok.children):
+    if tok.pos_ == "VERB" and any(c.dep_ == "det" for c in children(tok)):
         return True  # "the attack" tagged as a verb
     return (
         tok.pos_ == "VERB"
@@ -165,15 +167,15 @@ def _near(tok: Token, start: int, end: int) -> list[Token]:
             seen.add(t.i)
             out.append(t)
 
-    for c in tok.children:
+    for c in children(tok):
         add(c)
-        for g in c.children:
+        for g in children(c):
             add(g)
-            for gg in g.children:  # "set a bus and several cars on fire"
+            for gg in children(g):  # "set a bus and several cars on fire"
                 add(gg)
     if tok.head.i != tok.i:
         add(tok.head)
-        for s in tok.head.children:
+        for s in children(tok.head):
             add(s)
         if tok.head.head.i != tok.head.i:
             add(tok.head.head)
@@ -200,7 +202,7 @@ def _head_of(tokens: list[Token]) -> Token:
     """The token of ``tokens`` highest in the parse."""
     ids = {t.i for t in tokens}
     for t in tokens:
-        if not any(a.i in ids for a in t.ancestors):
+        if not any(a.i in ids for a in ancestors(t)):
             return t
     return tokens[0]
 
@@ -259,21 +261,21 @@ def _skip(ctx: ArticleContext, m: _Match) -> bool:
     if gov is not None and _in_word_list(gov, "stopping"):
         return True  # "a cessation of hostilities", "an end to the fighting"
     if tok.pos_ == "VERB":
-        for c in tok.children:
+        for c in children(tok):
             if c.dep_ in ("nsubj", "nsubjpass") and (
                 c.lower_ in ("nobody", "none", "nothing")
-                or any(d.dep_ == "det" and d.lower_ == "no" for d in c.children)
-                or (c.lower_ == "one" and any(d.lower_ == "no" for d in c.children))
+                or any(d.dep_ == "det" and d.lower_ == "no" for d in children(c))
+                or (c.lower_ == "one" and any(d.lower_ == "no" for d in children(c)))
             ):
                 return True  # "no shots were fired", "nobody was hurt"
         if tok.dep_ in ("xcomp", "acl", "relcl") and _lem(tok.head) in lx.ATTEMPT_NOUNS:
             return True  # "an attempt to seize": the attempt is the event
-        if any(c.dep_ == "neg" for c in tok.children):
+        if any(c.dep_ == "neg" for c in children(tok)):
             return True
         subj = None
         v = tok
         for _ in range(4):
-            subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+            subj = next((c for c in children(v) if c.dep_ == "nsubj"), None)
             if subj is not None or v.dep_ != "conj":
                 break
             v = v.head

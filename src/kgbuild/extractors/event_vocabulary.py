@@ -16,6 +16,7 @@ from spacy.tokens import Token
 
 from kgbuild.extractors.context import ArticleContext, Ref
 from kgbuild.extractors.event_rules import EventRules, load_rules
+from kgbuild.extractors.tree import children
 
 _RULES: EventRules = load_rules()
 #: class -> coreference family ("the attack" may be an earlier clash or shelling).
@@ -70,7 +71,7 @@ def _in_word_list(tok: Token, name: str) -> bool:
     if any(f in words for f in _forms(tok)):
         return True
     mods = _RULES.phrases.get(name, {}).get(_lem(tok))
-    return bool(mods) and any(_lem(c) in mods or c.lower_ in mods for c in tok.children)
+    return bool(mods) and any(_lem(c) in mods or c.lower_ in mods for c in children(tok))
 
 
 def side_of_token(ctx: ArticleContext, tok: Token, *, depth: int = 0) -> str | None:
@@ -88,7 +89,7 @@ def side_of_token(ctx: ArticleContext, tok: Token, *, depth: int = 0) -> str | N
         side = side_of_ref(ctx, ref)
         if side is not None:
             return side
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ in ("amod", "compound", "nmod"):
             v = _RULES.value("modcat", _lem(c)) or _RULES.value("modcat", c.lower_)
             if v is not None:
@@ -96,9 +97,9 @@ def side_of_token(ctx: ArticleContext, tok: Token, *, depth: int = 0) -> str | N
     v = next((x for x in (_RULES.value("category", f) for f in _forms(tok)) if x), None)
     if v is not None and not (v == "nonstate" and _lem(tok) == "group"):
         return v
-    for c in tok.children:
+    for c in children(tok):
         if c.dep_ == "prep" and c.lower_ == "of":
-            for p in c.children:
+            for p in children(c):
                 if p.dep_ == "pobj":
                     inner = side_of_token(ctx, p, depth=depth + 1)
                     if inner is not None:

@@ -123,7 +123,7 @@ def extract(ctx: ArticleContext) -> None:
     """Append the article's events (and the "within" links of their places) to ``ctx.out``,
     and leave on ``ctx`` which token triggered each event (:func:`event_at`)."""
     found3: list[tuple[Token, Event, _Roles]] = []
-    for sent in ctx.doc.sents:
+    for sent in ctx.sents:
         found3.extend(_sentence_events(ctx, sent, extractor=NAME))
     found3 = _paragraph_protests(ctx, found3)
     found: list[tuple[Token, Event]] = [(t, e) for t, e, _ in found3]

@@ -91,7 +91,7 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
     """(span, model label) of unknown names in the body."""
     out: list[tuple[Span, str]] = []
     seen: set[tuple[int, int]] = set()
-    for ent in ctx.doc.ents:
+    for ent in ctx.ents:
         if ent.label_ not in ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"):
             continue
         span = _strip(_cut_at_place_preposition(ent))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kgbuild.core.model import PlaceLink
 from kgbuild.extractors.context import ArticleContext
+from kgbuild.extractors.tree import children, subtree
 from kgbuild.nlp import lexicon as lx
 
 NAME = "placelinks.v1"
@@ -30,16 +31,16 @@ def extract(ctx: ArticleContext) -> None:
                 if route is None and head.dep_ == "appos":
                     route = ctx.ref_for(head.head)
             else:
-                subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+                subj = next((c for c in children(tok) if c.dep_ == "nsubj"), None)
                 route = ctx.ref_for(subj) if subj is not None else None
             if route is None or not ctx.entities[route.key].is_place:
                 continue
-            ends = [c for c in tok.children if c.dep_ == "dobj"]
+            ends = [c for c in children(tok) if c.dep_ == "dobj"]
             ends += [
                 o
-                for c in tok.children
+                for c in children(tok)
                 if c.dep_ == "prep" and c.lower_ in ("to", "with")
-                for o in c.children
+                for o in children(c)
                 if o.dep_ == "pobj"
             ]
             ev = ctx.span_evidence(ctx.sent(tok), NAME)
@@ -48,14 +49,14 @@ def extract(ctx: ArticleContext) -> None:
                     if r.key != route.key and ctx.entities[r.key].is_place:
                         links.append(PlaceLink(ev, route.key, "connects", r.key))
         if lemma == "recognize" or lemma == "recognise":
-            subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            subj = next((c for c in children(tok) if c.dep_ == "nsubjpass"), None)
             place = ctx.ref_for(subj) if subj is not None else None
             if place is None:
                 continue
-            for c in tok.children:
+            for c in children(tok):
                 if c.dep_ == "prep" and c.lower_ == "as":
-                    for o in c.children:
-                        for m in o.subtree:
+                    for o in children(c):
+                        for m in subtree(o):
                             r = ctx.ref_at(m)
                             if (
                                 r is not None

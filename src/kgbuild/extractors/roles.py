@@ -13,6 +13,7 @@ from spacy.tokens import Token
 
 from kgbuild.core.model import Role
 from kgbuild.extractors.context import ArticleContext
+from kgbuild.extractors.tree import children
 from kgbuild.kb.knowledge_base import ARMED_KINDS
 from kgbuild.nlp import lexicon as lx
 
@@ -20,9 +21,9 @@ NAME = "roles.v1"
 
 
 def _org(ctx: ArticleContext, title: Token) -> str | None:
-    for c in title.children:
+    for c in children(title):
         if c.dep_ == "prep" and c.lower_ == "of":
-            for o in c.children:
+            for o in children(c):
                 ref = ctx.ref_for(o)
                 if ref is not None and _organisation(ctx, ref.key):
                     return ref.key
@@ -57,7 +58,7 @@ def extract(ctx: ArticleContext) -> None:
         if tok.lower_ not in lx.TITLES or tok.lower_ in lx.TITLE_MODIFIERS:
             continue
         persons: list[Token] = []
-        for c in tok.children:
+        for c in children(tok):
             if c.dep_ == "appos":
                 persons.append(c)
         if tok.dep_ == "appos":

@@ -35,6 +35,7 @@ from kgbuild.extractors.common import (
 from kgbuild.extractors.context import ArticleContext, EntityInfo, Ref
 from kgbuild.extractors.event_vocabulary import is_violent
 from kgbuild.extractors.events import event_at
+from kgbuild.extractors.tree import children, conjuncts, subtree
 from kgbuild.nlp import lexicon as lx
 
 NAME = "statements.v2"
@@ -52,12 +53,12 @@ _BOTH = {"both", "two"}
 
 def _stance(tok: Token) -> str | None:
     lemma = tok.lemma_.lower()
-    if lemma == "call" and any(c.lower_ in lx.CALL_PARTICLES for c in tok.children):
+    if lemma == "call" and any(c.lower_ in lx.CALL_PARTICLES for c in children(tok)):
         return "Appeal"
     stance = lx.REPORTING_VERBS.get(lemma)
     if stance is None or tok.pos_ not in ("VERB", "AUX"):
         return None
-    has_clause = any(c.dep_ in ("ccomp", "parataxis") for c in tok.children)
+    has_clause = any(c.dep_ in ("ccomp", "parataxis") for c in children(tok))
     if lemma in lx.NEEDS_CLAUSE and not has_clause:
         return None
     return stance
@@ -78,8 +79,8 @@ def _speakers(ctx: ArticleContext, verb: Token) -> list[Ref]:
     if first is None:
         return []
     out = [first]
-    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-    for conj in subj.conjuncts if subj is not None else ():
+    subj = next((c for c in children(verb) if c.dep_ == "nsubj"), None)
+    for conj in conjuncts(subj) if subj is not None else ():
         ref = _person_for_title(ctx, conj) or ctx.ref_for(conj)
         if (
             ref is not None
@@ -98,9 +99,10 @@ def _adjacent_speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
     """ ", Niger's defense ministry said." when the parser missed the subject: the
     noun phrase between the last comma and the verb (or right after it)."""
     doc = ctx.doc
-    sent = verb.sent
+    sent = ctx.sent(verb)
     start = verb.i
-    while start > sent.start and doc[start - 1].text not in (",", '"', "”", "'"):
+    tokens = ctx.tokens
+    while start > sent.start and tokens[start - 1].text not in (",", '"', "”", "'"):
         start -= 1
     if sent.start < start < verb.i:
         phrase = range(start, verb.i)
@@ -121,7 +123,7 @@ def _adjacent_speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
 
 
 def _speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
-    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) and verb.dep_ in (
+    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in children(verb)) and verb.dep_ in (
         "ROOT",
         "parataxis",
     ):
@@ -130,11 +132,11 @@ def _speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
             return ref
     v = verb
     for _ in range(4):
-        for c in v.children:
+        for c in children(v):
             if c.dep_ == "nsubj":
                 # the subject, or its apposition when the parser took a preceding
                 # appositive for the subject ("..., the city, the ombudsman of X said")
-                for cand in (c, *[a for a in c.children if a.dep_ == "appos"]):
+                for cand in (c, *[a for a in children(c) if a.dep_ == "appos"]):
                     ref = _person_for_title(ctx, cand) if cand.lower_ in lx.TITLES else None
                     ref = _speaking_actor(ctx, ref or ctx.ref_for(cand))
                     if ref is not None:
@@ -150,8 +152,8 @@ def _speaker(ctx: ArticleContext, verb: Token) -> Ref | None:
 def _content(verb: Token) -> list[Token]:
     """What was said: the clausal complement; an object only when there is none
     ("denied the report"; in "told reporters that ..." the object is the hearer)."""
-    comps = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "parataxis")]
-    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    comps = [c for c in children(verb) if c.dep_ in ("ccomp", "xcomp", "parataxis")]
+    obj = next((c for c in children(verb) if c.dep_ == "dobj"), None)
     if (
         not comps
         and obj is not None
@@ -161,36 +163,36 @@ def _content(verb: Token) -> list[Token]:
         # object is the addressee, what follows it is what was asked
         comps = [
             c
-            for c in verb.children
+            for c in children(verb)
             if c.i > obj.right_edge.i and c.dep_ in ("prep", "advcl", "dep", "xcomp", "oprd")
         ]
     if comps and lx.REPORTING_VERBS.get(verb.lemma_.lower()) in ("Appeal", "Warning"):
         # "urged X to de-escalate, resume talks, and work toward peace": coordinated
         # infinitives the parser hung on the reporting verb belong to what was asked
         last = max(c.right_edge.i for c in comps)
-        for c in verb.children:
+        for c in children(verb):
             if (
                 c.dep_ == "conj"
                 and c.i > last
                 and _stance(c) is None
-                and not any(k.dep_ in ("nsubj", "nsubjpass") for k in c.children)
-                and (c.tag_ in ("VB", "VBP") or any(k.dep_ == "dobj" for k in c.children))
+                and not any(k.dep_ in ("nsubj", "nsubjpass") for k in children(c))
+                and (c.tag_ in ("VB", "VBP") or any(k.dep_ == "dobj" for k in children(c)))
             ):
                 comps.append(c)
     if not comps:
-        comps = [c for c in verb.children if c.dep_ == "dobj"]
+        comps = [c for c in children(verb) if c.dep_ == "dobj"]
     comps += [
         p
-        for c in verb.children
+        for c in children(verb)
         if c.dep_ == "prep" and c.lower_ in ("of", "for")
-        for p in c.children
+        for p in children(c)
         if p.dep_ in ("pcomp", "pobj")
     ]
     if not comps and verb.dep_ in ("parataxis", "ccomp", "ROOT") and verb.head.i != verb.i:
         comps = [verb.head]  # '"...," X told reporters': the main clause is the content
     if not comps and verb.dep_ == "ROOT":
         # "X did Y, the ministry said": spaCy may attach the main clause as ccomp only
-        comps = [c for c in verb.children if c.dep_ in ("advcl",)]
+        comps = [c for c in children(verb) if c.dep_ in ("advcl",)]
     return comps
 
 
@@ -204,11 +206,11 @@ def _tokens(comps: list[Token]) -> list[Token]:
             not top
             and t.dep_ in ("advcl", "conj", "parataxis")
             and _stance(t) is not None
-            and any(c.dep_ == "nsubj" for c in t.children)
+            and any(c.dep_ == "nsubj" for c in children(t))
         ):
             return
         out.append(t)
-        for c in t.children:
+        for c in children(t):
             walk(c, False)
 
     for c in comps:
@@ -228,7 +230,7 @@ def _quote_span(ctx: ArticleContext, toks: list[Token]) -> str:
         return ""
     doc = toks[0].doc
     start, end = toks[0].i, toks[-1].i + 1
-    sent = toks[0].sent
+    sent = ctx.sent(toks[0])
     while (
         start > sent.start
         and not doc[start - 1].whitespace_
@@ -324,36 +326,36 @@ def _coordinated_owners(ctx: ArticleContext, head: Token) -> list[str]:
 def _addressees(ctx: ArticleContext, verb: Token, stance: str, content: list[Token]) -> list[str]:
     out: list[str] = []
     lemma = verb.lemma_.lower()
-    objs = [c for c in verb.children if c.dep_ in ("dobj", "iobj")]
+    objs = [c for c in children(verb) if c.dep_ in ("dobj", "iobj")]
     objs += [
         p
-        for c in verb.children
+        for c in children(verb)
         if c.dep_ == "prep" and c.lower_ in ("on", "upon", "to") and lemma in ("call", "appeal")
-        for p in c.children
+        for p in children(c)
         if p.dep_ == "pobj"
     ]
     if stance in ("Accusation", "Appeal", "Warning"):
         for o in objs:
-            if o.lower_ in ("sides", "parties") and any(c.lower_ in _BOTH for c in o.children):
+            if o.lower_ in ("sides", "parties") and any(c.lower_ in _BOTH for c in children(o)):
                 out.extend(_both_sides(ctx))
                 continue
             for r0 in ctx.conjuncts_refs(o):
                 r = ctx.acting(r0)
                 if r is not None and r.key not in out:
                     out.append(r.key)
-            for t in (o, *o.conjuncts):
+            for t in (o, *conjuncts(o)):
                 for k in _coordinated_owners(ctx, t):
                     if k not in out:
                         out.append(k)
         if stance == "Appeal" and not out:
-            for c in verb.children:
+            for c in children(verb):
                 if c.dep_ == "ccomp":
-                    for s in c.children:
+                    for s in children(c):
                         if s.dep_ == "nsubj":
                             for r in ctx.conjuncts_refs(s):
                                 if r.key not in out:
                                     out.append(r.key)
-                            for t in (s, *s.conjuncts):
+                            for t in (s, *conjuncts(s)):
                                 for k in _coordinated_owners(ctx, t):
                                     if k not in out:
                                         out.append(k)
@@ -402,11 +404,11 @@ def _named_doers(ctx: ArticleContext, trigger: Token) -> set[str]:
     subj = subject_of(trigger) if trigger.pos_ in ("VERB", "AUX") else None
     if subj is not None and not is_passive(trigger):
         cands.append(subj)
-    for c in trigger.children:
+    for c in children(trigger):
         if c.dep_ in ("poss", "compound", "amod", "nmod"):
             cands.append(c)
         if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
-            cands += [p for p in c.children if p.dep_ == "pobj"]
+            cands += [p for p in children(c) if p.dep_ == "pobj"]
     if trigger.dep_ == "dobj" and trigger.head.lemma_.lower() in lx.LIGHT_VERBS:
         s2 = subject_of(trigger.head)
         if s2 is not None:
@@ -429,7 +431,7 @@ def _about_own_act(
     for c in comps:
         if c.pos_ not in ("VERB", "AUX"):
             continue
-        subj = next((s for s in c.children if s.dep_ in ("nsubj", "nsubjpass")), None)
+        subj = next((s for s in children(c) if s.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is None:
             continue
         if subj.lower_ in ("we", "i"):
@@ -453,7 +455,7 @@ def _main_subject_other(
     for c in comps:
         if c.pos_ not in ("VERB", "AUX"):
             continue
-        for s in c.children:
+        for s in children(c):
             if s.dep_ in ("nsubj",):
                 tok = s
                 if s.tag_ in ("WDT", "WP") and c.dep_ == "relcl":
@@ -486,7 +488,7 @@ def extract(ctx: ArticleContext) -> None:
             speaker = None
             if pobj is not None:
                 # "according to the X Secretary, Name": the person named
-                appos = next((c for c in pobj.children if c.dep_ == "appos"), None)
+                appos = next((c for c in children(pobj) if c.dep_ == "appos"), None)
                 speaker = (ctx.ref_for(appos) if appos is not None else None) or ctx.ref_for(pobj)
             head = tok.head
             while head.dep_ == "prep" and head.head.i != head.i:
@@ -504,7 +506,7 @@ def extract(ctx: ArticleContext) -> None:
             comps = _content(tok)
             content = _tokens(comps)
             if any(c.i == tok.head.i for c in comps) and tok.head.i != tok.i:
-                own = {t.i for t in tok.subtree}
+                own = {t.i for t in subtree(tok)}
                 content = [t for t in content if t.i not in own]
             verb = tok
         if speaker is None or ctx.in_headline(tok):
@@ -539,7 +541,7 @@ def extract(ctx: ArticleContext) -> None:
             k = event_at(ctx, t)
             if k and k not in about:
                 about.append(k)
-        negated = any(c.dep_ == "neg" for c in tok.children)
+        negated = any(c.dep_ == "neg" for c in children(tok))
         content = [t for t in content if not (speaker.start <= t.i < speaker.end)]
         if not according:
             content = sorted(
@@ -559,7 +561,7 @@ def extract(ctx: ArticleContext) -> None:
         # "..., adding that": continue the statement of the governing verb
         if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.i in made:
             continue
-        own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+        own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in children(tok))
         if (
             tok.dep_ == "conj"
             and tok.head.i in made
@@ -582,12 +584,12 @@ def statement_governing(ctx: ArticleContext, tok: Token) -> Statement | None:
         if t.i in by_tok and by_tok[t.i] in sts:
             return sts[by_tok[t.i]]
         # "according to X" attaches below the clause it sources
-        for c in t.children:
+        for c in children(t):
             if c.lower_ == "according" and c.i in by_tok and by_tok[c.i] in sts:
                 return sts[by_tok[c.i]]
         if t.head.i == t.i:
             # a trailing "..., X said" may be attached to the main clause's root
-            for c in t.children:
+            for c in children(t):
                 if (
                     c.i in by_tok
                     and by_tok[c.i] in sts

@@ -1,0 +1,134 @@
+"""The extractors' per-article caches answer exactly as spaCy does.
+
+The extractors read each Doc's sentences, entities and parse-tree navigation once per
+article (:class:`kgbuild.extractors.context.ArticleContext`, :mod:`kgbuild.extractors.tree`)
+and build the knowledge base's name index without tokenising plain names; these tests
+compare every cached answer with spaCy's own on parsed text, so the graph cannot change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kgbuild.core.model import Article, Extraction
+from kgbuild.extractors import entities, tree
+from kgbuild.extractors.context import ArticleContext
+from kgbuild.kb.knowledge_base import load_kb
+
+TEXT = (
+    "Update\n\n"
+    "Nigerian troops and police clashed with Boko Haram fighters near Maiduguri on Monday, "
+    "killing 12 militants, the army said. The group, which has attacked villages in Borno "
+    "State, did not comment.\n\n"
+    "On 3 March 2021, Chad's defense ministry and the African Union's mission, known as "
+    "AMISOM, announced that the ceasefire signed in Doha had collapsed. Residents of the "
+    "village of Gubio fled; \"we cannot stay,\" one said.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    """The shipped spaCy pipeline."""
+    from kgbuild.nlp.spacy_pipeline import load_pipeline
+
+    return load_pipeline()
+
+
+@pytest.fixture(scope="module")
+def ctx(nlp: Any) -> ArticleContext:
+    """The context of one parsed article."""
+    article = Article(id="a.txt", text=TEXT, title="Update", title_span=(0, 6))
+    return ArticleContext(article, nlp(TEXT), load_kb(), Extraction(article))
+
+
+def _texts(tokens: Any) -> list[tuple[int, str]]:
+    return [(t.i, t.text) for t in tokens]
+
+
+def test_sentences_and_entities_match_spacy(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    assert [(s.start, s.end) for s in ctx.sents] == [(s.start, s.end) for s in doc.sents]
+    assert [(e.start, e.end, e.label_) for e in ctx.ents] == [
+        (e.start, e.end, e.label_) for e in doc.ents
+    ]
+    assert ctx.ents, "the text has named entities"
+    for tok in doc:
+        sent = tok.sent
+        assert (ctx.sent(tok).start, ctx.sent(tok).end) == (sent.start, sent.end)
+        assert ctx.sents[ctx.sent_number(tok.i)].start == sent.start
+        assert ctx.sent_tokens(tok) == list(sent)
+    for sent in doc.sents:
+        assert [(e.start, e.end) for e in ctx.ents_in(sent)] == [
+            (e.start, e.end) for e in sent.ents
+        ]
+    # a span across sentence ends: spaCy stops at the first entity running past its end
+    span = doc[5:40]
+    assert [(e.start, e.end) for e in ctx.ents_in(span)] == [(e.start, e.end) for e in span.ents]
+
+
+def test_tree_navigation_matches_spacy(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    with tree.reading(doc) as current:
+        for tok in doc:
+            assert _texts(tree.children(tok)) == _texts(tok.children)
+            assert _texts(tree.subtree(tok)) == _texts(tok.subtree)
+            assert _texts(tree.conjuncts(tok)) == _texts(tok.conjuncts)
+            assert _texts(tree.ancestors(tok)) == _texts(tok.ancestors)
+        # asked again: the same cached tuple
+        first = doc[3]
+        assert tree.children(first) is tree.children(first)
+        assert current.children[first.i] is not None
+    # the block is over: nothing kept, answers come from spaCy again
+    assert tree._CURRENT.get() is None
+    assert _texts(tree.children(doc[3])) == _texts(doc[3].children)
+
+
+def test_tree_ignores_tokens_of_another_doc(nlp: Any, ctx: ArticleContext) -> None:
+    other = nlp("Rebels attacked the town and burned houses.")
+    with tree.reading(ctx.doc):
+        for tok in other:
+            assert _texts(tree.children(tok)) == _texts(tok.children)
+            assert _texts(tree.subtree(tok)) == _texts(tok.subtree)
+
+
+def test_reading_resets_after_an_error(ctx: ArticleContext) -> None:
+    with pytest.raises(RuntimeError), tree.reading(ctx.doc):
+        raise RuntimeError("an extractor failed")
+    assert tree._CURRENT.get() is None
+
+
+def _kb_names() -> Iterator[str]:
+    kb = load_kb()
+    for ent in kb.entities.values():
+        yield ent.label
+        yield from ent.alt_labels
+    for key in set(kb.demonyms.values()):
+        yield from kb.entities[key].demonyms
+
+
+def test_name_words_match_the_tokenizer(nlp: Any) -> None:
+    words_of = entities._tokenizer_for(nlp.vocab)
+    tricky = ["cannot", "Cannot", "gonna", "U.S.", "al-Shabaab", "Côte d'Ivoire",
+              "two  spaces", " leading", "M23", "İstanbul", "Ansar al-Din", "Dont"]
+    for name in sorted(set(_kb_names())) + tricky:
+        doc = nlp.make_doc(name)
+        expected = (tuple(t.text for t in doc), tuple(t.lower_ for t in doc))
+        assert words_of(name) == expected, name
+
+
+def test_name_scan_matches_every_span(ctx: ArticleContext) -> None:
+    index = entities._matcher(ctx)
+    lower = [t.lower_ for t in ctx.tokens]
+    found = index(ctx.tokens)
+    assert found, "the text names KB entities"
+    # every span tried against the index, without the prefix shortcut
+    expected = []
+    for i, word in enumerate(lower):
+        for n in range(1, min(index.from_first.get(word, 0), len(lower) - i) + 1):
+            expected += [(key, i, i + n) for key in index.names.get(tuple(lower[i : i + n]), ())]
+        if ctx.tokens[i].is_upper:
+            expected += [(key, i, i + 1) for key in index.exact.get((ctx.tokens[i].text,), ())]
+    assert found == expected
