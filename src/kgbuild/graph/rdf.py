@@ -140,11 +140,13 @@ def graph_iri(article_id: str) -> URIRef:
     return KGR["graph/" + _safe(article_id)]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _node(key: str) -> URIRef:
     """The IRI of a key; ``%XX`` escapes already in it (keys of KB IRIs) are kept,
     a ``%`` that starts no escape is encoded as ``%25``.  Cached: an entity's key
-    comes back at each of its mentions, in every article that names it."""
+    comes back at each of its mentions, in every article that names it.  16k keys
+    hold what recurs; a bigger cache went on growing the build's process for the
+    first few thousand articles (about 250 bytes a key)."""
     if _PLAIN_KEY.fullmatch(key):
         return KGR[key]  # nothing to quote (most keys)
     parts = _PCT.split(key)
