@@ -64,77 +64,33 @@ def reading(doc: Doc) -> Iterator[ParseTree]:
         _CURRENT.reset(token)
 
 
-def children(tok: Token) -> tuple[Token, ...]:
-    """``tuple(tok.children)``: the token's syntactic children, left to right.
-
-    Args:
-        tok: a token.
-
-    Returns:
-        Its children (cached for the Doc being read).
-    """
+def _cached(tok: Token, relation: str) -> tuple[Token, ...]:
+    """``tuple(getattr(tok, relation))``, kept for the Doc being read (see :func:`reading`)."""
     tree = _CURRENT.get()
     if tree is None or tree.doc is not tok.doc:
-        return tuple(tok.children)
-    i = tok.i
-    got = tree.children[i]
+        return tuple(getattr(tok, relation))
+    table = getattr(tree, relation)
+    got = table[tok.i]
     if got is None:
-        got = tree.children[i] = tuple(tok.children)
+        got = table[tok.i] = tuple(getattr(tok, relation))
     return got
+
+
+def children(tok: Token) -> tuple[Token, ...]:
+    """The token's syntactic children, left to right (``tok.children``)."""
+    return _cached(tok, "children")
 
 
 def subtree(tok: Token) -> tuple[Token, ...]:
-    """``tuple(tok.subtree)``: the token and its descendants, in spaCy's order.
-
-    Args:
-        tok: a token.
-
-    Returns:
-        Its subtree (cached for the Doc being read).
-    """
-    tree = _CURRENT.get()
-    if tree is None or tree.doc is not tok.doc:
-        return tuple(tok.subtree)
-    i = tok.i
-    got = tree.subtree[i]
-    if got is None:
-        got = tree.subtree[i] = tuple(tok.subtree)
-    return got
+    """The token and its descendants in spaCy's order (``tok.subtree``)."""
+    return _cached(tok, "subtree")
 
 
 def conjuncts(tok: Token) -> tuple[Token, ...]:
-    """``tok.conjuncts``: the tokens coordinated with it.
-
-    Args:
-        tok: a token.
-
-    Returns:
-        Its conjuncts (cached for the Doc being read).
-    """
-    tree = _CURRENT.get()
-    if tree is None or tree.doc is not tok.doc:
-        return tuple(tok.conjuncts)
-    i = tok.i
-    got = tree.conjuncts[i]
-    if got is None:
-        got = tree.conjuncts[i] = tuple(tok.conjuncts)
-    return got
+    """The tokens coordinated with it (``tok.conjuncts``)."""
+    return _cached(tok, "conjuncts")
 
 
 def ancestors(tok: Token) -> tuple[Token, ...]:
-    """``tuple(tok.ancestors)``: the token's heads up to the root, nearest first.
-
-    Args:
-        tok: a token.
-
-    Returns:
-        Its ancestors (cached for the Doc being read).
-    """
-    tree = _CURRENT.get()
-    if tree is None or tree.doc is not tok.doc:
-        return tuple(tok.ancestors)
-    i = tok.i
-    got = tree.ancestors[i]
-    if got is None:
-        got = tree.ancestors[i] = tuple(tok.ancestors)
-    return got
+    """The token's heads up to the root, nearest first (``tok.ancestors``)."""
+    return _cached(tok, "ancestors")
