@@ -704,7 +704,7 @@ def test_a_build_checks_only_the_graphs_it_wrote(seeds_kg: Any) -> None:
 
 @pytest.mark.slow
 def test_a_generated_corpus_gives_pyshacls_report(tmp_path: Path) -> None:
-    from kgbuild.synthetic import write_corpus
+    from kgbuild.evaluation.synthetic import write_corpus
 
     write_corpus(tmp_path / "corpus", 20, seed=3)
     kg = kgbuild.build([tmp_path / "corpus"])
