@@ -69,7 +69,9 @@ class PipelinePlugin(_WorkerPlugin):  # type: ignore[misc]  # Any without dask's
 
 def _dask_task(articles: list[Article], kb: KnowledgeBase, model: str,
                batch_size: int) -> list[ArticleResult]:
-    return extract_chunk(articles, kb=kb, model=model, batch_size=batch_size)
+    # no graphs, as with local workers: the client writes each from the records as it
+    # arrives, faster than it could unpickle their RDF terms
+    return extract_chunk(articles, kb=kb, model=model, batch_size=batch_size, graphs=False)
 
 
 def _import_distributed() -> Any:
