@@ -480,6 +480,12 @@ def kb_within(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
 #: what :func:`fact_reports` reads of a graph
 _REPORT_PROPERTIES = frozenset((RDF.type, KG.within, KG.country, KG.agent, KG.target,
                                 KG.place, KG.date, KG.timeText, KG.name))
+# the terms fact_reports reads, looked up once (a namespace attribute costs a call each
+# time, and it reads them for every subject of every article)
+(_R_within, _R_COUNTRY, _R_country, _R_AGREEMENT, _R_EVENT, _R_agent, _R_target, _R_place,
+ _R_date, _R_timeText, _R_name, _R_TYPE) = (
+    KG.within, KG.Country, KG.country, KG.Agreement, KG.Event, KG.agent, KG.target, KG.place,
+    KG.date, KG.timeText, KG.name, RDF.type)
 
 
 def fact_reports(article_id: str, triples: Iterable[Triple],
@@ -505,14 +511,14 @@ def fact_reports(article_id: str, triples: Iterable[Triple],
             props.setdefault(p, []).append(o)
     links: dict[str, set[str]] = {}
     for s, props in by_s.items():
-        for o in props.get(KG.within, ()):
+        for o in props.get(_R_within, ()):
             links.setdefault(node_key(s), set()).add(node_key(o))
 
     def side(x: URIRef | Literal) -> str | None:
         props = by_s.get(x, {})  # type: ignore[call-overload]
-        if KG.Country in props.get(RDF.type, ()):
+        if _R_COUNTRY in props.get(_R_TYPE, ()):
             return node_key(x)
-        countries = props.get(KG.country, ())
+        countries = props.get(_R_country, ())
         return node_key(countries[0]) if countries else None
 
     def ancestors(place: str) -> set[str]:
@@ -532,18 +538,18 @@ def fact_reports(article_id: str, triples: Iterable[Triple],
 
     out: list[FactReport] = []
     for s, props in by_s.items():
-        types = props.get(RDF.type, ())
-        if KG.Agreement in types:
+        types = props.get(_R_TYPE, ())
+        if _R_AGREEMENT in types:
             out.append(FactReport(article_id, node_key(s), "Agreement",
-                                  date=one(props, KG.date)))
+                                  date=one(props, _R_date)))
             continue
-        if KG.Event not in types:
+        if _R_EVENT not in types:
             continue
         kinds = sorted(str(t)[len(_KG_ONTOLOGY):] for t in types
-                       if t != KG.Event and str(t).startswith(_KG_ONTOLOGY))
-        agents = props.get(KG.agent, ())
-        targets = props.get(KG.target, ())
-        places = frozenset(node_key(p) for p in props.get(KG.place, ()))
+                       if t != _R_EVENT and str(t).startswith(_KG_ONTOLOGY))
+        agents = props.get(_R_agent, ())
+        targets = props.get(_R_target, ())
+        places = frozenset(node_key(p) for p in props.get(_R_place, ()))
         out.append(FactReport(
             article_id, node_key(s), kinds[0] if kinds else "Event",
             agents=frozenset(node_key(a) for a in agents),
@@ -552,8 +558,8 @@ def fact_reports(article_id: str, triples: Iterable[Triple],
             target_sides=frozenset(x for x in map(side, targets) if x),
             places=places,
             within=frozenset((p, o) for p in places for o in ancestors(p)),
-            date=one(props, KG.date), time_text=one(props, KG.timeText),
-            name=one(props, KG.name)))
+            date=one(props, _R_date), time_text=one(props, _R_timeText),
+            name=one(props, _R_name)))
     return out
 
 
