@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from kgbuild._compat import moved_attribute
@@ -20,7 +20,7 @@ from kgbuild.core.model import Article
 from kgbuild.core.namespaces import KG
 from kgbuild.execution import extract_results
 from kgbuild.execution.step import fewer_collections, frozen_heap
-from kgbuild.graph.rdf import KB_GRAPH, article_graph, kb_within, to_graphs
+from kgbuild.graph.rdf import KB_GRAPH, article_graph, fact_reports, kb_within, to_graphs
 from kgbuild.graph.resolve import ArticleResult, resolve
 from kgbuild.inputs.articles import read_articles
 from kgbuild.kb.knowledge_base import KnowledgeBase, load_kb
@@ -119,9 +119,10 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
                 articles.append(a)
                 yield a
 
+        within = kb_within(kb)
         with fewer_collections():
             for result in extract_results(keep(stream), kb=kb, settings=settings, dask=dask):
-                _write_own_graph(result, articles, len(results))
+                _write_own_graph(result, articles, len(results), within=within)
                 results.append(result)
                 if progress is not None:
                     progress(len(results), None)
@@ -165,20 +166,23 @@ def check_build(kg: KnowledgeGraph, *, shapes: Sequence[str | os.PathLike[str]] 
     return kg.validate(shapes=shapes, engine=engine, workers=workers)
 
 
-def _write_own_graph(result: ArticleResult, articles: Sequence[Article], index: int) -> None:
-    """Write the article's own graph as soon as its result comes back from a worker.
+def _write_own_graph(result: ArticleResult, articles: Sequence[Article], index: int, *,
+                     within: Mapping[str, Sequence[str]] | None = None) -> None:
+    """Write the article's own graph as soon as its result comes back from a worker, and
+    read its event reports for the merge across articles when ``within`` is given.
 
     Workers return records without graphs (their RDF terms cost more to unpickle than the
     graph costs to write here). Written now, while the workers parse the next articles,
     it is not left for the end of the build, when only this process has work.
     ``articles[index]`` is normally the result's article: results come in input order.
     """
-    if result.graph is not None:
-        return
-    article = articles[index] if index < len(articles) else None
-    if article is None or article.id != result.article_id:
-        article = next(a for a in articles if a.id == result.article_id)
-    result.graph = article_graph(result, article)
+    if result.graph is None:
+        article = articles[index] if index < len(articles) else None
+        if article is None or article.id != result.article_id:
+            article = next(a for a in articles if a.id == result.article_id)
+        result.graph = article_graph(result, article)
+    if within is not None and result.reports is None:
+        result.reports = fact_reports(result.article_id, result.graph, within)
 
 
 def _build_into_store(writer: Any, stream: Iterable[Article], kb: KnowledgeBase,

@@ -659,20 +659,26 @@ def undo_merges(triples: Sequence[Triple], records: Sequence[Triple]) -> list[Tr
 
 
 def merge_graphs(graphs: Sequence[tuple[str, Sequence[Triple]]],
-                 within: Mapping[str, Sequence[str]]
+                 within: Mapping[str, Sequence[str]], *,
+                 reports: Mapping[str, Sequence[FactReport]] | None = None,
                  ) -> tuple[list[tuple[str, list[Triple]]], list[Triple]]:
     """Merge the reports of the same events across article graphs.
 
     Args:
         graphs: ``(article id, its own graph's triples)`` pairs.
         within: the knowledge base's "lies within" links (:func:`kb_within`).
+        reports: article id -> :func:`fact_reports` of its graph with ``within``, for the
+            articles whose reports were read already (a build reads them as each
+            article's graph is written); the others' are read here.
 
     Returns:
         The article graphs after :func:`apply_merges`, in the same order, and the
         resolution graph's triples (sorted).
     """
-    reports = [r for aid, triples in graphs for r in fact_reports(aid, triples, within)]
-    merges = merge_reports(reports)
+    known = reports or {}
+    merges = merge_reports([
+        r for aid, triples in graphs
+        for r in (known[aid] if aid in known else fact_reports(aid, triples, within))])
     by_article: dict[str, list[Merge]] = {}
     for m in merges.values():
         by_article.setdefault(m.article_id, []).append(m)
@@ -701,7 +707,8 @@ def to_graphs(res: Resolved, articles: Iterable[Article], kb: KnowledgeBase, *,
             article_graph(r, by_id[r.article_id])) for r in res.articles]
     resolution: list[Triple] = []
     if merge:
-        own, resolution = merge_graphs(own, kb_within(kb))
+        read = {r.article_id: r.reports for r in res.articles if r.reports is not None}
+        own, resolution = merge_graphs(own, kb_within(kb), reports=read)
     for aid, triples in own:
         yield graph_iri(aid), triples
     w = _write_kb(res, kb)

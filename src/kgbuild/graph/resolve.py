@@ -70,6 +70,9 @@ class ArticleResult:
     #: the article's own named graph, when the process that extracted it also wrote it
     #: (:func:`kgbuild.graph.rdf.article_graph`; it depends on this article alone)
     graph: list[tuple[Any, Any, Any]] | None = None
+    #: the event and agreement reports read back from ``graph``
+    #: (:func:`kgbuild.graph.rdf.fact_reports`), when they were read as it was written
+    reports: list[Any] | None = None
 
 
 @dataclass
