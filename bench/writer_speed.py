@@ -21,11 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset
-
 from kgbuild.export import serialize
 from kgbuild.namespaces import PREFIXES
 from kgbuild.oxterms import to_ox
+from rdflib import Dataset
+
 from kgbuild.outputs.turtle_writer import dataset_quads, write_trig, write_turtle
 
 
