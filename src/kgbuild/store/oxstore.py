@@ -731,7 +731,7 @@ class StoreWriter:
             self._close_database()
             try:
                 kept = compute_in_child(self.path / DB_DIR, self.path, texts,
-                                        timeout=timeout).kept
+                                        timeout=timeout)
             finally:
                 self.store = self._open()
         return kept

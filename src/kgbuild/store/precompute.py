@@ -11,7 +11,7 @@ nothing else writes). The build's own process then stays at the size the build n
 and the child's memory is returned to the system when it exits.
 
 The child's work is :func:`compute_answers`; :func:`compute_in_child` starts it and
-reports what it kept and its peak resident size.
+returns what it kept (its peak resident size goes to the log).
 """
 
 from __future__ import annotations
@@ -20,25 +20,15 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CHILD_TRIPLES", "ChildAnswers", "compute_answers", "compute_in_child",
-           "shipped_query_texts"]
+__all__ = ["CHILD_TRIPLES", "compute_answers", "compute_in_child", "shipped_query_texts"]
 
 log = logging.getLogger(__name__)
 
 #: stores with more triples than this compute their answers in a child process; below it
 #: the start of a child (about a second) costs more than the memory it saves
 CHILD_TRIPLES = 100_000
-
-
-@dataclass(frozen=True)
-class ChildAnswers:
-    """What a child process computed: answers kept, and its peak resident size (MiB)."""
-
-    kept: int
-    peak_mb: float
 
 
 def shipped_query_texts() -> list[str]:
@@ -105,7 +95,7 @@ def _child(database: str, folder: str, queries: Sequence[str], timeout: float | 
 
 
 def compute_in_child(database: str | os.PathLike[str], folder: str | os.PathLike[str],
-                     queries: Sequence[str], *, timeout: float | None) -> ChildAnswers:
+                     queries: Sequence[str], *, timeout: float | None) -> int:
     """Compute and keep the answers in a child process that opens ``database`` read-only.
 
     The caller must hold the store's exclusive lock and have closed its own handle on the
@@ -118,20 +108,15 @@ def compute_in_child(database: str | os.PathLike[str], folder: str | os.PathLike
         timeout: seconds allowed to each query.
 
     Returns:
-        The answers kept and the child's peak size; ``kept`` is 0 when the child failed
-        (answers are a cache: a build does not fail for want of them).
+        The number of answers kept; 0 when the child failed (answers are a cache: a
+        build does not fail for want of them). The child's peak size is logged.
     """
-    from kgbuild.core.errors import ConfigError
     from kgbuild.core.processes import process_context
 
-    methods = multiprocessing.get_all_start_methods()
-    try:
-        # never a plain fork: the writer's process runs RocksDB's native threads
-        context = process_context("forkserver" if "forkserver" in methods else "spawn",
-                                  preload=["kgbuild.store.precompute"])
-    except ConfigError as exc:
-        log.warning("answers not precomputed (%s)", exc)
-        return ChildAnswers(kept=0, peak_mb=float("nan"))
+    # never a plain fork: the writer's process runs RocksDB's native threads
+    forkserver = "forkserver" in multiprocessing.get_all_start_methods()
+    context = process_context("forkserver" if forkserver else "spawn",
+                              preload=["kgbuild.store.precompute"])
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_child, name="kgbuild-answers", daemon=True,
                               args=(str(database), str(Path(folder)), list(queries), timeout,
@@ -148,6 +133,6 @@ def compute_in_child(database: str | os.PathLike[str], folder: str | os.PathLike
     if process.exitcode != 0:
         log.warning("answers not precomputed: their process ended with code %s",
                     process.exitcode)
-        return ChildAnswers(kept=0, peak_mb=float("nan"))
+        return 0
     log.info("%d answers computed in a child process (peak %.0f MB)", kept, peak)
-    return ChildAnswers(kept=int(kept), peak_mb=float(peak))
+    return int(kept)
