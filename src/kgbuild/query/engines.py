@@ -17,12 +17,12 @@ from rdflib import Dataset, Graph, Literal, URIRef, Variable
 from rdflib.term import Node
 
 from kgbuild.core.errors import QueryError
-from kgbuild.core.oxterms import to_ox
+from kgbuild.core.oxterms import memoized, to_ox
 from kgbuild.query.checks import _Checked, _query_error
 from kgbuild.query.limits import _Cancelled
 from kgbuild.query.ordering import collect_ordered, plan_order
 from kgbuild.query.results import QueryResult
-from kgbuild.query.terms import _answer_converter, _normalise, _sparql_term
+from kgbuild.query.terms import _normalise, _ox_answer, _sparql_term
 
 __all__: list[str] = []
 
@@ -138,7 +138,7 @@ def _collect(solutions: Any, limit: int | None, cancel: threading.Event) -> Quer
         _Cancelled: ``cancel`` was set.
     """
     variables = tuple(v.value for v in solutions.variables)
-    convert = _answer_converter()
+    convert = memoized(_ox_answer)
     try:
         rows, truncated = _first_rows(
             solutions, lambda solution: tuple(map(convert, solution)), limit, cancel)

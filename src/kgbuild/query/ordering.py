@@ -47,10 +47,11 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
 
+from kgbuild.core.oxterms import memoized
 from kgbuild.query.checks import _OPAQUE, _WORD
 from kgbuild.query.limits import _Cancelled
 from kgbuild.query.results import QueryResult
-from kgbuild.query.terms import _answer_converter
+from kgbuild.query.terms import _ox_answer
 
 __all__ = ["OrderPlan", "order_rows", "plan_order"]
 
@@ -538,7 +539,7 @@ def collect_ordered(solutions: Any, plan: OrderPlan, limit: int | None,
     if limit is not None:
         order = order[:limit]
     # column by column: each distinct term of the rows returned is converted once
-    convert: Callable[[Any], Node | None] = _answer_converter()
+    convert: Callable[[Any], Node | None] = memoized(_ox_answer)
     values: list[list[Node | None]] = []
     for column in columns[:width]:
         picked = [column.ids[i] for i in order]

@@ -5,7 +5,6 @@ cannot break out of their token, and the one form both engines answer a term in.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -112,18 +111,3 @@ def _ox_answer(term: Any) -> Node | None:
         return _normalise(from_ox(term))
     return Literal(str(term))
 
-
-def _answer_converter() -> Callable[[Any], Node | None]:
-    """:func:`_ox_answer` remembering its answers: a query's rows repeat most of their terms
-    (the same labels, classes and nodes), and an rdflib literal is slow to build."""
-    seen: dict[Any, Node | None] = {None: None}
-    get = seen.get
-    missing = object()
-
-    def convert(term: Any) -> Node | None:
-        answer = get(term, missing)
-        if answer is missing:
-            answer = seen[term] = _ox_answer(term)
-        return answer  # type: ignore[return-value]
-
-    return convert
