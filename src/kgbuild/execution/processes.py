@@ -158,8 +158,9 @@ def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, work
 
     Each process loads the spaCy pipeline once and receives the knowledge base
     once.  Chunks of articles go out, :class:`~kgbuild.graph.resolve.ArticleResult`
-    records come back; at most ``2 * workers`` chunks are in flight, so the
-    input is read as the results are consumed.
+    records come back; at most ``2 * workers`` chunks are in flight, and
+    ``workers + 1`` chunks' worth of articles read ahead (see :func:`tapered`), so
+    the input is read as the results are consumed.
 
     Args:
         articles: any iterable of articles; it is consumed lazily.
