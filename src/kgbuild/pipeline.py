@@ -130,16 +130,9 @@ def build(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
                 raise nothing_read()
             resolved = resolve(results)
             graphs = list(to_graphs(resolved, articles, kb))
-            union = {t for _, triples in graphs for t in triples}
-            # the subjects of the properties counted, in one pass over the union
-            counted: dict[Any, set[Any]] = {KG.trigger: set(), KG.stance: set(),
-                                            KG.outcome: set()}
-            for s, p, _o in union:
-                subjects = counted.get(p)
-                if subjects is not None:
-                    subjects.add(s)
+            triples, counted = _count(graphs, (KG.trigger, KG.stance, KG.outcome))
         stats.articles = len(results)
-        stats.triples = len(union)
+        stats.triples = triples
         stats.entities = len(resolved.entities)
         stats.events = len(counted[KG.trigger])
         stats.statements = len(counted[KG.stance])
@@ -164,6 +157,45 @@ def check_build(kg: KnowledgeGraph, *, shapes: Sequence[str | os.PathLike[str]] 
         return kg.validate(shapes=shapes, engine=engine, workers=workers,
                            graphs=set(kg.stats.written))
     return kg.validate(shapes=shapes, engine=engine, workers=workers)
+
+
+def _count(graphs: Sequence[tuple[Any, Sequence[Any]]], properties: Sequence[Any]
+           ) -> tuple[int, dict[Any, set[Any]]]:
+    """The number of distinct triples in the union of ``graphs``, and the subjects of
+    each of ``properties`` in it.
+
+    Two graphs can state the same triple only about a subject both of them have, and
+    :func:`kgbuild.graph.rdf.to_graphs` gives each triple once per graph; so only the
+    triples of subjects in several graphs (entities, agreements, merged events) are
+    put in a set, and the others (mentions, most facts: the bulk) are just counted.
+    Hashing a triple costs a Python call per literal in it (rdflib's ``Literal``).
+
+    Args:
+        graphs: ``(graph name, triples)`` pairs, no triple twice in one graph.
+        properties: the properties whose subjects are wanted.
+
+    Returns:
+        The count, and each property's subjects.
+    """
+    owner: dict[Any, int] = {}
+    shared: set[Any] = set()
+    for index, (_, triples) in enumerate(graphs):
+        for s in {t[0] for t in triples}:
+            if owner.setdefault(s, index) != index:
+                shared.add(s)
+    counted: dict[Any, set[Any]] = {p: set() for p in properties}
+    alone = 0
+    common: set[Any] = set()
+    for _, triples in graphs:
+        for t in triples:
+            if t[0] in shared:
+                common.add(t)
+            else:
+                alone += 1
+            subjects = counted.get(t[1])
+            if subjects is not None:
+                subjects.add(t[0])
+    return alone + len(common), counted
 
 
 def _write_own_graph(result: ArticleResult, articles: Sequence[Article], index: int, *,

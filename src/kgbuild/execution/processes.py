@@ -31,14 +31,15 @@ from kgbuild._compat import moved_attribute
 from kgbuild.core.errors import ConfigError, KgbuildError
 from kgbuild.core.model import Article
 from kgbuild.core.processes import process_context, watched
-from kgbuild.execution.step import CHUNK_ARTICLES, chunked, default_chunk_size, extract_chunk
+from kgbuild.execution import transport
+from kgbuild.execution.step import CHUNK_ARTICLES, default_chunk_size, extract_chunk
 from kgbuild.kb.knowledge_base import KnowledgeBase
 from kgbuild.nlp.spacy_pipeline import DEFAULT_MODEL, load_pipeline
 
 if TYPE_CHECKING:
     from kgbuild.graph.resolve import ArticleResult
 
-__all__ = ["extract_in_processes", "start_method_for"]
+__all__ = ["extract_in_processes", "start_method_for", "tapered"]
 
 
 def __getattr__(name: str) -> Any:  # names that moved out (kgbuild._compat)
@@ -59,14 +60,21 @@ def _init_worker(kb: KnowledgeBase, model: str) -> None:
         _WORKER["error"] = exc
 
 
-def _worker_task(articles: list[Article], batch_size: int) -> list[ArticleResult]:
+def _worker_task(articles: list[Article], batch_size: int) -> bytes:
+    """Extract a chunk; the results come back pickled by :mod:`kgbuild.execution.transport`
+    (:func:`_results` unpickles them)."""
     error = _WORKER.get("error")
     if error is not None:
         raise error
     # no graphs: the main process writes them from the records faster than it
     # could unpickle their RDF terms (see kgbuild.execution.step.extract_article)
-    return extract_chunk(articles, kb=_WORKER["kb"], model=_WORKER["model"],
-                         batch_size=batch_size, graphs=False)
+    return transport.dumps(extract_chunk(articles, kb=_WORKER["kb"], model=_WORKER["model"],
+                                         batch_size=batch_size, graphs=False))
+
+
+def _results(future: Future[bytes]) -> list[ArticleResult]:
+    results: list[ArticleResult] = transport.loads(future.result())
+    return results
 
 
 def start_method_for(requested: str = "auto") -> str:
@@ -88,6 +96,60 @@ def start_method_for(requested: str = "auto") -> str:
     return "forkserver"
 
 
+#: The smallest chunk :func:`tapered` cuts at the end of the stream (rounded up to whole
+#: batches): a smaller one costs more in memory-zone and task overhead than it balances.
+LAST_CHUNK_ARTICLES = 8
+
+
+def tapered(articles: Iterable[Article], size: int, *, batch_size: int, workers: int
+            ) -> Iterator[list[Article]]:
+    """Split a stream into chunks of ``size`` articles, then smaller ones at its end.
+
+    The workers finish together only if the last chunks are small: with chunks of 32
+    articles (about two seconds of one worker's time) one worker idled for a second,
+    on average, while the other parsed the last chunk. So up to ``workers * size``
+    articles are read ahead, and once the stream has ended what is left goes out in
+    chunks of about a ``2 * workers``-th of it, whole batches, down to
+    :data:`LAST_CHUNK_ARTICLES`. Big chunks otherwise: each chunk is one memory zone,
+    and closing a zone costs a few milliseconds.
+
+    Args:
+        articles: the stream, consumed lazily.
+        size: the chunk size (a multiple of ``batch_size``, or 1).
+        batch_size: articles per ``nlp.pipe`` batch: chunks stay whole batches.
+        workers: how many processes share the chunks.
+
+    Returns:
+        An iterator of lists of articles, in input order.
+
+    >>> [len(c) for c in tapered(range(200), 32, batch_size=4, workers=2)]
+    [32, 32, 32, 32, 20, 16, 12, 8, 8, 8]
+    """
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1, not {size}")
+    smallest = min(size, default_chunk_size(batch_size, articles=LAST_CHUNK_ARTICLES))
+    ahead: deque[Article] = deque()
+    it = iter(articles)
+    ended = False
+    while True:
+        while not ended and len(ahead) < workers * size + size:
+            article = next(it, _END)
+            if article is _END:
+                ended = True
+            else:
+                ahead.append(article)
+        if not ahead:
+            return
+        take = size
+        if ended:
+            share = default_chunk_size(batch_size, articles=-(-len(ahead) // (2 * workers)))
+            take = max(smallest, min(size, share))
+        yield [ahead.popleft() for _ in range(min(take, len(ahead)))]
+
+
+_END: Any = object()
+
+
 def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, workers: int,
                          model: str = DEFAULT_MODEL, batch_size: int = 4,
                          chunk_size: int | None = None,
@@ -96,8 +158,9 @@ def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, work
 
     Each process loads the spaCy pipeline once and receives the knowledge base
     once.  Chunks of articles go out, :class:`~kgbuild.graph.resolve.ArticleResult`
-    records come back; at most ``2 * workers`` chunks are in flight, so the
-    input is read as the results are consumed.
+    records come back; at most ``2 * workers`` chunks are in flight, and
+    ``workers + 1`` chunks' worth of articles read ahead (see :func:`tapered`), so
+    the input is read as the results are consumed.
 
     Args:
         articles: any iterable of articles; it is consumed lazily.
@@ -125,18 +188,18 @@ def extract_in_processes(articles: Iterable[Article], *, kb: KnowledgeBase, work
     size = default_chunk_size(batch_size, articles=chunk_size or CHUNK_ARTICLES)
     ctx = process_context(start_method_for(start_method), preload=[__name__])
     window = 2 * workers
-    pending: deque[Future[list[ArticleResult]]] = deque()
+    pending: deque[Future[bytes]] = deque()
     # the workers exit by themselves if this process is killed (core.processes.watch_parent)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                **watched(_init_worker, (kb, model)))
     try:
-        chunks = chunked(articles, size)
+        chunks = tapered(articles, size, batch_size=batch_size, workers=workers)
         for chunk in chunks:
             pending.append(pool.submit(_worker_task, chunk, batch_size))
             if len(pending) >= window:
-                yield from pending.popleft().result()
+                yield from _results(pending.popleft())
         while pending:
-            yield from pending.popleft().result()
+            yield from _results(pending.popleft())
     except BrokenProcessPool as exc:
         raise KgbuildError(
             f"a worker process died during extraction ({exc})", input=f"{workers} workers",

@@ -166,7 +166,8 @@ def _offset(value: int) -> Literal:
 @lru_cache(maxsize=1 << 14)
 def _plain(text: str) -> Literal:
     """A plain literal of a text that comes back often (an extractor's name, a name as
-    written at its mentions, an entity's label), cleaned (see :func:`_clean`)."""
+    written at its mentions, an entity's label, a trigger, a reporting verb, the labels
+    made of them), cleaned (see :func:`_clean`)."""
     return Literal(_clean(text))
 
 
@@ -210,7 +211,9 @@ class _Writer:
         return len(self.triples)
 
     def mention(self, node: URIRef, ev: Evidence) -> None:
-        m = URIRef(f"{self.article}#char={ev.begin},{ev.end}")
+        # URIRef() would check the text for characters an IRI may not hold; the article's
+        # IRI is percent-encoded and the rest is digits, so the term is made directly
+        m = _new_str(URIRef, f"{self.article}#char={ev.begin},{ev.end}")
         triples = self.triples
         triples[(m, _TYPE, _MENTION)] = None
         triples[(m, _REFERENCE_CONTEXT, self.article)] = None
@@ -224,10 +227,35 @@ class _Writer:
         self.subjects.add(node)
 
 
+class _Terms:
+    """A namespace whose terms are each looked up once.
+
+    ``KG.Event`` runs the namespace's ``__getattr__`` and makes a new term at each
+    access, and the writers below name some 90,000 terms per 200 articles; here the
+    first access stores the term as an attribute, which later accesses read directly
+    (the same term, so the same triples). A name the namespace does not define still
+    raises ``AttributeError``, at its first access.
+    """
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term: URIRef = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+
+_KG, _RDF, _RDFS, _SKOS, _SCHEMA = _Terms(KG), _Terms(RDF), _Terms(RDFS), _Terms(SKOS), \
+    _Terms(SCHEMA)
+_NIF, _ORG, _XSD, _OWL = _Terms(NIF), _Terms(ORG), _Terms(XSD), _Terms(OWL)
+
+_new_str = str.__new__
+
 # the terms of a mention, looked up once (a namespace makes a new term on each access)
-_TYPE, _MENTION, _ARTICLE, _EXTRACTOR = RDF.type, KG.Mention, KG.article, KG.extractor
-_REFERENCE_CONTEXT, _BEGIN, _END = NIF.referenceContext, NIF.beginIndex, NIF.endIndex
-_ANCHOR, _DENOTED_BY = NIF.anchorOf, GAF.denotedBy
+_TYPE, _MENTION, _ARTICLE, _EXTRACTOR = _RDF.type, _KG.Mention, _KG.article, _KG.extractor
+_REFERENCE_CONTEXT, _BEGIN, _END = _NIF.referenceContext, _NIF.beginIndex, _NIF.endIndex
+_ANCHOR, _DENOTED_BY = _NIF.anchorOf, GAF.denotedBy
 
 
 def _entity(
@@ -239,33 +267,33 @@ def _entity(
     node = _node(key)
     w.written[(key, ents is not None)] = node
     for cls in _types(info.kind):
-        w.add(node, RDF.type, cls)
+        w.add(node, _RDF.type, cls)
     if info.is_actor:
-        w.add(node, RDF.type, KG.Actor)
+        w.add(node, _RDF.type, _KG.Actor)
     if info.is_place:
-        w.add(node, RDF.type, KG.Place)
-    w.add(node, RDFS.label, _plain(info.label))
+        w.add(node, _RDF.type, _KG.Place)
+    w.add(node, _RDFS.label, _plain(info.label))
     if info.country and info.country != key and ents is not None and info.country in ents:
-        w.add(node, KG.country, _entity(w, info.country, ents[info.country]))
-    w.add(node, KG.article, w.article)
+        w.add(node, _KG.country, _entity(w, info.country, ents[info.country]))
+    w.add(node, _KG.article, w.article)
     return node
 
 
 def _article(w: _Writer, art: Article) -> None:
     a = w.article
-    w.add(a, RDF.type, KG.Article)
-    w.add(a, RDFS.label, Literal(_clean(art.title or art.id)))
-    w.add(a, SCHEMA.headline, Literal(_clean(art.title or art.id)))
-    w.add(a, KG.fileName, Literal(_clean(art.id)))
+    w.add(a, _RDF.type, _KG.Article)
+    w.add(a, _RDFS.label, Literal(_clean(art.title or art.id)))
+    w.add(a, _SCHEMA.headline, Literal(_clean(art.title or art.id)))
+    w.add(a, _KG.fileName, Literal(_clean(art.id)))
     digest = hashlib.sha256(art.text.encode("utf-8", "surrogatepass")).hexdigest()
-    w.add(a, KG.contentHash, Literal("sha256:" + digest))
-    w.add(a, NIF.isString, Literal(_clean(art.text)))
+    w.add(a, _KG.contentHash, Literal("sha256:" + digest))
+    w.add(a, _NIF.isString, Literal(_clean(art.text)))
     if art.url:
-        w.add(a, SCHEMA.url, Literal(art.url, datatype=XSD.anyURI))
+        w.add(a, _SCHEMA.url, Literal(art.url, datatype=_XSD.anyURI))
     if art.published:
-        w.add(a, SCHEMA.datePublished, Literal(art.published.isoformat(), datatype=XSD.date))
+        w.add(a, _SCHEMA.datePublished, Literal(art.published.isoformat(), datatype=_XSD.date))
     if art.publisher:
-        w.add(a, SCHEMA.publisher, Literal(_clean(art.publisher)))
+        w.add(a, _SCHEMA.publisher, Literal(_clean(art.publisher)))
 
 
 def article_graph(r: ArticleResult, art: Article) -> list[Triple]:
@@ -295,77 +323,77 @@ def _write_article(r: ArticleResult, art: Article) -> _Writer:
         if node is not None:
             w.mention(node, m.evidence)
             if m.surface and m.surface != ents[m.key].label:
-                w.add(node, SKOS.altLabel, Literal(_clean(m.surface)))
+                w.add(node, _SKOS.altLabel, _plain(m.surface))
     for e in r.events:
         node = _node(e.key)
         w.mention(node, e.evidence)
-        if (node, RDF.type, KG.Event) in w.triples:
+        if (node, _RDF.type, _KG.Event) in w.triples:
             continue
         for cls in _types(e.kind):
-            w.add(node, RDF.type, cls)
-        w.add(node, RDF.type, KG.Event)
-        w.add(node, RDFS.label, Literal(_clean(f"{e.name or e.kind} ({e.trigger})")))
-        w.add(node, KG.trigger, Literal(_clean(e.trigger)))
-        link(node, KG.agent, *e.agents)
-        link(node, KG.target, *e.targets)
-        link(node, KG.place, *e.places)
+            w.add(node, _RDF.type, cls)
+        w.add(node, _RDF.type, _KG.Event)
+        w.add(node, _RDFS.label, _plain(f"{e.name or e.kind} ({e.trigger})"))
+        w.add(node, _KG.trigger, _plain(e.trigger))
+        link(node, _KG.agent, *e.agents)
+        link(node, _KG.target, *e.targets)
+        link(node, _KG.place, *e.places)
         if e.time_text:
-            w.add(node, KG.timeText, Literal(_clean(e.time_text)))
+            w.add(node, _KG.timeText, _plain(e.time_text))
         if e.date:
-            w.add(node, KG.date, _date_literal(e.date))
+            w.add(node, _KG.date, _date_literal(e.date))
         if e.name:
-            w.add(node, KG.name, Literal(_clean(e.name)))
+            w.add(node, _KG.name, _plain(e.name))
         if e.responds_to:
-            w.add(node, KG.respondsTo, _node(e.responds_to))
+            w.add(node, _KG.respondsTo, _node(e.responds_to))
         for g in e.violates:
-            w.add(node, KG.violates, _node(g))
+            w.add(node, _KG.violates, _node(g))
     source_article = w.article
     for s in r.statements:
         node = _node(s.key)
-        w.add(node, RDF.type, KG.Statement)
-        w.add(node, RDFS.label, Literal(_clean(f"{s.stance} ({s.verb})")))
-        link(node, KG.speaker, s.speaker)
-        w.add(node, KG.stance, STANCE[s.stance])
-        w.add(node, KG.reportingVerb, Literal(_clean(s.verb)))
-        link(node, KG.addressee, *s.addressees)
-        w.add(node, KG.quote, Literal(_clean(s.quote)))
+        w.add(node, _RDF.type, _KG.Statement)
+        w.add(node, _RDFS.label, _plain(f"{s.stance} ({s.verb})"))
+        link(node, _KG.speaker, s.speaker)
+        w.add(node, _KG.stance, STANCE[s.stance])
+        w.add(node, _KG.reportingVerb, _plain(s.verb))
+        link(node, _KG.addressee, *s.addressees)
+        w.add(node, _KG.quote, Literal(_clean(s.quote)))
         for k in s.about:
-            w.add(node, KG.about, _node(k))
+            w.add(node, _KG.about, _node(k))
         w.mention(node, s.evidence)
     for c in r.claims:
         node = _node(c.key)
-        w.add(node, RDF.type, KG.CasualtyClaim)
-        w.add(node, RDFS.label, Literal(_clean(f"{c.count_text} {c.outcome}")))
+        w.add(node, _RDF.type, _KG.CasualtyClaim)
+        w.add(node, _RDFS.label, _plain(f"{c.count_text} {c.outcome}"))
         src = ent(c.source) if c.source else None
-        w.add(node, KG.source, src if src is not None else source_article)
-        link(node, KG.victim, c.victim)
-        w.add(node, KG.outcome, OUTCOME[c.outcome])
+        w.add(node, _KG.source, src if src is not None else source_article)
+        link(node, _KG.victim, c.victim)
+        w.add(node, _KG.outcome, OUTCOME[c.outcome])
         if c.count is not None:
-            w.add(node, KG.count, Literal(c.count, datatype=XSD.integer))
-        w.add(node, KG.countText, Literal(_clean(c.count_text)))
-        w.add(node, KG.qualifier, QUALIFIER[c.qualifier])
+            w.add(node, _KG.count, Literal(c.count, datatype=_XSD.integer))
+        w.add(node, _KG.countText, _plain(c.count_text))
+        w.add(node, _KG.qualifier, QUALIFIER[c.qualifier])
         if c.victim_group:
-            w.add(node, KG.victimGroup, Literal(_clean(c.victim_group)))
-        link(node, KG.victimSide, c.victim_side)
+            w.add(node, _KG.victimGroup, _plain(c.victim_group))
+        link(node, _KG.victimSide, c.victim_side)
         if c.about:
-            w.add(node, KG.about, _node(c.about))
+            w.add(node, _KG.about, _node(c.about))
         w.mention(node, c.evidence)
     for agr in r.agreements:
         node = _node(agr.key)
         w.mention(node, agr.evidence)
-        if (node, RDF.type, KG.Agreement) in w.triples:
+        if (node, _RDF.type, _KG.Agreement) in w.triples:
             continue
-        w.add(node, RDF.type, KG.Agreement)
-        w.add(node, RDFS.label, Literal(_clean(agr.label)))
+        w.add(node, _RDF.type, _KG.Agreement)
+        w.add(node, _RDFS.label, _plain(agr.label))
         if agr.date:
-            w.add(node, KG.date, _date_literal(agr.date))
-        link(node, KG.broker, *agr.brokers)
-        link(node, KG.party, *agr.parties)
+            w.add(node, _KG.date, _date_literal(agr.date))
+        link(node, _KG.broker, *agr.brokers)
+        link(node, _KG.party, *agr.parties)
         for k in agr.provides:
-            w.add(node, KG.provides, _node(k))
-        link(node, KG.signingPlace, agr.place)
+            w.add(node, _KG.provides, _node(k))
+        link(node, _KG.signingPlace, agr.place)
         for text in agr.provisions:
-            w.add(node, KG.provision, Literal(_clean(text)))
+            w.add(node, _KG.provision, Literal(_clean(text)))
     for role in r.roles:
         ident = f"{role.person}|{role.title}|{role.organization}".encode()
         post_key = f"post/{hashlib.sha1(ident).hexdigest()[:16]}"
@@ -373,18 +401,18 @@ def _write_article(r: ArticleResult, art: Article) -> _Writer:
         person = ent(role.person)
         if person is None:
             continue
-        w.add(node, RDF.type, KG.Post)
-        w.add(node, RDF.type, ORG.Post)
+        w.add(node, _RDF.type, _KG.Post)
+        w.add(node, _RDF.type, _ORG.Post)
         org_label = ents[role.organization].label if role.organization in ents else ""
         w.add(
             node,
-            RDFS.label,
-            Literal(_clean(f"{role.title.capitalize()}{', ' + org_label if org_label else ''}")),
+            _RDFS.label,
+            _plain(f"{role.title.capitalize()}{', ' + org_label if org_label else ''}"),
         )
-        w.add(node, KG.roleTitle, Literal(_clean(role.title)))
-        w.add(node, ORG.heldBy, person)
-        w.add(person, ORG.holds, node)
-        link(node, ORG.postIn, role.organization)
+        w.add(node, _KG.roleTitle, _plain(role.title))
+        w.add(node, _ORG.heldBy, person)
+        w.add(person, _ORG.holds, node)
+        link(node, _ORG.postIn, role.organization)
         w.mention(node, role.evidence)
     for pl in r.place_links:
         place, other = ent(pl.place), ent(pl.other)
@@ -395,13 +423,13 @@ def _write_article(r: ArticleResult, art: Article) -> _Writer:
             "contradiction/"
             + hashlib.sha1(f"{con.a}|{con.b}|{con.topic}".encode()).hexdigest()[:16]
         )
-        w.add(node, RDF.type, KG.Contradiction)
-        w.add(node, KG.claimA, _node(con.a))
-        w.add(node, KG.claimB, _node(con.b))
-        w.add(node, KG.topic, Literal(_clean(con.topic)))
-        w.add(node, RDFS.label, Literal(_clean(con.topic)))
-        w.add(_node(con.a), KG.contradicts, _node(con.b))
-        w.add(node, KG.article, w.article)
+        w.add(node, _RDF.type, _KG.Contradiction)
+        w.add(node, _KG.claimA, _node(con.a))
+        w.add(node, _KG.claimB, _node(con.b))
+        w.add(node, _KG.topic, _plain(con.topic))
+        w.add(node, _RDFS.label, _plain(con.topic))
+        w.add(_node(con.a), _KG.contradicts, _node(con.b))
+        w.add(node, _KG.article, w.article)
     for key, evs in r.evidence.items():
         node = _node(key)
         if node in w.subjects:
@@ -420,16 +448,16 @@ def _write_kb(res: Resolved, kb: KnowledgeBase) -> _Writer:
             # compared with the KB's label only: the label an article composed for a
             # minted entity depends on which article came first
             if ent is None or alt != ent.label:
-                w.add(node, SKOS.altLabel, Literal(_clean(alt)))
+                w.add(node, _SKOS.altLabel, Literal(_clean(alt)))
         if ent is None:
             continue
         for alt in ent.alt_labels:
-            w.add(node, SKOS.altLabel, Literal(alt))
+            w.add(node, _SKOS.altLabel, Literal(alt))
         for s in ent.same_as:
-            w.add(node, OWL.sameAs, URIRef(s))
+            w.add(node, _OWL.sameAs, URIRef(s))
         if ent.lat is not None and ent.long is not None:
-            w.add(node, WGS84.lat, Literal(str(ent.lat), datatype=XSD.decimal))
-            w.add(node, WGS84.long, Literal(str(ent.long), datatype=XSD.decimal))
+            w.add(node, WGS84.lat, Literal(str(ent.lat), datatype=_XSD.decimal))
+            w.add(node, WGS84.long, Literal(str(ent.long), datatype=_XSD.decimal))
     for triple in kb_within_triples(kb, {_node(k) for k in res.entities}):
         w.add(*triple)
     return w
@@ -478,14 +506,16 @@ def kb_within(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
 
 
 #: what :func:`fact_reports` reads of a graph
-_REPORT_PROPERTIES = frozenset((RDF.type, KG.within, KG.country, KG.agent, KG.target,
-                                KG.place, KG.date, KG.timeText, KG.name))
+_REPORT_PROPERTIES = frozenset((_RDF.type, _KG.within, _KG.country, _KG.agent, _KG.target,
+                                _KG.place, _KG.date, _KG.timeText, _KG.name))
 # the terms fact_reports reads, looked up once (a namespace attribute costs a call each
-# time, and it reads them for every subject of every article)
+# time, and it reads them for every subject of every article); the very terms the writers
+# above use, so that in a graph written in this process they are found by identity, without
+# rdflib's equality test (a Python call)
 (_R_within, _R_COUNTRY, _R_country, _R_AGREEMENT, _R_EVENT, _R_agent, _R_target, _R_place,
  _R_date, _R_timeText, _R_name, _R_TYPE) = (
-    KG.within, KG.Country, KG.country, KG.Agreement, KG.Event, KG.agent, KG.target, KG.place,
-    KG.date, KG.timeText, KG.name, RDF.type)
+    _KG.within, _KG.Country, _KG.country, _KG.Agreement, _KG.Event, _KG.agent, _KG.target,
+    _KG.place, _KG.date, _KG.timeText, _KG.name, _RDF.type)
 
 
 def fact_reports(article_id: str, triples: Iterable[Triple],
