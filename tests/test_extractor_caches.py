@@ -86,6 +86,41 @@ def test_tree_navigation_matches_spacy(ctx: ArticleContext) -> None:
     assert _texts(tree.children(doc[3])) == _texts(doc[3].children)
 
 
+COORDINATED = (
+    "Soldiers, police officers and militia fighters attacked, looted and burned the "
+    "market, the mosque and two schools in Gao and Timbuktu, which the rebels, who had "
+    "fled north, had held since May. Who did they say they saw? Nobody, the mayor said."
+)
+
+
+def test_tree_navigation_matches_spacy_on_coordination(nlp: Any) -> None:
+    doc = nlp(COORDINATED)
+    with tree.reading(doc):
+        for tok in doc:
+            for relation in ("children", "subtree", "conjuncts", "ancestors"):
+                mine = getattr(tree, relation)(tok)
+                assert _texts(mine) == _texts(getattr(tok, relation)), (relation, tok.i)
+    assert any(tok.conjuncts for tok in doc), "the text has coordinated tokens"
+
+
+def test_tokens_are_shared_while_reading(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    outside = tree.tokens_of(doc)
+    assert _texts(outside) == _texts(doc)
+    assert tree.tokens_of(doc) is not outside  # no cache outside a reading block
+    fresh = ArticleContext(ctx.article, doc, ctx.kb, Extraction(ctx.article))
+    with tree.reading(doc) as current:
+        shared = fresh.tokens
+        assert _texts(shared) == _texts(doc)
+        assert shared is tree.tokens_of(doc) is current.token_list()
+        # the navigation answers with the same Token objects
+        for tok in shared:
+            for kid in tree.children(tok):
+                assert kid is shared[kid.i]
+            for t in tree.subtree(tok):
+                assert t is shared[t.i]
+
+
 def test_tree_ignores_tokens_of_another_doc(nlp: Any, ctx: ArticleContext) -> None:
     other = nlp("Rebels attacked the town and burned houses.")
     with tree.reading(ctx.doc):

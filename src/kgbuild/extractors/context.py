@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from kgbuild.core.model import Article, Evidence, Extraction
-from kgbuild.extractors.tree import children, conjuncts
+from kgbuild.extractors.tree import children, conjuncts, tokens_of
 from kgbuild.kb.knowledge_base import KnowledgeBase
 
 __all__ = ["ArticleContext", "EntityInfo", "Ref"]
@@ -68,10 +68,11 @@ class ArticleContext:
     @property
     def tokens(self) -> list[Token]:
         """The Doc's tokens as one list, made once: iterating a Doc creates new Token
-        objects on every pass, and the extractors pass over it many times."""
+        objects on every pass, and the extractors pass over it many times.  While the
+        extractors run, it is the parse tree's list (the same Token objects)."""
         cached: list[Token] | None = self.__dict__.get("_tokens")
         if cached is None:
-            cached = list(self.doc)
+            cached = tokens_of(self.doc)
             self.__dict__["_tokens"] = cached
         return cached
 
