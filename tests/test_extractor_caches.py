@@ -167,3 +167,28 @@ def test_name_scan_matches_every_span(ctx: ArticleContext) -> None:
         if ctx.tokens[i].is_upper:
             expected += [(key, i, i + 1) for key in index.exact.get((ctx.tokens[i].text,), ())]
     assert found == expected
+
+
+def test_forms_cache_matches_the_uncached_forms(ctx: ArticleContext) -> None:
+    from kgbuild.extractors import event_vocabulary
+
+    doc = ctx.doc
+    uncached = [event_vocabulary._word_forms(t.lemma_, t.lower_) for t in doc]
+    with tree.reading(doc) as current:
+        assert [event_vocabulary._forms(t) for t in doc] == uncached
+        assert [event_vocabulary._forms(t) for t in ctx.tokens] == uncached
+        assert all(f is not None for f in current.forms)
+    assert [event_vocabulary._forms(t) for t in doc] == uncached
+
+
+def test_normalized_time_matches_normalize_time() -> None:
+    from datetime import date
+
+    from kgbuild.extractors.common import normalized_time
+    from kgbuild.nlp.timex import normalize_time
+
+    texts = ["early on Wednesday morning", "in November 2020", "August 3", "yesterday",
+             "last night", "3 March 2021", "the evening", "2019-02-30", "44-day-long", ""]
+    for published in (None, date(2022, 8, 4), date(2021, 1, 1)):
+        for text in texts * 2:  # the second round answers from the cache
+            assert normalized_time(text, published) == normalize_time(text, published)

@@ -366,8 +366,10 @@ def _undertaking_clauses(
     """(verb, provisions, parties) of each "X and Y agreed to ..." and of each "Under
     the agreement, <clause>"."""
     out: list[tuple[Token, list[str], list[str]]] = []
+    # ctx.in_headline, inlined: asked of every token
+    title_begin, title_end = ctx.article.title_span
     for tok in ctx.tokens:
-        if ctx.in_headline(tok):
+        if title_begin <= tok.idx < title_end:
             continue
         if tok.lemma_.lower() in lx.PROVISION_VERBS and tok.pos_ == "VERB":
             if _negated_or_refused(tok):

@@ -751,7 +751,10 @@ def _recent_refs(ctx: ArticleContext, tok: Token, window: int = 4) -> list[Ref]:
     n = ctx.sent_number(tok.i)
     lo = ctx.sents[max(n + 1 - window, 0)].start
     tokens = ctx.tokens
-    refs = [r for r in ctx.refs if lo <= r.head < tok.i and not ctx.in_headline(tokens[r.head])]
+    # ctx.in_headline, inlined: asked of every reference in the window
+    b, e = ctx.article.title_span
+    end = tok.i
+    refs = [r for r in ctx.refs if lo <= r.head < end and not b <= tokens[r.head].idx < e]
     return sorted(refs, key=lambda r: -r.head)
 
 

@@ -29,7 +29,16 @@ from contextvars import ContextVar
 from spacy.symbols import conj as _CONJ
 from spacy.tokens import Doc, Token
 
-__all__ = ["ParseTree", "ancestors", "children", "conjuncts", "reading", "subtree", "tokens_of"]
+__all__ = [
+    "ParseTree",
+    "ancestors",
+    "children",
+    "conjuncts",
+    "current",
+    "reading",
+    "subtree",
+    "tokens_of",
+]
 
 
 class ParseTree:
@@ -47,6 +56,7 @@ class ParseTree:
         "children",
         "conjuncts",
         "doc",
+        "forms",
         "subtree",
         "tokens",
     )
@@ -59,6 +69,8 @@ class ParseTree:
         self.subtree: list[tuple[Token, ...] | None] = [None] * n
         self.conjuncts: list[tuple[Token, ...] | None] = [None] * n
         self.ancestors: list[tuple[Token, ...] | None] = [None] * n
+        # token index -> the word forms the event rules match (event_vocabulary._forms)
+        self.forms: list[tuple[str, ...] | None] = [None] * n
         # the Doc's arrays, read on the first navigation (see _index)
         self.tokens: list[Token] = []
         self._kids: list[list[int]] = []
@@ -177,6 +189,10 @@ class ParseTree:
 
 _CURRENT: ContextVar[ParseTree | None] = ContextVar("kgbuild_parse_tree", default=None)
 
+#: The tree of the Doc being read, or None (for per-token caches of other modules: check
+#: that ``tree.doc`` is the token's Doc).
+current = _CURRENT.get
+
 
 @contextmanager
 def reading(doc: Doc) -> Iterator[ParseTree]:
@@ -214,11 +230,23 @@ def _cached(tok: Token, relation: str) -> tuple[Token, ...]:
 
 def children(tok: Token) -> tuple[Token, ...]:
     """The token's syntactic children, left to right (``tok.children``)."""
+    # asked a quarter of a million times per 200 articles: the cached answer without the
+    # calls of _cached
+    tree = _CURRENT.get()
+    if tree is not None and tree.doc is tok.doc:
+        got = tree.children[tok.i]
+        if got is not None:
+            return got
     return _cached(tok, "children")
 
 
 def subtree(tok: Token) -> tuple[Token, ...]:
     """The token and its descendants in spaCy's order (``tok.subtree``)."""
+    tree = _CURRENT.get()
+    if tree is not None and tree.doc is tok.doc:
+        got = tree.subtree[tok.i]
+        if got is not None:
+            return got
     return _cached(tok, "subtree")
 
 
@@ -229,6 +257,11 @@ def conjuncts(tok: Token) -> tuple[Token, ...]:
 
 def ancestors(tok: Token) -> tuple[Token, ...]:
     """The token's heads up to the root, nearest first (``tok.ancestors``)."""
+    tree = _CURRENT.get()
+    if tree is not None and tree.doc is tok.doc:
+        got = tree.ancestors[tok.i]
+        if got is not None:
+            return got
     return _cached(tok, "ancestors")
 
 
