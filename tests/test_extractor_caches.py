@@ -192,3 +192,17 @@ def test_normalized_time_matches_normalize_time() -> None:
     for published in (None, date(2022, 8, 4), date(2021, 1, 1)):
         for text in texts * 2:  # the second round answers from the cache
             assert normalized_time(text, published) == normalize_time(text, published)
+
+
+def test_token_arrays_match_the_token_attributes(nlp: Any, ctx: ArticleContext) -> None:
+    for context in (ctx, ArticleContext(ctx.article, nlp(COORDINATED), ctx.kb,
+                                        Extraction(ctx.article))):
+        doc = context.doc
+        assert context.pos_names == [t.pos_ for t in doc]
+        assert context.lowers == [t.lower_ for t in doc]
+        assert context.lemmas == [t.lemma_.lower() for t in doc]
+        assert context.pos_names is context.pos_names  # made once
+    assert {"NOUN", "PROPN", "VERB", "PUNCT"} <= set(ctx.pos_names)
+    empty = nlp("")
+    blank = ArticleContext(ctx.article, empty, ctx.kb, Extraction(ctx.article))
+    assert blank.pos_names == blank.lowers == blank.lemmas == []

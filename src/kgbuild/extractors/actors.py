@@ -275,8 +275,9 @@ def extract(ctx: ArticleContext) -> None:
     unknown = unidentified_modifiers()
     slug = slugify(ctx.article.id.rsplit(".", 1)[0])
     _communal_groups(ctx, slug)
+    pos_names = ctx.pos_names
     for tok in ctx.tokens:
-        if tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ == "compound":
+        if pos_names[tok.i] not in ("NOUN", "PROPN") or tok.dep_ == "compound":
             continue
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
             continue

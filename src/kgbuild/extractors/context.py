@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from spacy.parts_of_speech import NAMES as POS_NAMES
 from spacy.tokens import Doc, Span, Token
 
 from kgbuild.core.model import Article, Evidence, Extraction
@@ -74,6 +75,35 @@ class ArticleContext:
         if cached is None:
             cached = tokens_of(self.doc)
             self.__dict__["_tokens"] = cached
+        return cached
+
+    @property
+    def pos_names(self) -> list[str]:
+        """``tok.pos_`` of every token, read once from the Doc's POS array (the same names
+        :attr:`spacy.tokens.Token.pos_` gives): the whole-document loops filter on it."""
+        cached: list[str] | None = self.__dict__.get("_pos_names")
+        if cached is None:
+            pos = self.doc.to_array("POS").tolist() if len(self.doc) else []
+            cached = [POS_NAMES[p] for p in pos]
+            self.__dict__["_pos_names"] = cached
+        return cached
+
+    @property
+    def lowers(self) -> list[str]:
+        """``tok.lower_`` of every token, made once."""
+        cached: list[str] | None = self.__dict__.get("_lowers")
+        if cached is None:
+            cached = [t.lower_ for t in self.tokens]
+            self.__dict__["_lowers"] = cached
+        return cached
+
+    @property
+    def lemmas(self) -> list[str]:
+        """``tok.lemma_.lower()`` of every token, made once."""
+        cached: list[str] | None = self.__dict__.get("_lemmas")
+        if cached is None:
+            cached = [t.lemma_.lower() for t in self.tokens]
+            self.__dict__["_lemmas"] = cached
         return cached
 
     def _sent_index(self) -> tuple[list[Span], list[int]]:

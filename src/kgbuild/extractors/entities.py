@@ -362,10 +362,12 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
 
 def _compose(ctx: ArticleContext) -> None:
     doc = ctx.doc
-    for tok in ctx.tokens:
-        if tok.pos_ not in ("NOUN", "PROPN"):
+    # the article's arrays: most tokens are left at the first test
+    pos_names, lowers, lemmas = ctx.pos_names, ctx.lowers, ctx.lemmas
+    for i, tok in enumerate(ctx.tokens):
+        if pos_names[i] not in ("NOUN", "PROPN"):
             continue
-        lower, lemma = tok.lower_, tok.lemma_.lower()
+        lower, lemma = lowers[i], lemmas[i]
         is_body = lower in lx.BODY_HEADS or lemma in lx.BODY_HEADS
         is_force = lower in lx.FORCE_HEADS or lemma in lx.FORCE_HEADS
         is_side = lower in lx.SIDE_HEADS
@@ -703,7 +705,11 @@ _DESCRIPTION_HEADS = frozenset(("ministry", "army", "government"))
 
 
 def _anaphors(ctx: ArticleContext) -> None:
+    pos_names = ctx.pos_names
     for tok in ctx.tokens:
+        # only pronouns and nouns refer back (the tests below read nothing else)
+        if pos_names[tok.i] not in ("PRON", "NOUN"):
+            continue
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
             continue
         if tok.pos_ == "PRON" and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
