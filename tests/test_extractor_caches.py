@@ -206,3 +206,12 @@ def test_token_arrays_match_the_token_attributes(nlp: Any, ctx: ArticleContext) 
     empty = nlp("")
     blank = ArticleContext(ctx.article, empty, ctx.kb, Extraction(ctx.article))
     assert blank.pos_names == blank.lowers == blank.lemmas == []
+
+
+def test_doc_text_matches_spacy(nlp: Any, ctx: ArticleContext) -> None:
+    for doc in (ctx.doc, nlp(COORDINATED), nlp(""), nlp("  two  spaces\n\nand a tab\tend ")):
+        assert tree.doc_text(doc) == doc.text  # outside a reading block: spaCy's
+        with tree.reading(doc) as current:
+            assert tree.doc_text(doc) == doc.text
+            assert current.text == doc.text
+            assert tree.doc_text(doc) is current.text  # made once

@@ -7,7 +7,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from kgbuild.extractors.context import ArticleContext, Ref
-from kgbuild.extractors.tree import children, conjuncts, subtree
+from kgbuild.extractors.tree import children, conjuncts, doc_text, subtree
 from kgbuild.nlp.timex import normalize_time
 
 #: :func:`kgbuild.nlp.timex.normalize_time`, remembered: a pure function of the text and
@@ -388,7 +388,7 @@ def coder_remark_spans(doc: Doc) -> tuple[tuple[int, int], ...]:
 
     from kgbuild.nlp.lexicon import CODER_REMARKS
 
-    text = doc.text
+    text = doc_text(doc)
     spans: list[tuple[int, int]] = []
     for pattern in CODER_REMARKS:
         for m in re.finditer(pattern, text, flags=re.IGNORECASE):

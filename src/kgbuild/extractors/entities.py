@@ -30,7 +30,7 @@ from kgbuild.core.model import Mention
 from kgbuild.core.names import match_key
 from kgbuild.extractors.context import ArticleContext, Ref
 from kgbuild.extractors.entity_keys import composed_entity, minted_key, register_entity
-from kgbuild.extractors.tree import children, conjuncts
+from kgbuild.extractors.tree import children, conjuncts, doc_text
 from kgbuild.kb.knowledge_base import ARMED_KINDS, KBEntity, KnowledgeBase
 from kgbuild.nlp import lexicon as lx
 
@@ -190,6 +190,7 @@ def _surface(span: Span) -> str:
 # --- 1. knowledge-base names --------------------------------------------------------------
 def _kb_names(ctx: ArticleContext) -> None:
     doc = ctx.doc
+    tokens = ctx.tokens  # doc[i] would make a new Token on each test
     spans = [(start, end, key) for key, start, end in _matcher(ctx)(ctx.tokens)]
     # longest first; then leftmost
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0], s[2]))
@@ -200,22 +201,22 @@ def _kb_names(ctx: ArticleContext) -> None:
         # a name must not be a part of a longer capitalised name ("Niamey Street")
         if (
             end < len(doc)
-            and doc[end].is_title
-            and doc[end].pos_ == "PROPN"
+            and tokens[end].is_title
+            and tokens[end].pos_ == "PROPN"
             and not key.startswith("demonym:")
-            and doc[end].lower_ not in lx.PLACE_HEADS
-            and doc[end].lower_ not in lx.FORCE_HEADS
-            and doc[end].lower_ not in lx.BODY_HEADS
-            and doc[end].lower_ not in lx.TITLES
+            and tokens[end].lower_ not in lx.PLACE_HEADS
+            and tokens[end].lower_ not in lx.FORCE_HEADS
+            and tokens[end].lower_ not in lx.BODY_HEADS
+            and tokens[end].lower_ not in lx.TITLES
         ):
             continue
         if (
             start > 0
-            and doc[start - 1].pos_ == "PROPN"
-            and doc[start - 1].is_title
+            and tokens[start - 1].pos_ == "PROPN"
+            and tokens[start - 1].is_title
             and not key.startswith("demonym:")
-            and doc[start - 1].head.i in range(start, end)
-            and doc[start - 1].dep_ == "compound"
+            and tokens[start - 1].head.i in range(start, end)
+            and tokens[start - 1].dep_ == "compound"
         ):
             continue  # "Tarvosh Defense Army" is not the KB's "Defense Army"
         taken.update(range(start, end))
@@ -562,7 +563,7 @@ def _places(ctx: ArticleContext) -> None:
             register_entity(ctx, key, kind, label)
             ctx.add_ref(Ref(key, kind, span.start, span.end, tok.i, "pattern", span.text))
     # generic place nouns ("the line of contact", "commanding heights")
-    lower_text = doc.text.lower()
+    lower_text = doc_text(doc).lower()
     for phrase, kind in sorted(lx.GENERIC_PLACES.items(), key=lambda kv: -len(kv[0])):
         start = 0
         while True:

@@ -125,8 +125,10 @@ def _within_links(ctx: ArticleContext, places: list[str], sent: Span) -> list[tu
 def _source(ctx: ArticleContext, tok: Token) -> str | None:
     """Who reports the event: "according to X", or the subject of a reporting or
     recording verb the event is the object or complement of."""
-    for t in ctx.sent(tok):
-        if t.lower_ == "according" and t.i + 1 < len(tok.doc) and tok.doc[t.i + 1].lower_ == "to":
+    # the article's Tokens and lower-cased words (iterating the Span makes new Tokens)
+    lowers = ctx.lowers
+    for t in ctx.sent_tokens(tok):
+        if lowers[t.i] == "according" and t.i + 1 < len(tok.doc) and lowers[t.i + 1] == "to":
             for p in tok.doc[t.i + 1].children:
                 if p.dep_ == "pobj":
                     ref = ctx.ref_for(p)

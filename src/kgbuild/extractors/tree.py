@@ -35,6 +35,7 @@ __all__ = [
     "children",
     "conjuncts",
     "current",
+    "doc_text",
     "reading",
     "subtree",
     "tokens_of",
@@ -58,6 +59,7 @@ class ParseTree:
         "doc",
         "forms",
         "subtree",
+        "text",
         "tokens",
     )
 
@@ -71,6 +73,8 @@ class ParseTree:
         self.ancestors: list[tuple[Token, ...] | None] = [None] * n
         # token index -> the word forms the event rules match (event_vocabulary._forms)
         self.forms: list[tuple[str, ...] | None] = [None] * n
+        # doc.text, made on first request (see doc_text)
+        self.text: str | None = None
         # the Doc's arrays, read on the first navigation (see _index)
         self.tokens: list[Token] = []
         self._kids: list[list[int]] = []
@@ -279,3 +283,22 @@ def tokens_of(doc: Doc) -> list[Token]:
     if tree is None or tree.doc is not doc:
         return list(doc)
     return tree.token_list()
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``: while ``doc`` is being read (see :func:`reading`), made once from the
+    tree's tokens (spaCy joins every token's ``text_with_ws`` anew on each read, making a
+    new Token for each).
+
+    Args:
+        doc: the Doc.
+
+    Returns:
+        Its text.
+    """
+    tree = _CURRENT.get()
+    if tree is None or tree.doc is not doc:
+        return str(doc.text)
+    if tree.text is None:
+        tree.text = "".join([t.text_with_ws for t in tree.token_list()])
+    return tree.text
