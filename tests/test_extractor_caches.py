@@ -159,6 +159,7 @@ def test_name_scan_matches_every_span(ctx: ArticleContext) -> None:
     lower = [t.lower_ for t in ctx.tokens]
     found = index(ctx.tokens)
     assert found, "the text names KB entities"
+    assert index(ctx.tokens, ctx.lowers) == found  # with the article's lower-cased words
     # every span tried against the index, without the prefix shortcut
     expected = []
     for i, word in enumerate(lower):

@@ -252,8 +252,9 @@ def _people_names(ctx: ArticleContext, head: Token) -> list[Token]:
 def _communal_groups(ctx: ArticleContext, slug: str) -> None:
     """One group node per people named with a group noun (``rules/communal.tsv``)."""
     heads, cues = _communal()
+    lowers, pos_names = ctx.lowers, ctx.pos_names  # the article's arrays: one test a token
     for tok in ctx.tokens:
-        if tok.lower_ not in heads or tok.pos_ != "NOUN" or ctx.in_headline(tok):
+        if lowers[tok.i] not in heads or pos_names[tok.i] != "NOUN" or ctx.in_headline(tok):
             continue
         names = _people_names(ctx, tok)
         if not names:

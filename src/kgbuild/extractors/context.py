@@ -127,7 +127,10 @@ class ArticleContext:
     def sent(self, tok: Token) -> Span:
         """``tok.sent``, each sentence made once: spaCy scans the Doc for a sentence's
         ends on every call, and the extractors ask for it of every candidate."""
-        return self.sent_at(tok.i)
+        index: tuple[list[Span], list[int]] | None = self.__dict__.get("_sents")
+        if index is None:
+            index = self._sent_index()
+        return index[0][index[1][tok.i]]
 
     def sent_tokens(self, tok: Token) -> list[Token]:
         """The tokens of ``tok``'s sentence (a new list of the cached Tokens)."""
@@ -211,8 +214,9 @@ class ArticleContext:
 
     def ref_at(self, tok: Token) -> Ref | None:
         """The reference headed by ``tok``, else the outermost one covering it."""
-        if tok.i in self._head:
-            return self._head[tok.i]
+        ref = self._head.get(tok.i)  # a Ref or None (one lookup, not two)
+        if ref is not None:
+            return ref
         refs = self._cover.get(tok.i)
         if refs:
             return max(refs, key=lambda r: r.end - r.start)

@@ -96,19 +96,25 @@ class _NameIndex:
         if key not in keys:
             keys.append(key)
 
-    def __call__(self, tokens: list[Token]) -> list[tuple[str, int, int]]:
-        """(key, start, end) of every name in ``tokens`` (the Doc's tokens in order)."""
-        lower = [t.lower_ for t in tokens]
+    def __call__(
+        self, tokens: list[Token], lower: list[str] | None = None
+    ) -> list[tuple[str, int, int]]:
+        """(key, start, end) of every name in ``tokens`` (the Doc's tokens in order);
+        ``lower``: their ``lower_``, when the caller has them."""
+        if lower is None:
+            lower = [t.lower_ for t in tokens]
         out = []
-        names, prefixes = self.names, self.prefixes
+        names, prefixes, from_first = self.names, self.prefixes, self.from_first
+        size = len(lower)
         for i, word in enumerate(lower):
-            longest = self.from_first.get(word, 0)
-            for n in range(1, min(longest, len(lower) - i) + 1):
-                words = tuple(lower[i : i + n])
-                for key in names.get(words, ()):
-                    out.append((key, i, i + n))
-                if words not in prefixes:
-                    break  # no longer name starts with these words
+            longest = from_first.get(word, 0)
+            if longest:  # else no name starts with this word
+                for n in range(1, min(longest, size - i) + 1):
+                    words = tuple(lower[i : i + n])
+                    for key in names.get(words, ()):
+                        out.append((key, i, i + n))
+                    if words not in prefixes:
+                        break  # no longer name starts with these words
             if tokens[i].is_upper:
                 for key in self.exact.get((tokens[i].text,), ()):
                     out.append((key, i, i + 1))
@@ -191,7 +197,7 @@ def _surface(span: Span) -> str:
 def _kb_names(ctx: ArticleContext) -> None:
     doc = ctx.doc
     tokens = ctx.tokens  # doc[i] would make a new Token on each test
-    spans = [(start, end, key) for key, start, end in _matcher(ctx)(ctx.tokens)]
+    spans = [(start, end, key) for key, start, end in _matcher(ctx)(ctx.tokens, ctx.lowers)]
     # longest first; then leftmost
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0], s[2]))
     taken: set[int] = set()
