@@ -296,14 +296,15 @@ def _lexical_times(ctx: ArticleContext, sent: Span, found: list[Span]) -> list[S
     out: list[Span] = []
     doc = sent.doc
     tokens = ctx.tokens
+    lowers = ctx.lowers
     for t in tokens[sent.start : sent.end]:
         if t.i in taken:
             continue
-        low = t.lower_
+        low = lowers[t.i]
         # the cheap word test first: the entity type only matters for time words
         if low in WEEKDAYS or low in _DAY_WORDS:
             start = t.i
-        elif low in _PERIODS and t.i > sent.start and tokens[t.i - 1].lower_ in ("last", "this"):
+        elif low in _PERIODS and t.i > sent.start and lowers[t.i - 1] in ("last", "this"):
             start = t.i - 1
         else:
             continue
