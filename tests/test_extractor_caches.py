@@ -216,3 +216,12 @@ def test_doc_text_matches_spacy(nlp: Any, ctx: ArticleContext) -> None:
             assert tree.doc_text(doc) == doc.text
             assert current.text == doc.text
             assert tree.doc_text(doc) is current.text  # made once
+
+
+def test_surface_matches_the_span_text(nlp: Any, ctx: ArticleContext) -> None:
+    for doc in (ctx.doc, nlp(COORDINATED)):
+        spans = [doc[i:j] for i in range(len(doc)) for j in range(i, min(len(doc), i + 6) + 1)]
+        expected = [entities._strip_det(s).text.replace("\n", " ").strip() for s in spans]
+        assert [entities._surface(s) for s in spans] == expected
+        with tree.reading(doc):
+            assert [entities._surface(s) for s in spans] == expected

@@ -96,9 +96,8 @@ class _NameIndex:
         if key not in keys:
             keys.append(key)
 
-    def __call__(
-        self, tokens: list[Token], lower: list[str] | None = None
-    ) -> list[tuple[str, int, int]]:
+    def __call__(self, tokens: list[Token],
+                 lower: list[str] | None = None) -> list[tuple[str, int, int]]:
         """(key, start, end) of every name in ``tokens`` (the Doc's tokens in order);
         ``lower``: their ``lower_``, when the caller has them."""
         if lower is None:
@@ -190,7 +189,9 @@ def _strip_det(span: Span) -> Span:
 
 
 def _surface(span: Span) -> str:
-    return _strip_det(span).text.replace("\n", " ").strip()
+    s = _strip_det(span)  # Span.text, sliced from the article's text (made once per article)
+    text = doc_text(s.doc)[s.start_char : s.end_char] if len(s) else ""
+    return text.replace("\n", " ").strip()
 
 
 # --- 1. knowledge-base names --------------------------------------------------------------

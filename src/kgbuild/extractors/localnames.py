@@ -477,8 +477,10 @@ def _apply(ctx: ArticleContext, keys: dict[str, str], demonyms: set[str]) -> Non
     for name in sorted(keys, key=lambda n: (-len(n.split()), n)):
         words = name.split()
         n = len(words)
+        first = words[0] if words else None
         for i in range(len(doc) - n + 1):
-            if texts[i : i + n] != words or ctx.covered(i, i + n):
+            # the first word alone first: most positions differ there (same test)
+            if (n and texts[i] != first) or texts[i : i + n] != words or ctx.covered(i, i + n):
                 continue
             span = doc[i : i + n]
             if ctx.excluded(span.start_char, span.end_char):
