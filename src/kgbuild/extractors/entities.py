@@ -494,8 +494,9 @@ def _propn_run(tok: Token) -> Span | None:
 
 def _places(ctx: ArticleContext) -> None:
     doc = ctx.doc
+    lowers = ctx.lowers
     for tok in ctx.tokens:
-        lower = tok.lower_
+        lower = lowers[tok.i]
         # "the village of X", "the region of X"
         if lower in lx.PLACE_OF_HEADS and tok.pos_ == "NOUN":
             for prep in tok.rights:
