@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.parts_of_speech import NAMES as POS_NAMES
+from spacy.parts_of_speech import NAMES as _SPACY_POS_NAMES
 from spacy.tokens import Doc, Span, Token
 
 from kgbuild.core.model import Article, Evidence, Extraction
@@ -18,6 +18,9 @@ from kgbuild.extractors.tree import children, conjuncts, tokens_of
 from kgbuild.kb.knowledge_base import KnowledgeBase
 
 __all__ = ["ArticleContext", "EntityInfo", "Ref"]
+
+#: POS id -> ``Token.pos_`` (spaCy's table, keyed by plain ints for a faster lookup)
+POS_NAMES: dict[int, str] = {int(k): v for k, v in _SPACY_POS_NAMES.items()}
 
 
 @dataclass
