@@ -108,6 +108,8 @@ class ParseTree:
         self._kids = kids
         self._raw_head = raw_head
         self._dep = dep
+        # nearly every token's children are asked for: all made here, in one pass
+        self.children = [tuple([tokens[j] for j in k]) for k in kids]
 
     def token_list(self) -> list[Token]:
         """The Doc's tokens, one ``Token`` object per position, made once."""
@@ -129,7 +131,7 @@ class ParseTree:
             self._index()
         tokens = self.tokens
         if relation == "children":
-            return tuple([tokens[j] for j in self._kids[i]])
+            return self.children[i]  # made by _index
         if relation == "subtree":
             return tuple([tokens[j] for j in self._subtree_indices(i)])
         if relation == "ancestors":
