@@ -86,6 +86,41 @@ def test_tree_navigation_matches_spacy(ctx: ArticleContext) -> None:
     assert _texts(tree.children(doc[3])) == _texts(doc[3].children)
 
 
+COORDINATED = (
+    "Soldiers, police officers and militia fighters attacked, looted and burned the "
+    "market, the mosque and two schools in Gao and Timbuktu, which the rebels, who had "
+    "fled north, had held since May. Who did they say they saw? Nobody, the mayor said."
+)
+
+
+def test_tree_navigation_matches_spacy_on_coordination(nlp: Any) -> None:
+    doc = nlp(COORDINATED)
+    with tree.reading(doc):
+        for tok in doc:
+            for relation in ("children", "subtree", "conjuncts", "ancestors"):
+                mine = getattr(tree, relation)(tok)
+                assert _texts(mine) == _texts(getattr(tok, relation)), (relation, tok.i)
+    assert any(tok.conjuncts for tok in doc), "the text has coordinated tokens"
+
+
+def test_tokens_are_shared_while_reading(ctx: ArticleContext) -> None:
+    doc = ctx.doc
+    outside = tree.tokens_of(doc)
+    assert _texts(outside) == _texts(doc)
+    assert tree.tokens_of(doc) is not outside  # no cache outside a reading block
+    fresh = ArticleContext(ctx.article, doc, ctx.kb, Extraction(ctx.article))
+    with tree.reading(doc) as current:
+        shared = fresh.tokens
+        assert _texts(shared) == _texts(doc)
+        assert shared is tree.tokens_of(doc) is current.token_list()
+        # the navigation answers with the same Token objects
+        for tok in shared:
+            for kid in tree.children(tok):
+                assert kid is shared[kid.i]
+            for t in tree.subtree(tok):
+                assert t is shared[t.i]
+
+
 def test_tree_ignores_tokens_of_another_doc(nlp: Any, ctx: ArticleContext) -> None:
     other = nlp("Rebels attacked the town and burned houses.")
     with tree.reading(ctx.doc):
@@ -124,6 +159,7 @@ def test_name_scan_matches_every_span(ctx: ArticleContext) -> None:
     lower = [t.lower_ for t in ctx.tokens]
     found = index(ctx.tokens)
     assert found, "the text names KB entities"
+    assert index(ctx.tokens, ctx.lowers) == found  # with the article's lower-cased words
     # every span tried against the index, without the prefix shortcut
     expected = []
     for i, word in enumerate(lower):
@@ -132,3 +168,60 @@ def test_name_scan_matches_every_span(ctx: ArticleContext) -> None:
         if ctx.tokens[i].is_upper:
             expected += [(key, i, i + 1) for key in index.exact.get((ctx.tokens[i].text,), ())]
     assert found == expected
+
+
+def test_forms_cache_matches_the_uncached_forms(ctx: ArticleContext) -> None:
+    from kgbuild.extractors import event_vocabulary
+
+    doc = ctx.doc
+    uncached = [event_vocabulary._word_forms(t.lemma_, t.lower_) for t in doc]
+    with tree.reading(doc) as current:
+        assert [event_vocabulary._forms(t) for t in doc] == uncached
+        assert [event_vocabulary._forms(t) for t in ctx.tokens] == uncached
+        assert all(f is not None for f in current.forms)
+    assert [event_vocabulary._forms(t) for t in doc] == uncached
+
+
+def test_normalized_time_matches_normalize_time() -> None:
+    from datetime import date
+
+    from kgbuild.extractors.common import normalized_time
+    from kgbuild.nlp.timex import normalize_time
+
+    texts = ["early on Wednesday morning", "in November 2020", "August 3", "yesterday",
+             "last night", "3 March 2021", "the evening", "2019-02-30", "44-day-long", ""]
+    for published in (None, date(2022, 8, 4), date(2021, 1, 1)):
+        for text in texts * 2:  # the second round answers from the cache
+            assert normalized_time(text, published) == normalize_time(text, published)
+
+
+def test_token_arrays_match_the_token_attributes(nlp: Any, ctx: ArticleContext) -> None:
+    for context in (ctx, ArticleContext(ctx.article, nlp(COORDINATED), ctx.kb,
+                                        Extraction(ctx.article))):
+        doc = context.doc
+        assert context.pos_names == [t.pos_ for t in doc]
+        assert context.lowers == [t.lower_ for t in doc]
+        assert context.lemmas == [t.lemma_.lower() for t in doc]
+        assert context.pos_names is context.pos_names  # made once
+    assert {"NOUN", "PROPN", "VERB", "PUNCT"} <= set(ctx.pos_names)
+    empty = nlp("")
+    blank = ArticleContext(ctx.article, empty, ctx.kb, Extraction(ctx.article))
+    assert blank.pos_names == blank.lowers == blank.lemmas == []
+
+
+def test_doc_text_matches_spacy(nlp: Any, ctx: ArticleContext) -> None:
+    for doc in (ctx.doc, nlp(COORDINATED), nlp(""), nlp("  two  spaces\n\nand a tab\tend ")):
+        assert tree.doc_text(doc) == doc.text  # outside a reading block: spaCy's
+        with tree.reading(doc) as current:
+            assert tree.doc_text(doc) == doc.text
+            assert current.text == doc.text
+            assert tree.doc_text(doc) is current.text  # made once
+
+
+def test_surface_matches_the_span_text(nlp: Any, ctx: ArticleContext) -> None:
+    for doc in (ctx.doc, nlp(COORDINATED)):
+        spans = [doc[i:j] for i in range(len(doc)) for j in range(i, min(len(doc), i + 6) + 1)]
+        expected = [entities._strip_det(s).text.replace("\n", " ").strip() for s in spans]
+        assert [entities._surface(s) for s in spans] == expected
+        with tree.reading(doc):
+            assert [entities._surface(s) for s in spans] == expected

@@ -252,8 +252,9 @@ def _people_names(ctx: ArticleContext, head: Token) -> list[Token]:
 def _communal_groups(ctx: ArticleContext, slug: str) -> None:
     """One group node per people named with a group noun (``rules/communal.tsv``)."""
     heads, cues = _communal()
+    lowers, pos_names = ctx.lowers, ctx.pos_names  # the article's arrays: one test a token
     for tok in ctx.tokens:
-        if tok.lower_ not in heads or tok.pos_ != "NOUN" or ctx.in_headline(tok):
+        if lowers[tok.i] not in heads or pos_names[tok.i] != "NOUN" or ctx.in_headline(tok):
             continue
         names = _people_names(ctx, tok)
         if not names:
@@ -275,8 +276,9 @@ def extract(ctx: ArticleContext) -> None:
     unknown = unidentified_modifiers()
     slug = slugify(ctx.article.id.rsplit(".", 1)[0])
     _communal_groups(ctx, slug)
+    pos_names = ctx.pos_names
     for tok in ctx.tokens:
-        if tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ == "compound":
+        if pos_names[tok.i] not in ("NOUN", "PROPN") or tok.dep_ == "compound":
             continue
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
             continue

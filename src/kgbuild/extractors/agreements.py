@@ -246,7 +246,10 @@ def _negated_or_refused(verb: Token) -> bool:
 # --- the extractor ------------------------------------------------------------------------
 def _mentions(ctx: ArticleContext) -> list[_Mention]:
     found: list[_Mention] = []
+    pos_names = ctx.pos_names
     for tok in ctx.tokens:
+        if pos_names[tok.i] not in ("NOUN", "PROPN"):
+            continue  # _kind gives None (its first test, from the article's arrays)
         kind = _kind(tok)
         if kind is None:
             continue
@@ -366,8 +369,14 @@ def _undertaking_clauses(
     """(verb, provisions, parties) of each "X and Y agreed to ..." and of each "Under
     the agreement, <clause>"."""
     out: list[tuple[Token, list[str], list[str]]] = []
+    # ctx.in_headline, inlined: asked of every token
+    title_begin, title_end = ctx.article.title_span
+    lowers, lemmas = ctx.lowers, ctx.lemmas
     for tok in ctx.tokens:
-        if ctx.in_headline(tok):
+        # each branch below needs one of these words
+        if lemmas[tok.i] not in lx.PROVISION_VERBS and lowers[tok.i] not in ("it", "under"):
+            continue
+        if title_begin <= tok.idx < title_end:
             continue
         if tok.lemma_.lower() in lx.PROVISION_VERBS and tok.pos_ == "VERB":
             if _negated_or_refused(tok):

@@ -645,8 +645,8 @@ _FRAME_WORDS = frozenset((*lx.CASUALTY_VERBS, *lx.CASUALTY_ADJECTIVES, *lx.CASUA
 
 
 def _figures(ctx: ArticleContext, tok: Token) -> list[_Figure]:
-    if tok.lower_ not in _FRAME_WORDS and tok.lemma_.lower() not in _FRAME_WORDS:
-        return _verb_figures(tok) if tok.pos_ == "VERB" else []  # only "to death" then
+    if ctx.lowers[tok.i] not in _FRAME_WORDS and ctx.lemmas[tok.i] not in _FRAME_WORDS:
+        return _verb_figures(tok) if ctx.pos_names[tok.i] == "VERB" else []  # only "to death"
     out = _verb_figures(tok)
     if not out:
         out = _adjective_figures(tok)

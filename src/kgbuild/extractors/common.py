@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.tokens import Doc, Span, Token
 
 from kgbuild.extractors.context import ArticleContext, Ref
-from kgbuild.extractors.tree import children, conjuncts, subtree
+from kgbuild.extractors.tree import children, conjuncts, doc_text, subtree
+from kgbuild.nlp.timex import normalize_time
+
+#: :func:`kgbuild.nlp.timex.normalize_time`, remembered: a pure function of the text and
+#: the publication date (a string or None back), asked several times of each time
+#: expression (its specificity, whether it resolves, the event's date).  Bounded; it keeps
+#: only strings and dates.
+normalized_time = lru_cache(maxsize=8192)(normalize_time)
 
 _TIME_EDGE_WORDS = {
     "early",
@@ -229,13 +238,11 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
         # (not the date of a report: "..., the ministry said on Tuesday")
         from kgbuild.nlp.lexicon import REPORTING_VERBS
 
-        inside = [
-            e
-            for e in ents
-            if governing_verb(e.root) is not None
-            and governing_verb(e.root).dep_ == "ROOT"  # type: ignore[union-attr]
-            and governing_verb(e.root).lemma_.lower() not in REPORTING_VERBS
-        ]  # type: ignore[union-attr]
+        inside = []
+        for e in ents:
+            gov = governing_verb(e.root)  # once per entity (Span.root scans the span)
+            if gov is not None and gov.dep_ == "ROOT" and gov.lemma_.lower() not in REPORTING_VERBS:
+                inside.append(e)
     if not inside:
         return None
     # the most specific time first ("during Friday prayers on 8 October 2021": the date),
@@ -260,9 +267,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
             start -= 1
     if chosen.label_ == "TIME" and not any(ch.isdigit() for ch in chosen.text):
         # "the evening", "the day" alone are too vague; "last night" is not
-        from kgbuild.nlp.timex import normalize_time
-
-        resolvable = normalize_time(chosen.text, ctx.article.published or _ANY_DAY) is not None
+        resolvable = normalized_time(chosen.text, ctx.article.published or _ANY_DAY) is not None
         if not resolvable and not any(
             e.label_ == "DATE" for e in ents if e.start <= end and e.end >= start
         ):
@@ -273,9 +278,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
 def _specificity(ctx: ArticleContext, ent: Span) -> tuple[int, int]:
     """(length of the ISO value it resolves to: 10 a day, 7 a month, 4 a year; 1 when the
     text has a year written)."""
-    from kgbuild.nlp.timex import normalize_time
-
-    iso = normalize_time(ent.text, ctx.article.published or _ANY_DAY)
+    iso = normalized_time(ent.text, ctx.article.published or _ANY_DAY)
     written = int(any(t.like_num and len(t.text) == 4 for t in ent))
     return (len(iso) if iso else 0, written)
 
@@ -293,14 +296,15 @@ def _lexical_times(ctx: ArticleContext, sent: Span, found: list[Span]) -> list[S
     out: list[Span] = []
     doc = sent.doc
     tokens = ctx.tokens
+    lowers = ctx.lowers
     for t in tokens[sent.start : sent.end]:
         if t.i in taken:
             continue
-        low = t.lower_
+        low = lowers[t.i]
         # the cheap word test first: the entity type only matters for time words
         if low in WEEKDAYS or low in _DAY_WORDS:
             start = t.i
-        elif low in _PERIODS and t.i > sent.start and tokens[t.i - 1].lower_ in ("last", "this"):
+        elif low in _PERIODS and t.i > sent.start and lowers[t.i - 1] in ("last", "this"):
             start = t.i - 1
         else:
             continue
@@ -327,7 +331,6 @@ def _dates_an_agreement(ent: Span) -> bool:
 def _is_time(ctx: ArticleContext, ent: Span) -> bool:
     """A DATE/TIME entity that names a point or period (not "44-day-long")."""
     from kgbuild.nlp.lexicon import MONTHS, WEEKDAYS
-    from kgbuild.nlp.timex import normalize_time
 
     low = ent.text.lower()
     if any(
@@ -350,7 +353,7 @@ def _is_time(ctx: ArticleContext, ent: Span) -> bool:
         )
     ):
         return True
-    return normalize_time(ent.text, ctx.article.published or _ANY_DAY) is not None and (
+    return normalized_time(ent.text, ctx.article.published or _ANY_DAY) is not None and (
         "-" not in ent.text
     )
 
@@ -386,7 +389,7 @@ def coder_remark_spans(doc: Doc) -> tuple[tuple[int, int], ...]:
 
     from kgbuild.nlp.lexicon import CODER_REMARKS
 
-    text = doc.text
+    text = doc_text(doc)
     spans: list[tuple[int, int]] = []
     for pattern in CODER_REMARKS:
         for m in re.finditer(pattern, text, flags=re.IGNORECASE):

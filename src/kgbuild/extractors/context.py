@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from spacy.parts_of_speech import NAMES as _SPACY_POS_NAMES
 from spacy.tokens import Doc, Span, Token
 
 from kgbuild.core.model import Article, Evidence, Extraction
-from kgbuild.extractors.tree import children, conjuncts
+from kgbuild.extractors.tree import children, conjuncts, tokens_of
 from kgbuild.kb.knowledge_base import KnowledgeBase
 
 __all__ = ["ArticleContext", "EntityInfo", "Ref"]
+
+#: POS id -> ``Token.pos_`` (spaCy's table, keyed by plain ints for a faster lookup)
+POS_NAMES: dict[int, str] = {int(k): v for k, v in _SPACY_POS_NAMES.items()}
 
 
 @dataclass
@@ -68,11 +72,41 @@ class ArticleContext:
     @property
     def tokens(self) -> list[Token]:
         """The Doc's tokens as one list, made once: iterating a Doc creates new Token
-        objects on every pass, and the extractors pass over it many times."""
+        objects on every pass, and the extractors pass over it many times.  While the
+        extractors run, it is the parse tree's list (the same Token objects)."""
         cached: list[Token] | None = self.__dict__.get("_tokens")
         if cached is None:
-            cached = list(self.doc)
+            cached = tokens_of(self.doc)
             self.__dict__["_tokens"] = cached
+        return cached
+
+    @property
+    def pos_names(self) -> list[str]:
+        """``tok.pos_`` of every token, read once from the Doc's POS array (the same names
+        :attr:`spacy.tokens.Token.pos_` gives): the whole-document loops filter on it."""
+        cached: list[str] | None = self.__dict__.get("_pos_names")
+        if cached is None:
+            pos = self.doc.to_array("POS").tolist() if len(self.doc) else []
+            cached = [POS_NAMES[p] for p in pos]
+            self.__dict__["_pos_names"] = cached
+        return cached
+
+    @property
+    def lowers(self) -> list[str]:
+        """``tok.lower_`` of every token, made once."""
+        cached: list[str] | None = self.__dict__.get("_lowers")
+        if cached is None:
+            cached = [t.lower_ for t in self.tokens]
+            self.__dict__["_lowers"] = cached
+        return cached
+
+    @property
+    def lemmas(self) -> list[str]:
+        """``tok.lemma_.lower()`` of every token, made once."""
+        cached: list[str] | None = self.__dict__.get("_lemmas")
+        if cached is None:
+            cached = [t.lemma_.lower() for t in self.tokens]
+            self.__dict__["_lemmas"] = cached
         return cached
 
     def _sent_index(self) -> tuple[list[Span], list[int]]:
@@ -96,7 +130,10 @@ class ArticleContext:
     def sent(self, tok: Token) -> Span:
         """``tok.sent``, each sentence made once: spaCy scans the Doc for a sentence's
         ends on every call, and the extractors ask for it of every candidate."""
-        return self.sent_at(tok.i)
+        index: tuple[list[Span], list[int]] | None = self.__dict__.get("_sents")
+        if index is None:
+            index = self._sent_index()
+        return index[0][index[1][tok.i]]
 
     def sent_tokens(self, tok: Token) -> list[Token]:
         """The tokens of ``tok``'s sentence (a new list of the cached Tokens)."""
@@ -180,8 +217,9 @@ class ArticleContext:
 
     def ref_at(self, tok: Token) -> Ref | None:
         """The reference headed by ``tok``, else the outermost one covering it."""
-        if tok.i in self._head:
-            return self._head[tok.i]
+        ref = self._head.get(tok.i)  # a Ref or None (one lookup, not two)
+        if ref is not None:
+            return ref
         refs = self._cover.get(tok.i)
         if refs:
             return max(refs, key=lambda r: r.end - r.start)

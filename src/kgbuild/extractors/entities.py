@@ -30,7 +30,7 @@ from kgbuild.core.model import Mention
 from kgbuild.core.names import match_key
 from kgbuild.extractors.context import ArticleContext, Ref
 from kgbuild.extractors.entity_keys import composed_entity, minted_key, register_entity
-from kgbuild.extractors.tree import children, conjuncts
+from kgbuild.extractors.tree import children, conjuncts, doc_text
 from kgbuild.kb.knowledge_base import ARMED_KINDS, KBEntity, KnowledgeBase
 from kgbuild.nlp import lexicon as lx
 
@@ -96,19 +96,24 @@ class _NameIndex:
         if key not in keys:
             keys.append(key)
 
-    def __call__(self, tokens: list[Token]) -> list[tuple[str, int, int]]:
-        """(key, start, end) of every name in ``tokens`` (the Doc's tokens in order)."""
-        lower = [t.lower_ for t in tokens]
+    def __call__(self, tokens: list[Token],
+                 lower: list[str] | None = None) -> list[tuple[str, int, int]]:
+        """(key, start, end) of every name in ``tokens`` (the Doc's tokens in order);
+        ``lower``: their ``lower_``, when the caller has them."""
+        if lower is None:
+            lower = [t.lower_ for t in tokens]
         out = []
-        names, prefixes = self.names, self.prefixes
+        names, prefixes, from_first = self.names, self.prefixes, self.from_first
+        size = len(lower)
         for i, word in enumerate(lower):
-            longest = self.from_first.get(word, 0)
-            for n in range(1, min(longest, len(lower) - i) + 1):
-                words = tuple(lower[i : i + n])
-                for key in names.get(words, ()):
-                    out.append((key, i, i + n))
-                if words not in prefixes:
-                    break  # no longer name starts with these words
+            longest = from_first.get(word, 0)
+            if longest:  # else no name starts with this word
+                for n in range(1, min(longest, size - i) + 1):
+                    words = tuple(lower[i : i + n])
+                    for key in names.get(words, ()):
+                        out.append((key, i, i + n))
+                    if words not in prefixes:
+                        break  # no longer name starts with these words
             if tokens[i].is_upper:
                 for key in self.exact.get((tokens[i].text,), ()):
                     out.append((key, i, i + 1))
@@ -184,13 +189,16 @@ def _strip_det(span: Span) -> Span:
 
 
 def _surface(span: Span) -> str:
-    return _strip_det(span).text.replace("\n", " ").strip()
+    s = _strip_det(span)  # Span.text, sliced from the article's text (made once per article)
+    text = doc_text(s.doc)[s.start_char : s.end_char] if len(s) else ""
+    return text.replace("\n", " ").strip()
 
 
 # --- 1. knowledge-base names --------------------------------------------------------------
 def _kb_names(ctx: ArticleContext) -> None:
     doc = ctx.doc
-    spans = [(start, end, key) for key, start, end in _matcher(ctx)(ctx.tokens)]
+    tokens = ctx.tokens  # doc[i] would make a new Token on each test
+    spans = [(start, end, key) for key, start, end in _matcher(ctx)(ctx.tokens, ctx.lowers)]
     # longest first; then leftmost
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0], s[2]))
     taken: set[int] = set()
@@ -200,22 +208,22 @@ def _kb_names(ctx: ArticleContext) -> None:
         # a name must not be a part of a longer capitalised name ("Niamey Street")
         if (
             end < len(doc)
-            and doc[end].is_title
-            and doc[end].pos_ == "PROPN"
+            and tokens[end].is_title
+            and tokens[end].pos_ == "PROPN"
             and not key.startswith("demonym:")
-            and doc[end].lower_ not in lx.PLACE_HEADS
-            and doc[end].lower_ not in lx.FORCE_HEADS
-            and doc[end].lower_ not in lx.BODY_HEADS
-            and doc[end].lower_ not in lx.TITLES
+            and tokens[end].lower_ not in lx.PLACE_HEADS
+            and tokens[end].lower_ not in lx.FORCE_HEADS
+            and tokens[end].lower_ not in lx.BODY_HEADS
+            and tokens[end].lower_ not in lx.TITLES
         ):
             continue
         if (
             start > 0
-            and doc[start - 1].pos_ == "PROPN"
-            and doc[start - 1].is_title
+            and tokens[start - 1].pos_ == "PROPN"
+            and tokens[start - 1].is_title
             and not key.startswith("demonym:")
-            and doc[start - 1].head.i in range(start, end)
-            and doc[start - 1].dep_ == "compound"
+            and tokens[start - 1].head.i in range(start, end)
+            and tokens[start - 1].dep_ == "compound"
         ):
             continue  # "Tarvosh Defense Army" is not the KB's "Defense Army"
         taken.update(range(start, end))
@@ -362,10 +370,12 @@ def _body_label(ctx: ArticleContext, head: Token, owner_key: str) -> tuple[str, 
 
 def _compose(ctx: ArticleContext) -> None:
     doc = ctx.doc
-    for tok in ctx.tokens:
-        if tok.pos_ not in ("NOUN", "PROPN"):
+    # the article's arrays: most tokens are left at the first test
+    pos_names, lowers, lemmas = ctx.pos_names, ctx.lowers, ctx.lemmas
+    for i, tok in enumerate(ctx.tokens):
+        if pos_names[i] not in ("NOUN", "PROPN"):
             continue
-        lower, lemma = tok.lower_, tok.lemma_.lower()
+        lower, lemma = lowers[i], lemmas[i]
         is_body = lower in lx.BODY_HEADS or lemma in lx.BODY_HEADS
         is_force = lower in lx.FORCE_HEADS or lemma in lx.FORCE_HEADS
         is_side = lower in lx.SIDE_HEADS
@@ -484,8 +494,9 @@ def _propn_run(tok: Token) -> Span | None:
 
 def _places(ctx: ArticleContext) -> None:
     doc = ctx.doc
+    lowers = ctx.lowers
     for tok in ctx.tokens:
-        lower = tok.lower_
+        lower = lowers[tok.i]
         # "the village of X", "the region of X"
         if lower in lx.PLACE_OF_HEADS and tok.pos_ == "NOUN":
             for prep in tok.rights:
@@ -560,7 +571,7 @@ def _places(ctx: ArticleContext) -> None:
             register_entity(ctx, key, kind, label)
             ctx.add_ref(Ref(key, kind, span.start, span.end, tok.i, "pattern", span.text))
     # generic place nouns ("the line of contact", "commanding heights")
-    lower_text = doc.text.lower()
+    lower_text = doc_text(doc).lower()
     for phrase, kind in sorted(lx.GENERIC_PLACES.items(), key=lambda kv: -len(kv[0])):
         start = 0
         while True:
@@ -703,7 +714,11 @@ _DESCRIPTION_HEADS = frozenset(("ministry", "army", "government"))
 
 
 def _anaphors(ctx: ArticleContext) -> None:
+    pos_names = ctx.pos_names
     for tok in ctx.tokens:
+        # only pronouns and nouns refer back (the tests below read nothing else)
+        if pos_names[tok.i] not in ("PRON", "NOUN"):
+            continue
         if tok.i in ctx._head or ctx.covered(tok.i, tok.i + 1):
             continue
         if tok.pos_ == "PRON" and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss"):
@@ -751,7 +766,10 @@ def _recent_refs(ctx: ArticleContext, tok: Token, window: int = 4) -> list[Ref]:
     n = ctx.sent_number(tok.i)
     lo = ctx.sents[max(n + 1 - window, 0)].start
     tokens = ctx.tokens
-    refs = [r for r in ctx.refs if lo <= r.head < tok.i and not ctx.in_headline(tokens[r.head])]
+    # ctx.in_headline, inlined: asked of every reference in the window
+    b, e = ctx.article.title_span
+    end = tok.i
+    refs = [r for r in ctx.refs if lo <= r.head < end and not b <= tokens[r.head].idx < e]
     return sorted(refs, key=lambda r: -r.head)
 
 

@@ -145,8 +145,10 @@ def _claimed(
     word list of event_words.tsv."""
     out = list(events)
     index = {e.key: n for n, e in enumerate(out)}
+    perpetrator = _RULES.values.get("perpetrator", {})  # _RULES.value, one lookup a token
+    lemmas = ctx.lemmas  # _lem of every token
     for tok in ctx.tokens:
-        how = _RULES.value("perpetrator", _lem(tok))
+        how = perpetrator.get(lemmas[tok.i])
         if how is None or tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "acl"):
             continue
         who = _perpetrators(tok, how)

@@ -218,12 +218,19 @@ def _candidates(ctx: ArticleContext, sent: Span) -> list[_Match]:
     """Every rule match of ``sent``, longest first, a token used once."""
     raw: list[_Match] = []
     # the article's Token objects, made once (iterating the Span would make new ones)
+    by_word = _RULES.by_word
     for tok in ctx.tokens[sent.start : sent.end]:
+        forms = _forms(tok)
+        for key in forms:
+            if key in by_word:
+                break
+        else:
+            continue  # no rule starts with this word: the loop below would find nothing
         if tok.is_punct or tok.is_space or tok.ent_type_ in _NOT_EVENT_ENTS:
             continue
         pool: list[Token] | None = None
-        for key in _forms(tok):
-            for rule in _RULES.by_word.get(key, ()):
+        for key in forms:
+            for rule in by_word.get(key, ()):
                 if pool is None and len(rule.words) > 1:
                     pool = _near(tok, sent.start, sent.end)
                 toks = _match_words(tok, rule, pool or [])

@@ -16,7 +16,7 @@ from spacy.tokens import Token
 
 from kgbuild.extractors.context import ArticleContext, Ref
 from kgbuild.extractors.event_rules import EventRules, load_rules
-from kgbuild.extractors.tree import children
+from kgbuild.extractors.tree import children, current
 
 _RULES: EventRules = load_rules()
 #: class -> coreference family ("the attack" may be an earlier clash or shelling).
@@ -38,7 +38,17 @@ def _lem(tok: Token) -> str:
 
 def _forms(tok: Token) -> tuple[str, ...]:
     """The lemma, the lower-cased word, and the word without a regular inflection: the
-    small model's lemmatiser misses some ("raped" -> "rap", "Rioters" -> "Rioters")."""
+    small model's lemmatiser misses some ("raped" -> "rap", "Rioters" -> "Rioters").
+
+    Asked a hundred thousand times per 200 articles, mostly of the same tokens: kept per
+    token of the Doc being read (see :func:`kgbuild.extractors.tree.reading`)."""
+    tree = current()
+    if tree is not None and tree.doc is tok.doc:
+        table = tree.forms
+        got = table[tok.i]
+        if got is None:
+            got = table[tok.i] = _word_forms(tok.lemma_, tok.lower_)
+        return got
     return _word_forms(tok.lemma_, tok.lower_)
 
 

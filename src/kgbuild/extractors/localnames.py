@@ -37,6 +37,7 @@ from spacy.tokens import Span, Token
 
 from kgbuild.extractors.context import ArticleContext, Ref
 from kgbuild.extractors.entity_keys import minted_key, register_entity
+from kgbuild.extractors.tree import doc_text
 from kgbuild.kb.knowledge_base import KBEntity
 from kgbuild.nlp import lexicon as lx
 
@@ -115,16 +116,17 @@ def _candidates(ctx: ArticleContext) -> list[tuple[Span, str]]:
         out.append((span, ent.label_))
     # proper-noun runs the model missed
     doc = ctx.doc
+    tokens, pos_names = ctx.tokens, ctx.pos_names  # doc[i] would make a new Token each time
     i = 0
     while i < len(doc):
-        tok = doc[i]
+        tok = tokens[i]
         capital = tok.is_title or (tok.is_upper and 2 <= len(tok) <= 6 and tok.is_alpha)
-        if tok.pos_ == "PROPN" and capital and not ctx.in_headline(tok) and i not in ctx._cover:
+        if pos_names[i] == "PROPN" and capital and not ctx.in_headline(tok) and i not in ctx._cover:
             j = i
             while (
                 j + 1 < len(doc)
-                and doc[j + 1].pos_ == "PROPN"
-                and doc[j + 1].is_title
+                and pos_names[j + 1] == "PROPN"
+                and tokens[j + 1].is_title
                 and (j + 1) not in ctx._cover
             ):
                 j += 1
@@ -159,11 +161,12 @@ def _compositional(ctx: ArticleContext, span: Span) -> bool:
     ):
         return True
     rest = span.doc[span.start : span.end - 1].text
-    return any(t.text == rest for t in span.doc if t.i < span.start or t.i >= span.end) or (
+    # the article's Token objects and text, made once (iterating the Doc makes new Tokens)
+    return any(t.text == rest for t in ctx.tokens if t.i < span.start or t.i >= span.end) or (
         len(span) == 2
         and first.is_title
         and first.pos_ == "PROPN"
-        and span.doc.text.count(first.text + " ") > 1
+        and doc_text(span.doc).count(first.text + " ") > 1
     )
 
 
@@ -474,8 +477,10 @@ def _apply(ctx: ArticleContext, keys: dict[str, str], demonyms: set[str]) -> Non
     for name in sorted(keys, key=lambda n: (-len(n.split()), n)):
         words = name.split()
         n = len(words)
+        first = words[0] if words else None
         for i in range(len(doc) - n + 1):
-            if texts[i : i + n] != words or ctx.covered(i, i + n):
+            # the first word alone first: most positions differ there (same test)
+            if (n and texts[i] != first) or texts[i : i + n] != words or ctx.covered(i, i + n):
                 continue
             span = doc[i : i + n]
             if ctx.excluded(span.start_char, span.end_char):

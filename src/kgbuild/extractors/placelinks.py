@@ -19,9 +19,10 @@ NAME = "placelinks.v1"
 
 def extract(ctx: ArticleContext) -> None:
     links: list[PlaceLink] = []
+    lemmas, pos_names = ctx.lemmas, ctx.pos_names  # the article's arrays: one test a token
     for tok in ctx.tokens:
-        lemma = tok.lemma_.lower()
-        if lemma in lx.CONNECT_VERBS and tok.pos_ == "VERB":
+        lemma = lemmas[tok.i]
+        if lemma in lx.CONNECT_VERBS and pos_names[tok.i] == "VERB":
             # the route: the relative clause's antecedent, or its appositive head
             # "a road that links A to B", "the only road linking A with B"
             head = tok.head if tok.dep_ in ("relcl", "acl") else None

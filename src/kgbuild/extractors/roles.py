@@ -54,8 +54,9 @@ def _organisation(ctx: ArticleContext, key: str) -> bool:
 
 def extract(ctx: ArticleContext) -> None:
     seen: set[tuple[str, str]] = set()
+    lowers = ctx.lowers  # the article's lower-cased words: one test a token
     for tok in ctx.tokens:
-        if tok.lower_ not in lx.TITLES or tok.lower_ in lx.TITLE_MODIFIERS:
+        if lowers[tok.i] not in lx.TITLES or lowers[tok.i] in lx.TITLE_MODIFIERS:
             continue
         persons: list[Token] = []
         for c in children(tok):

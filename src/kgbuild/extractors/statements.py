@@ -471,7 +471,11 @@ def _main_subject_other(
 def extract(ctx: ArticleContext) -> None:
     doc = ctx.doc
     made: dict[int, Statement] = {}
+    lowers, lemmas = ctx.lowers, ctx.lemmas
     for tok in ctx.tokens:
+        lemma = lemmas[tok.i]
+        if lemma != "call" and lemma not in lx.REPORTING_VERBS and lowers[tok.i] != "according":
+            continue  # neither a stance (see _stance) nor "according to"
         stance = _stance(tok)
         according = False
         if (
