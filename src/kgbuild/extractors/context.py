@@ -9,6 +9,7 @@ extractor fills :attr:`ArticleContext.refs`, later ones read them through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacy.parts_of_speech import NAMES as _SPACY_POS_NAMES
 from spacy.tokens import Doc, Span, Token
@@ -69,45 +70,29 @@ class ArticleContext:
     _head: dict[int, Ref] = field(default_factory=dict)
     counter: int = 0
 
-    @property
+    @cached_property
     def tokens(self) -> list[Token]:
         """The Doc's tokens as one list, made once: iterating a Doc creates new Token
         objects on every pass, and the extractors pass over it many times.  While the
         extractors run, it is the parse tree's list (the same Token objects)."""
-        cached: list[Token] | None = self.__dict__.get("_tokens")
-        if cached is None:
-            cached = tokens_of(self.doc)
-            self.__dict__["_tokens"] = cached
-        return cached
+        return tokens_of(self.doc)
 
-    @property
+    @cached_property
     def pos_names(self) -> list[str]:
         """``tok.pos_`` of every token, read once from the Doc's POS array (the same names
         :attr:`spacy.tokens.Token.pos_` gives): the whole-document loops filter on it."""
-        cached: list[str] | None = self.__dict__.get("_pos_names")
-        if cached is None:
-            pos = self.doc.to_array("POS").tolist() if len(self.doc) else []
-            cached = [POS_NAMES[p] for p in pos]
-            self.__dict__["_pos_names"] = cached
-        return cached
+        pos = self.doc.to_array("POS").tolist() if len(self.doc) else []
+        return [POS_NAMES[p] for p in pos]
 
-    @property
+    @cached_property
     def lowers(self) -> list[str]:
         """``tok.lower_`` of every token, made once."""
-        cached: list[str] | None = self.__dict__.get("_lowers")
-        if cached is None:
-            cached = [t.lower_ for t in self.tokens]
-            self.__dict__["_lowers"] = cached
-        return cached
+        return [t.lower_ for t in self.tokens]
 
-    @property
+    @cached_property
     def lemmas(self) -> list[str]:
         """``tok.lemma_.lower()`` of every token, made once."""
-        cached: list[str] | None = self.__dict__.get("_lemmas")
-        if cached is None:
-            cached = [t.lemma_.lower() for t in self.tokens]
-            self.__dict__["_lemmas"] = cached
-        return cached
+        return [t.lemma_.lower() for t in self.tokens]
 
     def _sent_index(self) -> tuple[list[Span], list[int]]:
         """The sentences and, per token, the number of its sentence, made once."""
@@ -149,14 +134,10 @@ class ArticleContext:
         """The position of token ``i``'s sentence in :attr:`sents`."""
         return self._sent_index()[1][i]
 
-    @property
+    @cached_property
     def ents(self) -> tuple[Span, ...]:
         """``doc.ents``, made once: spaCy rebuilds the tuple and its Spans on every read."""
-        cached: tuple[Span, ...] | None = self.__dict__.get("_ents")
-        if cached is None:
-            cached = tuple(self.doc.ents)
-            self.__dict__["_ents"] = cached
-        return cached
+        return tuple(self.doc.ents)
 
     def ents_in(self, span: Span) -> list[Span]:
         """``span.ents`` (the entities wholly inside ``span``) from the cached

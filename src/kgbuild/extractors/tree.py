@@ -248,11 +248,6 @@ def children(tok: Token) -> tuple[Token, ...]:
 
 def subtree(tok: Token) -> tuple[Token, ...]:
     """The token and its descendants in spaCy's order (``tok.subtree``)."""
-    tree = _CURRENT.get()
-    if tree is not None and tree.doc is tok.doc:
-        got = tree.subtree[tok.i]
-        if got is not None:
-            return got
     return _cached(tok, "subtree")
 
 
@@ -263,11 +258,6 @@ def conjuncts(tok: Token) -> tuple[Token, ...]:
 
 def ancestors(tok: Token) -> tuple[Token, ...]:
     """The token's heads up to the root, nearest first (``tok.ancestors``)."""
-    tree = _CURRENT.get()
-    if tree is not None and tree.doc is tok.doc:
-        got = tree.ancestors[tok.i]
-        if got is not None:
-            return got
     return _cached(tok, "ancestors")
 
 
