@@ -18,7 +18,8 @@ def _statements(tmp_path: Path, body: str) -> list[tuple[str | None, str]]:
     article.write_text("Update\n\n" + body + "\n", encoding="utf-8")
     kg = kgbuild.build([article])
     rows = kg.query((ROOT / "queries" / "statements.rq").read_text(encoding="utf-8")).rows
-    return sorted({(str(r[1]) if r[1] is not None else None, str(r[2]).rsplit("/", 1)[-1]) for r in rows},
+    return sorted({(str(r[1]) if r[1] is not None else None, str(r[2]).rsplit("/", 1)[-1])
+                   for r in rows},
                   key=lambda x: (x[0] or "", x[1]))
 
 
@@ -28,7 +29,8 @@ def _statements(tmp_path: Path, body: str) -> list[tuple[str | None, str]]:
         pytest.param(
             "Georgia's defense ministry said on Monday that its troops had been attacked. "
             "It warned that any provocation would be answered.",
-            {("Ministry of Defense of Georgia", "Claim"), ("Ministry of Defense of Georgia", "Warning")},
+            {("Ministry of Defense of Georgia", "Claim"),
+             ("Ministry of Defense of Georgia", "Warning")},
             id="it-is-the-previous-subject",
         ),
         pytest.param(

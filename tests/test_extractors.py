@@ -521,7 +521,8 @@ def test_passive_event_keeps_its_target(build_text: Builder) -> None:
             id="by-demonym-shelling",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="'killed by Georgian shelling': the shelling event is not found as the agent of the passive casualty verb",
+                reason="'killed by Georgian shelling': the shelling event is not found as the "
+                "agent of the passive casualty verb",
             ),
         ),
     ],

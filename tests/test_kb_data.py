@@ -17,6 +17,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from kgbuild.core.names import match_key  # the project's own matching rules
+
 ROOT = Path(__file__).resolve().parents[1]
 KB_DIR = ROOT / "kb"
 GOLD_ENTITIES = ROOT / "tests" / "gold" / "entities.json"
@@ -99,8 +101,6 @@ WIKIDATA_RE = re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9]\d*$")
 # Keep empty unless a real, documented ambiguity has to stay in the KB.
 INTENDED_SHARED_NAMES: dict[str, set[str]] = {}
 
-
-from kgbuild.core.names import match_key  # the project's own matching rules
 
 
 def normalise(name: str) -> str:

@@ -28,21 +28,25 @@ def test_sentence_is_not_split_after_its_first_name(tmp_path: Path) -> None:
 
 
 def test_dateline_is_not_a_fact(tmp_path: Path) -> None:
-    kg = _build(tmp_path, "YEREVAN, Jan 2 (Reuters) - Armenia accused Azerbaijan of shelling the village of Zorvan.")
-    labels = {str(r[1]) for r in kg.query("PREFIX kg: <https://w3id.org/kgbuild/ontology#> "
-                                          "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-                                          "SELECT ?e ?l WHERE { ?e a kg:Actor ; rdfs:label ?l }").rows}
+    kg = _build(tmp_path, "YEREVAN, Jan 2 (Reuters) - Armenia accused Azerbaijan of shelling the "
+                          "village of Zorvan.")
+    text = ("PREFIX kg: <https://w3id.org/kgbuild/ontology#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT ?e ?l WHERE { ?e a kg:Actor ; rdfs:label ?l }")
+    labels = {str(r[1]) for r in kg.query(text).rows}
     assert "Reuters" not in labels and "Ja" not in labels
     assert {"Armenia", "Azerbaijan"} <= labels
 
 
 def _rows(kg: kgbuild.KnowledgeGraph, name: str) -> list[tuple[str | None, ...]]:
-    text = (Path(__file__).resolve().parents[1] / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    path = Path(__file__).resolve().parents[1] / "queries" / f"{name}.rq"
+    text = path.read_text(encoding="utf-8")
     return [tuple(None if v is None else str(v) for v in row) for row in kg.query(text).rows]
 
 
 def test_surname_alone_is_the_person_named_before(tmp_path: Path) -> None:
-    kg = _build(tmp_path, "Envoy Marta Kovalenko visited the region. Kovalenko said the talks would resume.")
+    kg = _build(tmp_path, "Envoy Marta Kovalenko visited the region. Kovalenko said the talks "
+                          "would resume.")
     speakers = {r[1] for r in _rows(kg, "statements")}
     assert speakers == {"Marta Kovalenko"}
 
@@ -57,7 +61,8 @@ def test_a_capital_speaks_and_is_addressed_for_its_country(tmp_path: Path) -> No
 def test_attack_in_a_casualty_clause_takes_the_killer_as_agent(tmp_path: Path) -> None:
     kg = _build(
         tmp_path,
-        "Armenian officials said Azerbaijani troops killed four Armenian soldiers in an attack last month.",
+        "Armenian officials said Azerbaijani troops killed four Armenian soldiers in an attack "
+        "last month.",
         published="2023-05-15",
     )
     events = {(r[1].rsplit("#", 1)[-1], r[2], r[3], r[5]) for r in _rows(kg, "events")}
