@@ -182,17 +182,17 @@ def test_forms_cache_matches_the_uncached_forms(ctx: ArticleContext) -> None:
     assert [event_vocabulary._forms(t) for t in doc] == uncached
 
 
-def test_normalized_time_matches_normalize_time() -> None:
+def test_cached_normalize_time_matches_the_function() -> None:
     from datetime import date
 
-    from kgbuild.extractors.common import normalized_time
     from kgbuild.nlp.timex import normalize_time
 
+    uncached = normalize_time.__wrapped__  # the function under its cache
     texts = ["early on Wednesday morning", "in November 2020", "August 3", "yesterday",
              "last night", "3 March 2021", "the evening", "2019-02-30", "44-day-long", ""]
     for published in (None, date(2022, 8, 4), date(2021, 1, 1)):
         for text in texts * 2:  # the second round answers from the cache
-            assert normalized_time(text, published) == normalize_time(text, published)
+            assert normalize_time(text, published) == uncached(text, published)
 
 
 def test_token_arrays_match_the_token_attributes(nlp: Any, ctx: ArticleContext) -> None:

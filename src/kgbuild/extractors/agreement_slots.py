@@ -15,12 +15,12 @@ from spacy.tokens import Span, Token
 from kgbuild.extractors.common import (
     coordinated_owner_countries,
     is_both_sides,
-    normalized_time,
     two_main_sides,
 )
 from kgbuild.extractors.context import ArticleContext
 from kgbuild.extractors.tree import children, conjuncts, subtree
 from kgbuild.nlp import lexicon as lx
+from kgbuild.nlp.timex import normalize_time
 
 
 def _of_object(tok: Token) -> Token | None:
@@ -73,14 +73,14 @@ def _date(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
         ent = _ent_at(ctx, t)
         if ent is None:
             continue
-        iso = normalized_time(ent.text, None)  # type: ignore[attr-defined]
+        iso = normalize_time(ent.text, None)  # type: ignore[attr-defined]
         if iso is None:
             # "on Friday": only when it dates the signing itself
             root = ent.root  # type: ignore[attr-defined]
             head = root.head.head if root.head.dep_ == "prep" else root.head
             if head.lemma_.lower() not in lx.SIGNING_VERBS:
                 continue
-            iso = normalized_time(ent.text, published)  # type: ignore[attr-defined]
+            iso = normalize_time(ent.text, published)  # type: ignore[attr-defined]
         if iso:
             return iso
     for v in _circumstances(verbs):
@@ -95,7 +95,7 @@ def _date(ctx: ArticleContext, tok: Token, verbs: list[Token]) -> str | None:
                     text = t.text  # a weekday the model did not tag
                 else:
                     continue
-                iso = normalized_time(text, published)
+                iso = normalize_time(text, published)
                 if iso:
                     return iso
     for c in tok.lefts:

@@ -369,14 +369,12 @@ def _undertaking_clauses(
     """(verb, provisions, parties) of each "X and Y agreed to ..." and of each "Under
     the agreement, <clause>"."""
     out: list[tuple[Token, list[str], list[str]]] = []
-    # ctx.in_headline, inlined: asked of every token
-    title_begin, title_end = ctx.article.title_span
     lowers, lemmas = ctx.lowers, ctx.lemmas
     for tok in ctx.tokens:
         # each branch below needs one of these words
         if lemmas[tok.i] not in lx.PROVISION_VERBS and lowers[tok.i] not in ("it", "under"):
             continue
-        if title_begin <= tok.idx < title_end:
+        if ctx.in_headline(tok):
             continue
         if tok.lemma_.lower() in lx.PROVISION_VERBS and tok.pos_ == "VERB":
             if _negated_or_refused(tok):

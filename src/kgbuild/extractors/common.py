@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from spacy.tokens import Doc, Span, Token
 
 from kgbuild.extractors.context import ArticleContext, Ref
 from kgbuild.extractors.tree import children, conjuncts, doc_text, subtree
 from kgbuild.nlp.timex import normalize_time
-
-#: :func:`kgbuild.nlp.timex.normalize_time`, remembered: a pure function of the text and
-#: the publication date (a string or None back), asked several times of each time
-#: expression (its specificity, whether it resolves, the event's date).  Bounded; it keeps
-#: only strings and dates.
-normalized_time = lru_cache(maxsize=8192)(normalize_time)
 
 _TIME_EDGE_WORDS = {
     "early",
@@ -267,7 +259,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
             start -= 1
     if chosen.label_ == "TIME" and not any(ch.isdigit() for ch in chosen.text):
         # "the evening", "the day" alone are too vague; "last night" is not
-        resolvable = normalized_time(chosen.text, ctx.article.published or _ANY_DAY) is not None
+        resolvable = normalize_time(chosen.text, ctx.article.published or _ANY_DAY) is not None
         if not resolvable and not any(
             e.label_ == "DATE" for e in ents if e.start <= end and e.end >= start
         ):
@@ -278,7 +270,7 @@ def time_phrase(ctx: ArticleContext, tok: Token) -> Span | None:
 def _specificity(ctx: ArticleContext, ent: Span) -> tuple[int, int]:
     """(length of the ISO value it resolves to: 10 a day, 7 a month, 4 a year; 1 when the
     text has a year written)."""
-    iso = normalized_time(ent.text, ctx.article.published or _ANY_DAY)
+    iso = normalize_time(ent.text, ctx.article.published or _ANY_DAY)
     written = int(any(t.like_num and len(t.text) == 4 for t in ent))
     return (len(iso) if iso else 0, written)
 
@@ -353,7 +345,7 @@ def _is_time(ctx: ArticleContext, ent: Span) -> bool:
         )
     ):
         return True
-    return normalized_time(ent.text, ctx.article.published or _ANY_DAY) is not None and (
+    return normalize_time(ent.text, ctx.article.published or _ANY_DAY) is not None and (
         "-" not in ent.text
     )
 

@@ -94,31 +94,25 @@ class ArticleContext:
         """``tok.lemma_.lower()`` of every token, made once."""
         return [t.lemma_.lower() for t in self.tokens]
 
-    def _sent_index(self) -> tuple[list[Span], list[int]]:
+    @cached_property
+    def _sentences(self) -> tuple[list[Span], list[int]]:
         """The sentences and, per token, the number of its sentence, made once."""
-        index: tuple[list[Span], list[int]] | None = self.__dict__.get("_sents")
-        if index is None:
-            sents = list(self.doc.sents)
-            of_token = [0] * len(self.doc)
-            for n, s in enumerate(sents):
-                of_token[s.start : s.end] = [n] * (s.end - s.start)
-            index = (sents, of_token)
-            self.__dict__["_sents"] = index
-        return index
+        sents = list(self.doc.sents)
+        of_token = [0] * len(self.doc)
+        for n, s in enumerate(sents):
+            of_token[s.start : s.end] = [n] * (s.end - s.start)
+        return sents, of_token
 
     @property
     def sents(self) -> list[Span]:
         """``list(doc.sents)``, made once: every pass over ``doc.sents`` scans the Doc and
         makes new Spans (and each ``Token.sent`` scans its annotation first)."""
-        return self._sent_index()[0]
+        return self._sentences[0]
 
     def sent(self, tok: Token) -> Span:
         """``tok.sent``, each sentence made once: spaCy scans the Doc for a sentence's
         ends on every call, and the extractors ask for it of every candidate."""
-        index: tuple[list[Span], list[int]] | None = self.__dict__.get("_sents")
-        if index is None:
-            index = self._sent_index()
-        return index[0][index[1][tok.i]]
+        return self.sent_at(tok.i)
 
     def sent_tokens(self, tok: Token) -> list[Token]:
         """The tokens of ``tok``'s sentence (a new list of the cached Tokens)."""
@@ -127,12 +121,12 @@ class ArticleContext:
 
     def sent_at(self, i: int) -> Span:
         """The sentence of token ``i`` (the Span :meth:`sent` gives)."""
-        sents, of_token = self._sent_index()
+        sents, of_token = self._sentences
         return sents[of_token[i]]
 
     def sent_number(self, i: int) -> int:
         """The position of token ``i``'s sentence in :attr:`sents`."""
-        return self._sent_index()[1][i]
+        return self._sentences[1][i]
 
     @cached_property
     def ents(self) -> tuple[Span, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from kgbuild.extractors.common import governing_verb, normalized_time, subject_of, time_phrase
+from kgbuild.extractors.common import governing_verb, subject_of, time_phrase
 from kgbuild.extractors.context import ArticleContext
 from kgbuild.extractors.event_participants import _Roles
 from kgbuild.extractors.event_syntax import pruned_subtree
@@ -19,6 +19,7 @@ from kgbuild.extractors.event_triggers import _Match
 from kgbuild.extractors.event_vocabulary import _in_word_list, _lem
 from kgbuild.extractors.tree import children, subtree
 from kgbuild.nlp import lexicon as lx
+from kgbuild.nlp.timex import normalize_time
 
 _LOCATIVE = {
     "in",
@@ -161,10 +162,10 @@ def _time(ctx: ArticleContext, tok: Token) -> tuple[str | None, str | None]:
     had taken over several rebel bases during an operation launched in late January")."""
     tp = time_phrase(ctx, tok)
     text = tp.text if tp is not None else None
-    iso = normalized_time(text, ctx.article.published) if text else None
+    iso = normalize_time(text, ctx.article.published) if text else None
     opening = _sentence_opening(ctx, ctx.sent(tok))
     if opening is not None:
-        o_iso = normalized_time(opening.text, ctx.article.published)
+        o_iso = normalize_time(opening.text, ctx.article.published)
         inside = tp is not None and opening.start <= tp.start and tp.end <= opening.end
         if o_iso and (iso is None or len(o_iso) > len(iso) or inside):
             return opening.text, o_iso  # "Between 3 and 5 May 2021, ...": the whole range
@@ -207,5 +208,5 @@ def _opening_time(ctx: ArticleContext, sent: Span) -> tuple[str | None, str | No
     ):
         return None, None
     span = doc[opening[0].i : opening[-1].i + 1]
-    iso = normalized_time(span.text, ctx.article.published)
+    iso = normalize_time(span.text, ctx.article.published)
     return (span.text, iso) if iso else (None, None)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from kgbuild.nlp.lexicon import MONTH_NAMES, NUMBER_WORDS, WEEKDAYS
 
@@ -56,6 +57,10 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+# a pure function of its arguments, asked several times of each time expression (its
+# specificity, whether it resolves, the event's date); bounded, and it keeps only
+# strings and dates
+@lru_cache(maxsize=8192)
 def normalize_time(text: str, published: date | None = None) -> str | None:
     """Normalise a time expression to ISO 8601 (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
 
